@@ -1,0 +1,114 @@
+"""CyberReady: national cybercrime readiness self-assessment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from survey.config import DEV_SECRET_KEY, Config, config_from_environment
+from survey.extensions import babel, compress, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_request_hooks(app)
+    prepare_database(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config] | dict | None) -> None:
+    """Apply the configuration class (or overrides) and check what production requires."""
+    base = config if isinstance(config, type) else config_from_environment()
+    app.config.from_object(base)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'cyberready.sqlite'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # Heroku-style URLs name the old dialect
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if app.config["ENV_NAME"] == "production":
+        check_production_config(app.config)
+
+
+def check_production_config(config: dict) -> None:
+    """Refuse to start production with a default secret or demo data on a real database."""
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < 24:
+        raise RuntimeError("Production needs SECRET_KEY set to a random value of 24+ characters.")
+    if config.get("DEMO_DATA") and not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise RuntimeError("Demo data must not be loaded into a production database.")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this application."""
+    from survey.i18n.locale import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    csrf.init_app(app)
+    compress.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per feature."""
+    from survey.accounts.views import blueprint as accounts
+    from survey.assessments.views import blueprint as assessments
+    from survey.pages.views import blueprint as pages
+
+    app.register_blueprint(pages)
+    app.register_blueprint(accounts)
+    app.register_blueprint(assessments)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the CLI command groups."""
+    from survey.cli import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Template helpers, security headers and error pages."""
+    from survey.pages.hooks import register
+
+    register(app)
+
+
+def prepare_database(app: Flask) -> None:
+    """Run migrations on start in development, then load demo data into an empty database."""
+    if not app.config["AUTO_MIGRATE"]:
+        return
+    from flask_migrate import upgrade
+
+    from survey.demo import load_demo_if_empty
+    from survey.frameworks.services import ensure_default_framework
+
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        ensure_default_framework()
+        if app.config["DEMO_DATA"]:
+            load_demo_if_empty()
+        db.session.commit()

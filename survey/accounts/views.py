@@ -1,0 +1,88 @@
+"""Sign in, sign out and the language preference."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from survey.accounts.forms import LoginForm
+from survey.accounts.models import User
+from survey.auth import public
+from survey.extensions import db, login_manager
+from survey.i18n.locale import LOCALE_COOKIE, normalise
+
+blueprint = Blueprint("accounts", __name__)
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please sign in to continue.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The signed-in user, if the account still exists and is active."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow a redirect target on this site (a path, not another host)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return default
+    return target
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@public
+def login() -> str | Response:
+    """Sign in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("assessments.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
+        # One message for unknown users and wrong passwords: no account enumeration.
+        flash(_("Wrong username or password."), "error")
+        status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@blueprint.route("/logout", methods=["POST"])
+@public
+def logout() -> Response:
+    """Sign out."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@blueprint.route("/language", methods=["POST"])
+@public
+def set_language() -> Response:
+    """Remember a language choice (on the account too when signed in)."""
+    language = normalise(request.form.get("lang"))
+    back = safe_next(request.form.get("next"), url_for("pages.home"))
+    response = redirect(back)
+    if language is None:
+        flash(_("This language is not available."), "error")
+        return response
+    if current_user.is_authenticated:
+        current_user.locale = language
+        db.session.commit()
+    response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True)
+    return response

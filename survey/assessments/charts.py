@@ -1,0 +1,55 @@
+"""Plotly figures as plain dicts, built from plain data (no request, no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+PALETTE = ("#1f5f8b", "#c0652a", "#5b8c3a")
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    """One line on the radar: a name and a score (or None) per axis."""
+
+    name: str
+    scores: tuple[float | None, ...]
+
+
+def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_labels: Sequence[str],
+                 title: str, rtl: bool = False) -> dict:
+    """A radar (scatterpolar) of pillar scores on a 0-100 axis labelled with the stages."""
+    traces = []
+    for index, item in enumerate(series):
+        closed_axes = [*axes, axes[0]] if axes else []
+        closed_scores = [*item.scores, item.scores[0]] if item.scores else []
+        traces.append({
+            "type": "scatterpolar",
+            "name": item.name,
+            "r": [None if s is None else round(s, 1) for s in closed_scores],
+            "theta": closed_axes,
+            "fill": "toself" if index == 0 else "none",
+            "line": {"color": PALETTE[index % len(PALETTE)], "width": 2},
+            "marker": {"size": 6},
+            "connectgaps": False,
+            "hovertemplate": "%{theta}: %{r}<extra>" + item.name + "</extra>",
+        })
+    return {
+        "data": traces,
+        "layout": {
+            "title": {"text": title, "x": 0.5},
+            "polar": {
+                "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
+                               "ticktext": list(stage_labels), "angle": 90,
+                               "tickfont": {"size": 10}},
+                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise"},
+            },
+            "showlegend": len(series) > 1,
+            "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.15},
+            "margin": {"l": 60, "r": 60, "t": 60, "b": 60},
+            "font": {"family": "system-ui, sans-serif", "size": 12},
+            "paper_bgcolor": "#ffffff",
+        },
+        "config": {"displaylogo": False, "responsive": True,
+                   "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+    }

@@ -1,0 +1,117 @@
+"""Assessment cycles, assessments, answers and stored scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.accounts.models import User
+from survey.countries.models import Country
+from survey.extensions import db
+from survey.frameworks.models import FrameworkVersion, Indicator
+from survey.models import utcnow
+
+
+class Status(StrEnum):
+    """Where an assessment stands in its life."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Cycle(db.Model):
+    """An assessment round (a year) run against one framework version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    framework_version_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_version.id"))
+    is_open: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    framework_version: Mapped[FrameworkVersion] = relationship(lazy="joined")
+
+
+class Assessment(db.Model):
+    """A country's answers for one cycle and framework version."""
+
+    __table_args__ = (sa.UniqueConstraint("country_id", "cycle_id", "framework_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id"))
+    framework_version_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_version.id"))
+    status: Mapped[str] = mapped_column(sa.String(16), default=Status.DRAFT)
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    overall_score: Mapped[float | None] = mapped_column(sa.Float)
+    overall_stage: Mapped[int | None] = mapped_column(sa.Integer)
+
+    country: Mapped[Country] = relationship(lazy="joined")
+    cycle: Mapped[Cycle] = relationship(lazy="joined")
+    framework_version: Mapped[FrameworkVersion] = relationship(lazy="joined")
+    submitted_by: Mapped[User | None] = relationship(lazy="raise")
+    answers: Mapped[list[Answer]] = relationship(back_populates="assessment", lazy="raise")
+    pillar_scores: Mapped[list[PillarScore]] = relationship(lazy="raise")
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts can be edited; submission locks the answers."""
+        return self.status == Status.DRAFT
+
+
+class AnswerState(StrEnum):
+    """How an indicator was answered; see the methodology for the effect of each."""
+
+    LEVEL = "level"
+    NOT_APPLICABLE = "na"
+    DONT_KNOW = "dont_know"
+    VALUE = "value"
+
+
+class Answer(db.Model):
+    """The answer to one indicator in one assessment, with its evidence."""
+
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))
+    state: Mapped[str | None] = mapped_column(sa.String(16))  # None: notes only, not yet answered
+    level: Mapped[int | None] = mapped_column(sa.Integer)
+    number_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    bool_value: Mapped[bool | None] = mapped_column(sa.Boolean)
+    evidence_urls: Mapped[str] = mapped_column(sa.Text, default="")
+    evidence_description: Mapped[str] = mapped_column(sa.Text, default="")
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+    indicator: Mapped[Indicator] = relationship(lazy="raise")
+
+
+class PillarScore(db.Model):
+    """A pillar's score stored at submission, so comparisons need no re-scoring."""
+
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "pillar_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    pillar_code: Mapped[str] = mapped_column(sa.String(64))
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    stage: Mapped[int | None] = mapped_column(sa.Integer)
+    coverage: Mapped[float] = mapped_column(sa.Float)
+    status: Mapped[str] = mapped_column(sa.String(16))

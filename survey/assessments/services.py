@@ -1,0 +1,252 @@
+"""Assessment use cases: start, load, save a pillar, score, submit. Callers commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from werkzeug.exceptions import NotFound
+
+from survey.accounts.models import Role, User
+from survey.assessments.models import Answer, AnswerState, Assessment, Cycle, PillarScore, Status
+from survey.extensions import db
+from survey.frameworks.definition import FrameworkDef, IndicatorDef
+from survey.frameworks.models import FrameworkVersion, Indicator
+from survey.methodology.scoring import (
+    AssessmentResult,
+    IndicatorInput,
+    PillarInput,
+    Priority,
+    priority_needs,
+    score_assessment,
+)
+from survey.models import utcnow
+
+
+class WorkflowError(Exception):
+    """An action the assessment's state does not allow (shown to the user, 409)."""
+
+
+@dataclass(frozen=True)
+class AnswerValues:
+    """What a user entered for one indicator, independent of the form library."""
+
+    state: str | None
+    level: int | None = None
+    number_value: Decimal | None = None
+    currency: str | None = None
+    bool_value: bool | None = None
+    evidence_urls: str = ""
+    evidence_description: str = ""
+    comment: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing chosen and nothing typed."""
+        return self.state is None and not (self.evidence_urls or self.evidence_description or self.comment)
+
+
+FIELDS = tuple(AnswerValues.__dataclass_fields__)
+
+
+def open_cycle(year: int, version: FrameworkVersion) -> Cycle:
+    """Open the cycle of this year on this framework version, closing the others."""
+    db.session.execute(sa.update(Cycle).values(is_open=False))
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.year == year))
+    if cycle is None:
+        cycle = Cycle(year=year, framework_version_id=version.id)
+        db.session.add(cycle)
+    cycle.framework_version_id, cycle.is_open = version.id, True
+    db.session.flush()
+    return cycle
+
+
+def current_cycle() -> Cycle | None:
+    """The cycle officials can start assessments in."""
+    return db.session.scalar(sa.select(Cycle).where(Cycle.is_open.is_(True)))
+
+
+def country_assessments(country_id: int) -> list[Assessment]:
+    """A country's assessments, newest cycle first."""
+    return list(db.session.scalars(
+        sa.select(Assessment).join(Assessment.cycle)
+        .where(Assessment.country_id == country_id).order_by(Cycle.year.desc(), Assessment.id)
+    ))
+
+
+def submitted_assessments() -> list[Assessment]:
+    """Every submitted assessment, for read-only readers (donors, admins)."""
+    return list(db.session.scalars(
+        sa.select(Assessment).join(Assessment.cycle)
+        .where(Assessment.status == Status.SUBMITTED).order_by(Cycle.year.desc(), Assessment.id)
+    ))
+
+
+def start_assessment(user: User, cycle: Cycle) -> Assessment:
+    """The user's country's assessment of this cycle, created on first start."""
+    existing = db.session.scalar(sa.select(Assessment).where(
+        Assessment.country_id == user.country_id, Assessment.cycle_id == cycle.id,
+        Assessment.framework_version_id == cycle.framework_version_id))
+    if existing:
+        return existing
+    assessment = Assessment(country_id=user.country_id, cycle_id=cycle.id,
+                            framework_version_id=cycle.framework_version_id, status=Status.DRAFT)
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def can_view(user: User, assessment: Assessment) -> bool:
+    """Officials see their own country; donors and admins see submitted assessments."""
+    if user.has_role(Role.ADMIN):
+        return True
+    if user.has_role(Role.DONOR):
+        return assessment.status == Status.SUBMITTED
+    return user.is_country_official and user.country_id == assessment.country_id
+
+
+def can_edit(user: User, assessment: Assessment) -> bool:
+    """Officials of the assessment's country may edit it (if it is still a draft)."""
+    return user.is_country_official and user.country_id == assessment.country_id
+
+
+def can_submit(user: User, assessment: Assessment) -> bool:
+    """Only the country's coordinator submits."""
+    return can_edit(user, assessment) and user.has_role(Role.COORDINATOR)
+
+
+def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
+    """The assessment if this user may see it; 404 otherwise, so ids of others do not leak."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not can_view(user, assessment):
+        raise NotFound()
+    return assessment
+
+
+def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> dict[str, Answer]:
+    """The assessment's answers keyed by indicator code, for one pillar or all."""
+    query = (sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
+             .where(Answer.assessment_id == assessment.id))
+    if pillar_code:
+        query = query.where(Indicator.pillar_code == pillar_code)
+    return {code: answer for answer, code in db.session.execute(query).all()}
+
+
+def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User) -> int:
+    """Store a pillar's answers in two bulk statements; return how many changed."""
+    if not assessment.is_editable:
+        raise WorkflowError("submitted")
+    ids = dict(db.session.execute(
+        sa.select(Indicator.code, Indicator.id).where(
+            Indicator.framework_version_id == assessment.framework_version_id,
+            Indicator.code.in_(list(values)))).all())
+    if set(values) - set(ids):
+        raise WorkflowError("foreign-indicator")
+    existing = dict(db.session.execute(
+        sa.select(Answer.indicator_id, Answer).where(
+            Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
+    ).all())
+    now, updates, inserts = utcnow(), [], []
+    for code, value in values.items():
+        row = {field: getattr(value, field) for field in FIELDS}
+        answer = existing.get(ids[code])
+        if answer is not None:
+            if all(getattr(answer, f) == row[f] for f in FIELDS):
+                continue
+            updates.append({"id": answer.id, **row, "updated_at": now, "updated_by_id": user.id})
+        elif not value.is_empty:
+            inserts.append({"assessment_id": assessment.id, "indicator_id": ids[code], **row,
+                            "updated_at": now, "updated_by_id": user.id})
+    if updates:
+        db.session.execute(sa.update(Answer), updates)
+    if inserts:
+        db.session.execute(sa.insert(Answer), inserts)
+    if updates or inserts:
+        assessment.updated_at = now
+    db.session.flush()
+    return len(updates) + len(inserts)
+
+
+def scoring_inputs(assessment: Assessment) -> list[PillarInput]:
+    """The assessment's maturity answers shaped for the methodology, in one query."""
+    definition = assessment.framework_version.definition
+    rows = db.session.execute(
+        sa.select(Indicator.code, Answer.state, Answer.level)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id)
+    ).all()
+    answered = {code: (state, level) for code, state, level in rows}
+    return [
+        PillarInput(pillar.code, pillar.weight, tuple(
+            IndicatorInput(i.code, i.weight, *answered.get(i.code, (None, None)))
+            for i in pillar.maturity_indicators))
+        for pillar in definition.pillars
+    ]
+
+
+def score(assessment: Assessment) -> AssessmentResult:
+    """Score the assessment as it stands."""
+    return score_assessment(scoring_inputs(assessment))
+
+
+def unanswered(assessment: Assessment, inputs: list[PillarInput] | None = None) -> list[IndicatorDef]:
+    """Maturity indicators still without an answer, in questionnaire order."""
+    definition = assessment.framework_version.definition
+    inputs = inputs if inputs is not None else scoring_inputs(assessment)
+    missing = {i.code for p in inputs for i in p.indicators if i.state is None}
+    return [i for i in definition.all_indicators() if i.code in missing]
+
+
+def submit(assessment: Assessment, user: User) -> AssessmentResult:
+    """Lock a complete draft and store its scores."""
+    if not assessment.is_editable:
+        raise WorkflowError("submitted")
+    inputs = scoring_inputs(assessment)
+    if unanswered(assessment, inputs):
+        raise WorkflowError("incomplete")
+    result = score_assessment(inputs)
+    assessment.status, assessment.submitted_at, assessment.submitted_by_id = (
+        Status.SUBMITTED, utcnow(), user.id)
+    assessment.overall_score, assessment.overall_stage = result.score, result.stage
+    db.session.execute(sa.delete(PillarScore).where(PillarScore.assessment_id == assessment.id))
+    db.session.add_all(PillarScore(assessment_id=assessment.id, pillar_code=p.code, score=p.score,
+                                   stage=p.stage, coverage=p.coverage, status=p.status)
+                       for p in result.pillars)
+    db.session.flush()
+    return result
+
+
+def priorities(assessment: Assessment, inputs: list[PillarInput], limit: int = 5) -> list[Priority]:
+    """The weakest indicators: the country's priority capacity-building needs."""
+    return priority_needs([(p.code, i) for p in inputs for i in p.indicators], limit)
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The country's latest submitted assessment of an earlier cycle, any framework version."""
+    return db.session.scalars(
+        sa.select(Assessment).join(Assessment.cycle)
+        .where(Assessment.country_id == assessment.country_id,
+               Assessment.status == Status.SUBMITTED,
+               Cycle.year < assessment.cycle.year)
+        .order_by(Cycle.year.desc())
+    ).first()
+
+
+def stored_pillar_scores(assessment: Assessment) -> dict[str, PillarScore]:
+    """Pillar scores stored at submission, keyed by pillar code."""
+    return {row.pillar_code: row for row in db.session.scalars(
+        sa.select(PillarScore).where(PillarScore.assessment_id == assessment.id))}
+
+
+def facts(definition: FrameworkDef, answers: dict[str, Answer]) -> list[tuple[IndicatorDef, Answer | None]]:
+    """Every fact question with its answer (or None)."""
+    return [(i, answers.get(i.code)) for p in definition.pillars for i in p.facts]
+
+
+def state_of(answer: Answer | None) -> str | None:
+    """The answer's state, None when unanswered."""
+    return answer.state if answer is not None else None
+
+
+__all__ = ["AnswerState", "WorkflowError"]

@@ -1,0 +1,167 @@
+"""The official's journey: list, start, fill pillar by pillar, review, submit, results."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.accounts.models import Role
+from survey.assessments import services
+from survey.assessments.forms import field_key, make_pillar_form
+from survey.assessments.models import Answer, Assessment
+from survey.assessments.results import build_results
+from survey.auth import ALL_ROLES, roles_required
+from survey.extensions import db
+from survey.frameworks.models import Indicator
+
+blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
+OFFICIALS = (Role.OFFICER, Role.COORDINATOR)
+
+
+def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
+    """Answered maturity indicators per assessment, in one query."""
+    if not assessment_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Answer.assessment_id, sa.func.count(Answer.id))
+        .join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id.in_(assessment_ids), Indicator.kind == "maturity",
+               Answer.state.is_not(None))
+        .group_by(Answer.assessment_id)).all()
+    return dict(rows)
+
+
+@blueprint.route("/")
+@roles_required(*ALL_ROLES)
+def index() -> str:
+    """The user's assessments by cycle (officials) or the submitted ones (donors, admins)."""
+    if current_user.is_country_official:
+        assessments = services.country_assessments(current_user.country_id)
+    else:
+        assessments = services.submitted_assessments()
+    cycle = services.current_cycle()
+    started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
+    return render_template("assessments/index.html", assessments=assessments, cycle=cycle,
+                           can_start=bool(cycle and current_user.is_country_official and not started),
+                           answered=answered_counts([a.id for a in assessments]))
+
+
+@blueprint.route("/start", methods=["POST"])
+@roles_required(*OFFICIALS)
+def start() -> Response:
+    """Start (or resume) the country's assessment of the open cycle."""
+    cycle = services.current_cycle()
+    if cycle is None:
+        flash(_("No assessment cycle is open at the moment."), "error")
+        return redirect(url_for(".index"))
+    assessment = services.start_assessment(current_user, cycle)
+    db.session.commit()
+    return redirect(url_for(".overview", assessment_id=assessment.id))
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    return services.get_visible_assessment(current_user, assessment_id)
+
+
+@blueprint.route("/<int:assessment_id>")
+@roles_required(*ALL_ROLES)
+def overview(assessment_id: int) -> str:
+    """Progress per pillar, with links to fill, review, submit and see results."""
+    assessment = _assessment(assessment_id)
+    result = services.score(assessment)
+    return render_template("assessments/overview.html", assessment=assessment, result=result,
+                           definition=assessment.framework_version.definition,
+                           can_edit=services.can_edit(current_user, assessment),
+                           can_submit=services.can_submit(current_user, assessment))
+
+
+@blueprint.route("/<int:assessment_id>/pillars/<pillar_code>", methods=["GET", "POST"])
+@roles_required(*ALL_ROLES)
+def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, int]:
+    """Answer one pillar; saving a draft works without JavaScript."""
+    assessment = _assessment(assessment_id)
+    definition = assessment.framework_version.definition
+    pillar_def = definition.pillar(pillar_code) or abort(404)
+    editable = services.can_edit(current_user, assessment) and assessment.is_editable
+    form = make_pillar_form(pillar_def)
+    if request.method == "GET":
+        form.fill(services.answers_by_code(assessment, pillar_def.code))
+        return _render_pillar(assessment, pillar_def, form, editable)
+    if not services.can_edit(current_user, assessment):
+        abort(403)
+    if not assessment.is_editable:
+        flash(_("This assessment was submitted and can no longer be changed. "
+                "Your entries below were not saved."), "error")
+        return _render_pillar(assessment, pillar_def, form, False), 409
+    if not form.validate():
+        flash(_("Nothing was saved: please correct the answers marked below."), "error")
+        return _render_pillar(assessment, pillar_def, form, True), 422
+    services.save_answers(assessment, form.values(), current_user)
+    db.session.commit()
+    flash(_("Your answers to “%(pillar)s” are saved.", pillar=_(pillar_def.title)), "success")
+    following = definition.next_pillar(pillar_def.code)
+    if "save_next" in request.form and following:
+        return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code))
+    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code))
+
+
+def _render_pillar(assessment: Assessment, pillar_def, form, editable: bool) -> str:
+    definition = assessment.framework_version.definition
+    return render_template("assessments/pillar.html", assessment=assessment, pillar=pillar_def,
+                           definition=definition, form=form, field_key=field_key,
+                           editable=editable, next_pillar=definition.next_pillar(pillar_def.code))
+
+
+@blueprint.route("/<int:assessment_id>/review")
+@roles_required(*ALL_ROLES)
+def review(assessment_id: int) -> str:
+    """Unanswered items and answers that lack evidence, before submission."""
+    assessment = _assessment(assessment_id)
+    return _render_review(assessment)
+
+
+def _render_review(assessment: Assessment) -> str:
+    definition = assessment.framework_version.definition
+    answers = services.answers_by_code(assessment)
+    missing = services.unanswered(assessment)
+    unsupported = [i for i in definition.all_indicators()
+                   if i.is_maturity and (a := answers.get(i.code)) and a.level and a.level >= 3
+                   and not a.evidence_urls and not a.evidence_description]
+    open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None]
+    return render_template("assessments/review.html", assessment=assessment, definition=definition,
+                           missing=missing, unsupported=unsupported, open_facts=open_facts,
+                           can_submit=services.can_submit(current_user, assessment))
+
+
+@blueprint.route("/<int:assessment_id>/submit", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def submit(assessment_id: int) -> Response | tuple[str, int]:
+    """The coordinator submits a complete draft, which locks it."""
+    assessment = _assessment(assessment_id)
+    if not services.can_submit(current_user, assessment):
+        abort(403)
+    try:
+        services.submit(assessment, current_user)
+    except services.WorkflowError as error:
+        db.session.rollback()
+        if str(error) == "incomplete":
+            flash(_("The assessment cannot be submitted yet: every indicator needs an answer "
+                    "(a level, “Not applicable” or “Don't know”)."), "error")
+        else:
+            flash(_("This assessment has already been submitted."), "error")
+        return _render_review(assessment), 409
+    db.session.commit()
+    flash(_("The assessment is submitted. Answers are now locked."), "success")
+    return redirect(url_for(".results", assessment_id=assessment.id))
+
+
+@blueprint.route("/<int:assessment_id>/results")
+@roles_required(*ALL_ROLES)
+def results(assessment_id: int) -> str:
+    """Overall score and stage, pillar scores, radar, priorities, facts, change since last cycle."""
+    assessment = _assessment(assessment_id)
+    return render_template("assessments/results.html", assessment=assessment,
+                           **build_results(assessment))

@@ -1,0 +1,75 @@
+"""Configuration read from the environment."""
+
+import os
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development defaults: embedded SQLite under instance/, demo data, migrations on start."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # None means "SQLite file in the instance folder", resolved by the factory.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    AUTO_MIGRATE = _bool("AUTO_MIGRATE", True)
+    DEMO_DATA = _bool("DEMO_DATA", True)
+    LANGUAGES = ("en", "fr", "pt", "ar")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    WTF_CSRF_TIME_LIMIT = None  # long sittings on slow links must not lose a form
+    WTF_I18N_ENABLED = True
+    # Large enough for long evidence descriptions, small enough to refuse abuse early.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/csv", "application/javascript",
+        "text/javascript", "application/json", "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+
+class ProductionConfig(Config):
+    """Production: explicit migrations, no demo data, secure cookies, a real secret key."""
+
+    ENV_NAME = "production"
+    AUTO_MIGRATE = _bool("AUTO_MIGRATE", False)
+    DEMO_DATA = _bool("DEMO_DATA", False)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    """Tests: a database given by the fixture, no demo data unless a test loads it."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105
+    AUTO_MIGRATE = False
+    DEMO_DATA = False
+    WTF_CSRF_ENABLED = False
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration class named by CYBERREADY_ENV (default: development)."""
+    name = os.environ.get("CYBERREADY_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"CYBERREADY_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

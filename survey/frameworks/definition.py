@@ -1,0 +1,210 @@
+"""The assessment framework as plain, immutable data parsed from its YAML file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MATURITY = "maturity"
+FACT = "fact"
+FACT_TYPES = ("money", "count", "percent", "boolean")
+LEVELS = (1, 2, 3, 4, 5)
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class FrameworkError(ValueError):
+    """A framework file that does not follow the schema."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pointer from an indicator to the legal instrument it reflects."""
+
+    instrument: str
+    provision: str
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    """One question: a maturity indicator (scored) or a fact (shown, not scored)."""
+
+    code: str
+    pillar_code: str
+    kind: str
+    title: str
+    question: str
+    guidance: str
+    weight: float = 1.0
+    levels: dict[int, str] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+    fact_type: str | None = None
+    unit: str | None = None
+
+    @property
+    def is_maturity(self) -> bool:
+        """True for scored maturity indicators."""
+        return self.kind == MATURITY
+
+
+@dataclass(frozen=True)
+class PillarDef:
+    """A group of indicators scored together."""
+
+    code: str
+    title: str
+    description: str
+    weight: float
+    indicators: tuple[IndicatorDef, ...]
+
+    @property
+    def maturity_indicators(self) -> tuple[IndicatorDef, ...]:
+        """The scored indicators of this pillar."""
+        return tuple(i for i in self.indicators if i.is_maturity)
+
+    @property
+    def facts(self) -> tuple[IndicatorDef, ...]:
+        """The fact questions of this pillar."""
+        return tuple(i for i in self.indicators if not i.is_maturity)
+
+
+@dataclass(frozen=True)
+class FrameworkDef:
+    """A versioned framework: pillars, indicators, instruments."""
+
+    framework_id: str
+    version: str
+    title: str
+    description: str
+    instruments: dict[str, str]
+    pillars: tuple[PillarDef, ...]
+
+    def pillar(self, code: str) -> PillarDef | None:
+        """The pillar with this code, or None."""
+        return next((p for p in self.pillars if p.code == code), None)
+
+    def indicator(self, code: str) -> IndicatorDef | None:
+        """The indicator with this code, or None."""
+        return next((i for p in self.pillars for i in p.indicators if i.code == code), None)
+
+    def all_indicators(self) -> list[IndicatorDef]:
+        """Every indicator in questionnaire order."""
+        return [i for p in self.pillars for i in p.indicators]
+
+    def next_pillar(self, code: str) -> PillarDef | None:
+        """The pillar after this one, or None for the last."""
+        codes = [p.code for p in self.pillars]
+        index = codes.index(code)
+        return self.pillars[index + 1] if index + 1 < len(codes) else None
+
+
+def _text(data: dict, key: str, where: str, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise FrameworkError(f"{where}: '{key}' must be a non-empty text")
+    return value.strip()
+
+
+def _weight(data: dict, where: str) -> float:
+    value = data.get("weight", 1)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise FrameworkError(f"{where}: 'weight' must be a positive number")
+    return float(value)
+
+
+def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> IndicatorDef:
+    code = raw.get("id")
+    if not isinstance(code, str) or not code.startswith(pillar_code + "."):
+        raise FrameworkError(f"pillar {pillar_code}: indicator id {code!r} must start with '{pillar_code}.'")
+    kind = raw.get("kind")
+    common = dict(
+        code=code,
+        pillar_code=pillar_code,
+        kind=kind,
+        title=_text(raw, "title", code),
+        question=_text(raw, "question", code),
+        guidance=_text(raw, "guidance", code),
+    )
+    if kind == FACT:
+        if raw.get("fact_type") not in FACT_TYPES:
+            raise FrameworkError(f"{code}: 'fact_type' must be one of {', '.join(FACT_TYPES)}")
+        unit = raw.get("unit")
+        return IndicatorDef(**common, weight=0.0, fact_type=raw["fact_type"],
+                            unit=unit.strip() if isinstance(unit, str) and unit.strip() else None)
+    if kind != MATURITY:
+        raise FrameworkError(f"{code}: 'kind' must be 'maturity' or 'fact'")
+    levels = raw.get("levels")
+    if isinstance(levels, dict):  # JSON storage turns the level keys into strings
+        levels = {int(k) if str(k).isdigit() else k: v for k, v in levels.items()}
+    if not isinstance(levels, dict) or sorted(levels, key=str) != list(LEVELS):
+        raise FrameworkError(f"{code}: 'levels' must describe exactly levels 1 to 5")
+    references = []
+    for ref in raw.get("references") or []:
+        if ref.get("instrument") not in instruments:
+            raise FrameworkError(f"{code}: unknown instrument {ref.get('instrument')!r}")
+        references.append(Reference(ref["instrument"], str(ref.get("provision", "")).strip()))
+    return IndicatorDef(
+        **common,
+        weight=_weight(raw, code),
+        levels={level: _text(levels, level, f"{code} level {level}") for level in LEVELS},
+        references=tuple(references),
+    )
+
+
+def parse_framework(data: Any) -> FrameworkDef:
+    """Validate a framework document (as loaded from YAML/JSON) and build its definition."""
+    if not isinstance(data, dict):
+        raise FrameworkError("the framework file must hold a mapping")
+    framework_id = _text(data, "id", "framework")
+    version = str(data.get("version", "")).strip()
+    if not version:
+        raise FrameworkError("framework: 'version' is required")
+    instruments = {str(k): str(v).strip() for k, v in (data.get("instruments") or {}).items()}
+    pillars, seen = [], set()
+    for raw_pillar in data.get("pillars") or []:
+        code = _text(raw_pillar, "id", "pillar")
+        indicators = tuple(
+            _parse_indicator(raw, code, instruments) for raw in raw_pillar.get("indicators") or []
+        )
+        if not any(i.is_maturity for i in indicators):
+            raise FrameworkError(f"pillar {code}: needs at least one maturity indicator")
+        for item in (code, *(i.code for i in indicators)):
+            if item in seen:
+                raise FrameworkError(f"duplicate id {item!r}")
+            seen.add(item)
+        pillars.append(PillarDef(code, _text(raw_pillar, "title", code),
+                                 _text(raw_pillar, "description", code, required=False),
+                                 _weight(raw_pillar, code), indicators))
+    if not pillars:
+        raise FrameworkError("framework: at least one pillar is required")
+    return FrameworkDef(framework_id, version, _text(data, "title", "framework"),
+                        _text(data, "description", "framework", required=False),
+                        instruments, tuple(pillars))
+
+
+def load_document(path: Path) -> dict:
+    """Read a framework YAML (or JSON) file into a plain document."""
+    with open(path, encoding="utf-8") as handle:
+        try:
+            document = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            raise FrameworkError(f"{path.name}: not valid YAML ({error})") from error
+    # Normalise to what the JSON column stores (string keys, no dates) so checksums agree.
+    return json.loads(json.dumps(document, default=str))
+
+
+def checksum(document: dict) -> str:
+    """A stable fingerprint of a framework document."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_framework_path() -> Path:
+    """The framework file shipped with the app."""
+    return DATA_DIR / "cyberready-2026.yaml"

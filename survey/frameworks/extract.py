@@ -1,0 +1,56 @@
+"""Babel extractor: the framework's texts go into the same catalog as the interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import yaml
+
+TRANSLATABLE = ("title", "description", "question", "guidance", "unit")
+STAGES = {1: "Start-up", 2: "Formative", 3: "Established", 4: "Strategic", 5: "Dynamic"}
+
+
+def _scalars(node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    return {key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _message(node: yaml.Node, context: str) -> Iterator[tuple]:
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str") and node.value.strip():
+        text = yaml.safe_load(yaml.serialize(node))  # same folding/stripping as the loader
+        if isinstance(text, str) and text.strip():
+            yield node.start_mark.line + 1, None, text.strip(), [context]
+
+
+def _indicator(node: yaml.MappingNode, pillar: str) -> Iterator[tuple]:
+    fields = _scalars(node)
+    code = fields["id"].value if "id" in fields else "?"
+    for key in TRANSLATABLE:
+        if key in fields:
+            yield from _message(fields[key], f"i18n: {key} of indicator {code} (pillar {pillar})")
+    if isinstance(fields.get("levels"), yaml.MappingNode):
+        for level_key, text in fields["levels"].value:
+            stage = STAGES.get(int(level_key.value), level_key.value)
+            yield from _message(text, f"i18n: what a country at stage '{stage}' has, for {code}")
+
+
+def extract_framework(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
+    """Yield (line, function, message, comments) for every text of a framework file."""
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    if not isinstance(root, yaml.MappingNode):
+        return
+    top = _scalars(root)
+    for key in ("title", "description"):
+        if key in top:
+            yield from _message(top[key], f"i18n: framework {key}")
+    if isinstance(top.get("instruments"), yaml.MappingNode):
+        for name, title in top["instruments"].value:
+            yield from _message(title, f"i18n: name of the legal instrument '{name.value}'")
+    for pillar in top.get("pillars", yaml.SequenceNode("", [])).value:
+        fields = _scalars(pillar)
+        code = fields["id"].value if "id" in fields else "?"
+        for key in ("title", "description"):
+            if key in fields:
+                yield from _message(fields[key], f"i18n: {key} of the pillar '{code}'")
+        for indicator in fields.get("indicators", yaml.SequenceNode("", [])).value:
+            yield from _indicator(indicator, code)

@@ -1,0 +1,106 @@
+"""Loading framework versions into the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.frameworks.definition import (
+    FrameworkDef,
+    FrameworkError,
+    checksum,
+    default_framework_path,
+    load_document,
+    parse_framework,
+)
+from survey.frameworks.models import FrameworkVersion, Indicator
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading a framework file did."""
+
+    version: FrameworkVersion
+    action: str  # "created", "updated" or "unchanged"
+
+
+def _shape(definition: FrameworkDef) -> list[tuple]:
+    """What answers depend on: indicator ids, pillars, kinds and fact types."""
+    return [(i.code, i.pillar_code, i.kind, i.fact_type) for i in definition.all_indicators()]
+
+
+def _has_answers(version: FrameworkVersion) -> bool:
+    from survey.assessments.models import Assessment
+
+    return db.session.scalar(
+        sa.select(sa.func.count(Assessment.id)).where(Assessment.framework_version_id == version.id)
+    ) > 0
+
+
+def load_framework(path: Path) -> LoadResult:
+    """Create or update the framework version described by a file.
+
+    Text changes (typos, clearer guidance) update a version in place. Changes to the
+    indicators themselves are refused once assessments use the version: publish a new
+    version instead, so every answer keeps meaning what it meant.
+    """
+    document = load_document(path)
+    definition = parse_framework(document)
+    digest = checksum(document)
+    version = db.session.scalar(
+        sa.select(FrameworkVersion).where(
+            FrameworkVersion.framework_id == definition.framework_id,
+            FrameworkVersion.version == definition.version,
+        )
+    )
+    if version is None:
+        version = FrameworkVersion(framework_id=definition.framework_id, version=definition.version)
+        db.session.add(version)
+        action = "created"
+    elif version.checksum == digest:
+        return LoadResult(version, "unchanged")
+    else:
+        if _shape(version.definition) != _shape(definition) and _has_answers(version):
+            raise FrameworkError(
+                f"{definition.framework_id} {definition.version} already has assessments and "
+                "this file changes its indicators; give the file a new version instead"
+            )
+        action = "updated"
+    version.title, version.document, version.checksum = definition.title, document, digest
+    db.session.flush()
+    _sync_indicators(version, definition)
+    return LoadResult(version, action)
+
+
+def _sync_indicators(version: FrameworkVersion, definition: FrameworkDef) -> None:
+    rows = {i.code: i for i in db.session.scalars(
+        sa.select(Indicator).where(Indicator.framework_version_id == version.id))}
+    wanted = definition.all_indicators()
+    for position, item in enumerate(wanted):
+        row = rows.get(item.code) or Indicator(framework_version_id=version.id, code=item.code)
+        row.pillar_code, row.kind, row.fact_type = item.pillar_code, item.kind, item.fact_type
+        row.weight, row.position = item.weight, position
+        db.session.add(row)
+    for code, row in rows.items():
+        if code not in {i.code for i in wanted}:
+            db.session.delete(row)
+    db.session.flush()
+
+
+def ensure_default_framework() -> FrameworkVersion:
+    """Countries and the shipped framework are always present."""
+    from survey.countries.services import ensure_countries
+
+    ensure_countries()
+    return load_framework(default_framework_path()).version
+
+
+def indicator_ids(version_id: int, codes: list[str] | None = None) -> dict[str, int]:
+    """Map indicator codes to row ids for one framework version."""
+    query = sa.select(Indicator.code, Indicator.id).where(Indicator.framework_version_id == version_id)
+    if codes is not None:
+        query = query.where(Indicator.code.in_(codes))
+    return dict(db.session.execute(query).all())

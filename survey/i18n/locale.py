@@ -1,0 +1,67 @@
+"""Choosing the reader's language and naming things in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+LOCALE_COOKIE = "lang"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+# A header longer than this is not from a real browser; ignore it rather than parse it.
+MAX_ACCEPT_LANGUAGE = 500
+
+
+def available_languages() -> list[str]:
+    """English plus every language with a catalog under translations/."""
+    folder = Path(current_app.root_path).parent / "translations"
+    found = {p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po")}
+    configured = set(current_app.config["LANGUAGES"])
+    return ["en", *sorted((found | configured) - {"en"})]
+
+
+def normalise(tag: str | None) -> str | None:
+    """Map a tag such as 'pt_BR' or 'fr-SN' to a supported base language, or None."""
+    if not tag or len(tag) > 35:
+        return None
+    try:
+        language = Locale.parse(tag.replace("-", "_")).language
+    except (ValueError, UnknownLocaleError):
+        return None
+    return language if language in available_languages() else None
+
+
+def select_locale() -> str:
+    """Saved preference, then ?lang= or the cookie, then Accept-Language, then English."""
+    for candidate in (
+        getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None,
+        request.args.get("lang"),
+        request.cookies.get(LOCALE_COOKIE),
+    ):
+        if language := normalise(candidate):
+            return language
+    header = request.headers.get("Accept-Language", "")
+    if len(header) <= MAX_ACCEPT_LANGUAGE:
+        best = request.accept_languages.best_match(available_languages())
+        if best:
+            return best
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction() -> str:
+    """'rtl' for right-to-left languages, else 'ltr'."""
+    return "rtl" if str(get_locale().language) in RTL_LANGUAGES else "ltr"
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language (what a reader looks for in a switcher)."""
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def country_name(alpha2: str) -> str:
+    """A country's name from CLDR in the reader's language."""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(alpha2) or Locale("en").territories.get(alpha2, alpha2)

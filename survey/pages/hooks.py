@@ -1,0 +1,108 @@
+"""Template helpers, language cookie, security headers, caching and error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from survey.i18n.locale import (
+    LOCALE_COOKIE,
+    available_languages,
+    country_name,
+    language_name,
+    normalise,
+    text_direction,
+)
+from survey.methodology.labels import stage_name
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist, or you do not have access to it."),
+    405: _l("This action is not allowed here."),
+    409: _l("This action conflicts with the current state."),
+    413: _l("What you sent is too large."),
+    422: _l("Some answers need correcting."),
+    429: _l("Too many attempts. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Your saved answers are safe."),
+}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@cache
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static file URL carrying its content hash, so it can be cached forever."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_file_hash(str(path)))
+
+
+def format_score(score: float | None) -> str:
+    """A 0-100 score as a number in the reader's locale, or a dash."""
+    return "—" if score is None else format_decimal(round(score), format="#,##0")
+
+
+def template_globals() -> dict:
+    """Names every template can use."""
+    return {
+        "asset_url": asset_url,
+        "country_name": country_name,
+        "stage_name": stage_name,
+        "format_score": format_score,
+        "format_percent": format_percent,
+        "languages": [(code, language_name(code)) for code in available_languages()],
+        "current_language": str(get_locale()),
+        "text_direction": text_direction(),
+        "demo_mode": current_app.config["DEMO_DATA"],
+    }
+
+
+def remember_language(response: Response) -> Response:
+    """Keep an explicit ?lang= choice in a cookie for the next visits."""
+    chosen = normalise(request.args.get("lang"))
+    if chosen:
+        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    """Headers that keep pages from being framed, sniffed or loading foreign code."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint == "static" and request.args.get("v"):
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    response.vary.add("Cookie")
+    return response
+
+
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """A translated error page with the right status."""
+    code = error.code or 500
+    message = str(ERROR_TITLES.get(code, ERROR_TITLES[400]))
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register(app: Flask) -> None:
+    """Attach helpers and hooks to the app."""
+    app.context_processor(template_globals)
+    app.after_request(remember_language)
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, error_page)

@@ -1,0 +1,66 @@
+"""Public pages: home, methodology with a worked example, the framework itself."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.auth import public
+from survey.extensions import db
+from survey.frameworks.models import FrameworkVersion
+from survey.methodology import scoring
+from survey.methodology.scoring import DONT_KNOW, LEVEL, NOT_APPLICABLE, IndicatorInput, PillarInput
+
+blueprint = Blueprint("pages", __name__)
+
+# The worked example on the methodology page is computed by the real scoring code,
+# so the page cannot drift from the methodology.
+EXAMPLE_PILLARS = (
+    PillarInput("A", 1.0, (
+        IndicatorInput("A1", 2.0, LEVEL, 3),
+        IndicatorInput("A2", 1.0, LEVEL, 4),
+        IndicatorInput("A3", 1.0, NOT_APPLICABLE),
+        IndicatorInput("A4", 1.0, DONT_KNOW),
+    )),
+    PillarInput("B", 1.0, (
+        IndicatorInput("B1", 1.0, LEVEL, 2),
+        IndicatorInput("B2", 1.0, DONT_KNOW),
+        IndicatorInput("B3", 1.0, DONT_KNOW),
+    )),
+    PillarInput("C", 1.0, (
+        IndicatorInput("C1", 1.0, LEVEL, 5),
+        IndicatorInput("C2", 1.0, LEVEL, 4),
+    )),
+)
+
+
+@blueprint.route("/")
+@public
+def home() -> str | Response:
+    """What CyberReady is; signed-in users go straight to their assessments."""
+    if current_user.is_authenticated:
+        return redirect(url_for("assessments.index"))
+    return render_template("pages/home.html")
+
+
+@blueprint.route("/methodology")
+@public
+def methodology() -> str:
+    """How scores are computed, with a worked example."""
+    result = scoring.score_assessment(EXAMPLE_PILLARS)
+    return render_template("pages/methodology.html", scoring=scoring, example_result=result,
+                           example=list(zip(EXAMPLE_PILLARS, result.pillars, strict=True)))
+
+
+@blueprint.route("/framework")
+@blueprint.route("/framework/<int:version_id>")
+@public
+def framework(version_id: int | None = None) -> str:
+    """The full questionnaire: pillars, indicators, level descriptors and references."""
+    query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
+    if version_id is not None:
+        query = query.where(FrameworkVersion.id == version_id)
+    version = db.session.scalars(query).first() or abort(404)
+    return render_template("pages/framework.html", version=version, definition=version.definition)
