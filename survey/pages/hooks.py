@@ -63,6 +63,7 @@ def template_globals() -> dict:
         "stage_name": stage_name,
         "format_score": format_score,
         "format_percent": format_percent,
+        "format_decimal": format_decimal,
         "languages": [(code, language_name(code)) for code in available_languages()],
         "current_language": str(get_locale()),
         "text_direction": text_direction(),
