@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
-def create_app(config: type[Config] | dict | None = None) -> Flask:
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI, error pages."""
     app = Flask(
         __name__,
@@ -22,7 +22,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
     )
-    load_config(app, config)
+    load_config(app, config, overrides)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -31,12 +31,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
-def load_config(app: Flask, config: type[Config] | dict | None) -> None:
-    """Apply the configuration class (or overrides) and check what production requires."""
-    base = config if isinstance(config, type) else config_from_environment()
-    app.config.from_object(base)
-    if isinstance(config, dict):
-        app.config.update(config)
+def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> None:
+    """Apply the configuration class and overrides, and check what production requires."""
+    app.config.from_object(config or config_from_environment())
+    app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'cyberready.sqlite'}"
@@ -61,8 +59,10 @@ def check_production_config(config: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
+    from survey.i18n.catalogs import compile_stale_catalogs
     from survey.i18n.locale import select_locale
 
+    compile_stale_catalogs(ROOT / "translations")
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     babel.init_app(app, locale_selector=select_locale,

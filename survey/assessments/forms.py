@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    SelectChoice,
     DecimalField,
     Form,
     FormField,
@@ -28,7 +29,8 @@ from survey.frameworks.definition import IndicatorDef, PillarDef
 MAX_TEXT = 5000
 MAX_URLS = 10
 MAX_URL_LENGTH = 2000
-LEVEL_CHOICES = [(str(level), str(level)) for level in range(1, 6)]
+LEVEL_CHOICES = [SelectChoice(str(level), str(level)) for level in range(1, 6)]
+LEVEL_VALUES = frozenset(c.value for c in LEVEL_CHOICES)
 NOT_APPLICABLE = AnswerState.NOT_APPLICABLE.value
 DONT_KNOW = AnswerState.DONT_KNOW.value
 
@@ -69,7 +71,8 @@ class MaturityAnswerForm(Form):
 
     state = OptionalRadioField(
         _l("Level"),
-        choices=[*LEVEL_CHOICES, (NOT_APPLICABLE, _l("Not applicable")), (DONT_KNOW, _l("Don't know"))],
+        choices=[*LEVEL_CHOICES, SelectChoice(NOT_APPLICABLE, _l("Not applicable")),
+                 SelectChoice(DONT_KNOW, _l("Don't know"))],
     )
     evidence_urls = text_field(_l("Evidence links (one per line)"), [validate_urls])
     evidence_description = text_field(_l("Evidence description"))
@@ -78,7 +81,7 @@ class MaturityAnswerForm(Form):
     def values(self) -> AnswerValues:
         """The entered answer as plain values."""
         state = self.state.data
-        is_level = state in {c for c, _ in LEVEL_CHOICES}
+        is_level = state in LEVEL_VALUES
         return AnswerValues(
             state=AnswerState.LEVEL.value if is_level else state,
             level=int(state) if is_level else None,
@@ -175,7 +178,7 @@ class MoneyForm(FactAnswerForm):
 class BooleanFactForm(FactAnswerForm):
     """Yes or no."""
 
-    value = OptionalRadioField(_l("Answer"), choices=[("yes", _l("Yes")), ("no", _l("No"))])
+    value = OptionalRadioField(_l("Answer"), choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))])
 
     def typed_value(self) -> dict:
         """Yes/no as a boolean."""
@@ -197,12 +200,12 @@ def field_key(code: str) -> str:
     return code.replace(".", "__")
 
 
-def currency_choices() -> list[tuple[str, str]]:
+def currency_choices() -> list[SelectChoice]:
     """ISO 4217 currencies named in the reader's language, African ones easy to find by code."""
     locale = get_locale()
-    names = [(code, f"{code} – {get_currency_name(code, locale=locale)}")
+    names = [SelectChoice(code, f"{code} – {get_currency_name(code, locale=locale)}")
              for code in sorted(list_currencies())]
-    return [("", "—"), *names]
+    return [SelectChoice("", "—"), *names]
 
 
 class PillarForm(FlaskForm):

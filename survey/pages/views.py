@@ -33,6 +33,7 @@ EXAMPLE_PILLARS = (
         IndicatorInput("C1", 1.0, LEVEL, 5),
         IndicatorInput("C2", 1.0, LEVEL, 4),
     )),
+    PillarInput("D", 1.0, (IndicatorInput("D1", 1.0, LEVEL, 3),)),
 )
 
 
