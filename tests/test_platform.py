@@ -101,4 +101,5 @@ def test_hashed_static_assets_are_cached_forever(client):
     import re
 
     css = re.search(r'href="(/static/css/app.css\?v=[0-9a-f]+)"', page).group(1)
-    assert "immutable" in client.get(css).headers["Cache-Control"]
+    with client.get(css) as response:
+        assert "immutable" in response.headers["Cache-Control"]
