@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from urllib.parse import urlsplit
 
 from babel.numbers import get_currency_name, list_currencies
@@ -201,8 +202,12 @@ def field_key(code: str) -> str:
 
 
 def currency_choices() -> list[SelectChoice]:
-    """ISO 4217 currencies named in the reader's language, African ones easy to find by code."""
-    locale = get_locale()
+    """ISO 4217 currencies named in the reader's language, sorted by code."""
+    return _currency_choices(str(get_locale()))
+
+
+@cache
+def _currency_choices(locale: str) -> list[SelectChoice]:
     names = [SelectChoice(code, f"{code} – {get_currency_name(code, locale=locale)}")
              for code in sorted(list_currencies())]
     return [SelectChoice("", "—"), *names]

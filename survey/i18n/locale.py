@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -16,11 +17,15 @@ MAX_ACCEPT_LANGUAGE = 500
 
 
 def available_languages() -> list[str]:
-    """English plus every language with a catalog under translations/."""
-    folder = Path(current_app.root_path).parent / "translations"
+    """English plus every language with a catalog under translations/ (a new one needs no code)."""
+    return _languages_in(Path(current_app.root_path).parent / "translations",
+                         tuple(current_app.config["LANGUAGES"]))
+
+
+@cache
+def _languages_in(folder: Path, configured: tuple[str, ...]) -> list[str]:
     found = {p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po")}
-    configured = set(current_app.config["LANGUAGES"])
-    return ["en", *sorted((found | configured) - {"en"})]
+    return ["en", *sorted((found | set(configured)) - {"en"})]
 
 
 def normalise(tag: str | None) -> str | None:
@@ -56,6 +61,7 @@ def text_direction() -> str:
     return "rtl" if str(get_locale().language) in RTL_LANGUAGES else "ltr"
 
 
+@cache
 def language_name(code: str) -> str:
     """A language's name in that language (what a reader looks for in a switcher)."""
     return Locale.parse(code).get_display_name(code).capitalize()

@@ -46,6 +46,13 @@ def home() -> str | Response:
     return render_template("pages/home.html")
 
 
+@blueprint.route("/healthz")
+@public
+def health() -> tuple[str, int, dict]:
+    """A trivial route for load balancers and as the benchmark's baseline."""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
 @blueprint.route("/methodology")
 @public
 def methodology() -> str:

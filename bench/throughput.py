@@ -1,0 +1,120 @@
+"""Throughput of the pillar and results pages under gunicorn, as a ratio to a trivial route.
+
+Usage: python bench/throughput.py [--seconds 5] [--clients 4] [--workers 2]
+Starts gunicorn on loopback with a fresh demo database, signs in as gh-officer, and measures
+requests per second of /healthz, a pillar page and a results page, one after another, with
+keep-alive clients in separate processes. Also reports the compressed weight of a pillar page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import multiprocessing
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(conn: http.client.HTTPConnection, method: str, path: str, body: str | None = None,
+            headers: dict | None = None) -> http.client.HTTPResponse:
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    response.data = response.read()
+    return response
+
+
+def sign_in(port: int, username: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    page = request(conn, "GET", "/login")
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
+    body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": "demo"})
+    response = request(conn, "POST", "/login", body, {
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def hammer(args: tuple[int, str, str, float]) -> int:
+    port, path, cookie, seconds = args
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    done, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        response = request(conn, "GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        assert response.status == 200, (path, response.status)
+        done += 1
+    return done
+
+
+def measure(port: int, path: str, cookie: str, seconds: float, clients: int) -> float:
+    with multiprocessing.Pool(clients) as pool:
+        counts = pool.map(hammer, [(port, path, cookie, seconds)] * clients)
+    return sum(counts) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args()
+    port = free_port()
+    instance = tempfile.mkdtemp(prefix="cyberready-bench-")
+    env = {**os.environ, "INSTANCE_PATH": instance, "CYBERREADY_ENV": "development"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-c", "from survey import create_app; create_app()"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # migrate + demo once
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(options.workers), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie = sign_in(port, "gh-coordinator")
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        listing = request(conn, "GET", "/assessments/", headers={"Cookie": cookie}).data.decode()
+        results_id = re.search(r"/assessments/(\d+)/results", listing).group(1)
+        start = request(conn, "GET", "/login", headers={"Cookie": cookie})  # keeps session warm
+        del start
+        pillar = f"/assessments/{results_id}/pillars/justice"
+        results = f"/assessments/{results_id}/results"
+        page = request(conn, "GET", pillar, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        css = (ROOT / "static/css/app.css").read_bytes()
+        script = (ROOT / "static/js/draft.js").read_bytes()
+        weight = len(page.data) + len(gzip.compress(css)) + len(gzip.compress(script))
+        print(f"pillar page (justice, 11 indicators): HTML {len(page.data):,} B "
+              f"({page.getheader('Content-Encoding')}), with CSS and JS {weight:,} B transferred")
+        rates = {name: measure(port, path, cookie, options.seconds, options.clients)
+                 for name, path in (("trivial /healthz", "/healthz"), ("pillar page", pillar),
+                                    ("results page", results))}
+        base = rates["trivial /healthz"]
+        print(f"gunicorn {options.workers} workers, {options.clients} client processes, "
+              f"{options.seconds:g} s each, {os.cpu_count()} CPUs")
+        for name, rate in rates.items():
+            print(f"{name:18} {rate:8.0f} req/s  {rate / base:6.1%} of trivial")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
