@@ -40,9 +40,9 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
             "title": {"text": title, "x": 0.5},
             "polar": {
                 "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
-                               "ticktext": list(stage_labels), "angle": 90,
+                               "ticktext": list(stage_labels), "angle": 90 + 180 / max(len(axes), 1),
                                "tickfont": {"size": 10}},
-                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise"},
+                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise", "rotation": 90},
             },
             "showlegend": len(series) > 1,
             "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.15},
