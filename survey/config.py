@@ -29,6 +29,9 @@ class Config:
     WTF_I18N_ENABLED = True
     # Large enough for long evidence descriptions, small enough to refuse abuse early.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A single over-long answer must reach the form (and get its translated message, with the
+    # text shown back), not be cut off by Werkzeug's smaller default limit per form field.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

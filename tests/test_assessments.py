@@ -210,3 +210,11 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, demo):
 def test_next_redirect_stays_on_this_site(client, demo):
     response = client.post("/login?next=https://evil.example/", data={"username": "donor", "password": "demo"})
     assert response.location == "/assessments/"
+
+
+def test_a_request_over_the_size_limit_gets_a_translated_413_page(client, auth, demo):
+    assessment_id = start_ghana(client, auth)
+    response = client.post(f"/assessments/{assessment_id}/pillars/legal?lang=fr",
+                           data={"legal__data_protection-comment": "x" * 3_000_000})
+    assert response.status_code == 413
+    assert "trop volumineuses" in response.get_data(as_text=True)
