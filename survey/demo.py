@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from survey.accounts.models import Role, User
 from survey.assessments import services
-from survey.assessments.models import Assessment, AnswerState, Status
+from survey.assessments.models import AnswerState
 from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
@@ -116,5 +116,3 @@ def load_command() -> None:
     db.session.commit()
     click.echo("demo data loaded")
 
-
-__all__ = ["Assessment", "Status", "load_demo", "load_demo_if_empty"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from survey.accounts.models import Role, User
-from survey.assessments.models import Answer, AnswerState, Assessment, Cycle, PillarScore, Status
+from survey.assessments.models import Answer, Assessment, Cycle, PillarScore, Status
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.frameworks.models import FrameworkVersion, Indicator
@@ -243,10 +243,3 @@ def facts(definition: FrameworkDef, answers: dict[str, Answer]) -> list[tuple[In
     """Every fact question with its answer (or None)."""
     return [(i, answers.get(i.code)) for p in definition.pillars for i in p.facts]
 
-
-def state_of(answer: Answer | None) -> str | None:
-    """The answer's state, None when unanswered."""
-    return answer.state if answer is not None else None
-
-
-__all__ = ["AnswerState", "WorkflowError"]
