@@ -93,8 +93,6 @@ def main() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         listing = request(conn, "GET", "/assessments/", headers={"Cookie": cookie}).data.decode()
         results_id = re.search(r"/assessments/(\d+)/results", listing).group(1)
-        start = request(conn, "GET", "/login", headers={"Cookie": cookie})  # keeps session warm
-        del start
         pillar = f"/assessments/{results_id}/pillars/justice"
         results = f"/assessments/{results_id}/results"
         page = request(conn, "GET", pillar, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})

@@ -15,7 +15,7 @@ from survey.accounts.forms import LoginForm
 from survey.accounts.models import User
 from survey.auth import public
 from survey.extensions import db, login_manager
-from survey.i18n.locale import LOCALE_COOKIE, normalise
+from survey.i18n.locale import normalise, remember_locale
 
 blueprint = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"
@@ -83,6 +83,4 @@ def set_language() -> Response:
     if current_user.is_authenticated:
         current_user.locale = language
         db.session.commit()
-    response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True)
-    return response
+    return remember_locale(response, language)

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -54,6 +54,13 @@ def select_locale() -> str:
         if best:
             return best
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_locale(response: Response, language: str) -> Response:
+    """Keep a language choice in a cookie for a year."""
+    response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 def text_direction() -> str:

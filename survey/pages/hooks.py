@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from survey.i18n.locale import (
-    LOCALE_COOKIE,
     available_languages,
     country_name,
     language_name,
     normalise,
+    remember_locale,
     text_direction,
 )
 from survey.methodology.labels import stage_name
@@ -74,10 +74,7 @@ def template_globals() -> dict:
 def remember_language(response: Response) -> Response:
     """Keep an explicit ?lang= choice in a cookie for the next visits."""
     chosen = normalise(request.args.get("lang"))
-    if chosen:
-        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return remember_locale(response, chosen) if chosen else response
 
 
 def security_headers(response: Response) -> Response:
