@@ -1,7 +1,7 @@
 """Throughput of the pillar and results pages under gunicorn, as a ratio to a trivial route.
 
 Usage: python bench/throughput.py [--seconds 5] [--clients 4] [--workers 2]
-Starts gunicorn on loopback with a fresh demo database, signs in as gh-officer, and measures
+Starts gunicorn on loopback with a fresh demo database, signs in as gh-contributor, and measures
 requests per second of /healthz, a pillar page and a results page, one after another, with
 keep-alive clients in separate processes. Also reports the compressed weight of a pillar page.
 """

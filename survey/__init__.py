@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
+    import survey.audit.models  # noqa: F401 - registers the table before the audit views exist
     from survey.accounts.views import blueprint as accounts
     from survey.assessments.views import blueprint as assessments
     from survey.pages.views import blueprint as pages

@@ -1,8 +1,9 @@
-"""Demo data: invented assessments for Ghana, Nigeria and Senegal, marked as demo everywhere."""
+"""Demo data: invented assessments for a dozen countries, marked as demo everywhere."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from functools import cache
 from decimal import Decimal
 
@@ -12,22 +13,62 @@ from flask.cli import AppGroup
 
 from survey.accounts.models import Role, User
 from survey.assessments import services
-from survey.assessments.models import AnswerState
+from survey.assessments.models import AnswerState, Assessment, Assignment, Cycle, Status, Visibility
 from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework
+from survey.publication.services import release
+from survey.review.services import accept_all, validate
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, never in production
 DEMO_NOTE = "Demo answer: invented for demonstration, not an official position."
-CURRENCIES = {"GH": "GHS", "NG": "NGN", "SN": "XOF"}
-# (country, year, typical level, how many pillars answered or None for all, submitted)
+CURRENCIES = {"GH": "GHS", "NG": "NGN", "SN": "XOF", "CI": "XOF", "BJ": "XOF", "TG": "XOF",
+              "BF": "XOF", "CV": "CVE", "SL": "SLE", "GM": "GMD", "LR": "LRD", "KE": "KES", "JM": "JMD"}
+# Countries with full demo accounts (coordinator, validator, contributor); the others only
+# have a coordinator so that their invented assessments have an author.
+TEAM_COUNTRIES = (("gh", "Ghana"), ("ng", "Nigeria"), ("sn", "Senegal"))
+# Pillars the demo contributors are assigned: e.g. the police unit and the CERT in Ghana.
+DEMO_ASSIGNMENTS = {
+    "gh-contributor": ("legal", "justice", "reporting", "cooperation"),
+    "gh-contributor2": ("strategy", "csirt", "awareness", "resources"),
+    "ng-contributor": ("legal", "strategy", "csirt", "justice"),
+    "sn-contributor": ("legal", "strategy", "csirt", "justice"),
+}
+
+
+@dataclass(frozen=True)
+class DemoAssessment:
+    """One invented assessment and how far along the workflow it is."""
+
+    country: str
+    year: int
+    typical_level: int
+    status: Status = Status.VALIDATED
+    visibility: Visibility = Visibility.DONORS
+    pillars: int | None = None  # how many pillars are answered; None for all
+
+
 DEMO_ASSESSMENTS = (
-    ("GH", 2025, 3, None, True),
-    ("NG", 2025, 2, None, True),
-    ("NG", 2026, 3, None, True),
-    ("SN", 2026, 3, 3, False),
+    DemoAssessment("GH", 2025, 3),
+    DemoAssessment("NG", 2025, 2),
+    DemoAssessment("NG", 2026, 3),
+    DemoAssessment("SN", 2026, 3, Status.DRAFT, Visibility.PRIVATE, pillars=3),
+    DemoAssessment("CI", 2025, 2),
+    DemoAssessment("CI", 2026, 3),
+    DemoAssessment("CV", 2026, 3, visibility=Visibility.PUBLIC),
+    DemoAssessment("BJ", 2026, 3),
+    DemoAssessment("SL", 2026, 2),
+    DemoAssessment("GM", 2026, 2),
+    DemoAssessment("LR", 2025, 1),
+    DemoAssessment("LR", 2026, 2),
+    DemoAssessment("BF", 2025, 2),
+    DemoAssessment("BF", 2026, 2),
+    DemoAssessment("TG", 2026, 3, visibility=Visibility.PRIVATE),  # validated, kept private
+    DemoAssessment("KE", 2025, 3),
+    DemoAssessment("KE", 2026, 4),
+    DemoAssessment("JM", 2026, 3, visibility=Visibility.PUBLIC),
 )
 
 demo = AppGroup("demo", help="Demo data for trying CyberReady out.")
@@ -44,10 +85,16 @@ def _demo_password_hash() -> str:
 def demo_users() -> list[tuple[str, Role, str | None, str]]:
     """(username, role, country code, display name) of the demo accounts."""
     users = [("admin", Role.ADMIN, None, "Demo administrator"),
-             ("donor", Role.DONOR, None, "Demo donor")]
-    for code, country in (("gh", "Ghana"), ("ng", "Nigeria"), ("sn", "Senegal")):
+             ("donor", Role.DONOR, None, "Demo donor"),
+             ("translator", Role.TRANSLATOR, None, "Demo translator")]
+    for code, country in TEAM_COUNTRIES:
         users.append((f"{code}-coordinator", Role.COORDINATOR, code.upper(), f"Demo coordinator, {country}"))
-        users.append((f"{code}-officer", Role.OFFICER, code.upper(), f"Demo officer, {country}"))
+        users.append((f"{code}-validator", Role.VALIDATOR, code.upper(), f"Demo validator, {country}"))
+        users.append((f"{code}-contributor", Role.CONTRIBUTOR, code.upper(), f"Demo contributor, {country}"))
+    users.append(("gh-contributor2", Role.CONTRIBUTOR, "GH", "Demo contributor (CERT), Ghana"))
+    team = {code.upper() for code, _ in TEAM_COUNTRIES}
+    for code in sorted({a.country for a in DEMO_ASSESSMENTS} - team):
+        users.append((f"{code.lower()}-coordinator", Role.COORDINATOR, code, f"Demo coordinator, {code}"))
     return users
 
 
@@ -75,28 +122,49 @@ def _cycle(year: int, version: FrameworkVersion, is_open: bool):
     return cycle
 
 
-def load_demo() -> None:
-    """Create the demo accounts, cycles and assessments."""
-    version = ensure_default_framework()
-    cycles = {2025: _cycle(2025, version, False), 2026: _cycle(2026, version, True)}
+def _create_users() -> dict[str, User]:
     users = {}
     for username, role, code, name in demo_users():
-        user = User(username=username, role=role, full_name=name,
-                    country=country_by_code(code) if code else None)
+        user = User(username=username, full_name=name, country=country_by_code(code) if code else None)
+        user.set_roles([role])
         user.password_hash = _demo_password_hash()
         db.session.add(user)
         users[username] = user
     db.session.flush()
-    for code, year, typical, pillars, submitted in DEMO_ASSESSMENTS:
-        coordinator = users[f"{code.lower()}-coordinator"]
-        assessment = services.start_assessment(coordinator, cycles[year])
-        assessment.is_demo = True
-        rng = random.Random(f"{code}-{year}")  # noqa: S311 - reproducible demo, not security
-        for pillar in version.definition.pillars[:pillars]:
-            services.save_answers(assessment, {i.code: _demo_answer(i, rng, typical, code)
-                                               for i in pillar.indicators}, coordinator)
-        if submitted:
-            services.submit(assessment, coordinator)
+    return users
+
+
+def _create_assessment(spec: DemoAssessment, cycle: Cycle, users: dict[str, User]) -> Assessment:
+    code = spec.country.lower()
+    coordinator = users[f"{code}-coordinator"]
+    assessment = services.start_assessment(coordinator, cycle)
+    assessment.is_demo = True
+    rng = random.Random(f"{spec.country}-{spec.year}")  # noqa: S311 - reproducible demo, not security
+    for pillar in cycle.framework_version.definition.pillars[:spec.pillars]:
+        services.save_answers(assessment, {i.code: _demo_answer(i, rng, spec.typical_level, spec.country)
+                                           for i in pillar.indicators}, coordinator)
+    if spec.status == Status.DRAFT:
+        return assessment
+    services.submit(assessment, coordinator)
+    if spec.status == Status.VALIDATED:
+        validator = users.get(f"{code}-validator", coordinator)
+        accept_all(assessment, validator)
+        validate(assessment, validator)
+        release(assessment, spec.visibility, coordinator)
+    return assessment
+
+
+def load_demo() -> None:
+    """Create the demo accounts, cycles, pillar assignments and assessments."""
+    version = ensure_default_framework()
+    cycles = {2025: _cycle(2025, version, False), 2026: _cycle(2026, version, True)}
+    users = _create_users()
+    for spec in DEMO_ASSESSMENTS:
+        _create_assessment(spec, cycles[spec.year], users)
+    for username, pillars in DEMO_ASSIGNMENTS.items():
+        user = users[username]
+        db.session.add_all(Assignment(country_id=user.country_id, pillar_code=pillar, user_id=user.id)
+                           for pillar in pillars)
     db.session.flush()
 
 

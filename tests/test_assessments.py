@@ -12,7 +12,7 @@ SUBSTANTIVE = "legal__substantive_offences"
 
 
 def start_ghana(client, auth) -> int:
-    auth.login("gh-officer")
+    auth.login("gh-contributor")
     response = client.post("/assessments/start")
     assert response.status_code == 302
     return assessment_id_from(response.location)
@@ -36,7 +36,7 @@ def stored_answers(assessment_id: int) -> int:
 
 
 def test_official_sees_cycles_of_their_country_and_starts_the_open_one(client, auth, demo):
-    auth.login("gh-officer")
+    auth.login("gh-contributor")
     page = client.get("/assessments/").get_data(as_text=True)
     assert "Ghana" in page and "2025" in page and "Start the 2026 assessment" in page
     assert "Demo data" in page
@@ -121,7 +121,7 @@ def test_tampered_assessment_id_and_unknown_pillar_are_not_found(client, auth, d
 def test_official_of_another_country_cannot_see_or_edit(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     auth.logout()
-    auth.login("ng-officer")
+    auth.login("ng-contributor")
     assert client.get(f"/assessments/{assessment_id}").status_code == 404
     response = client.post(f"/assessments/{assessment_id}/pillars/legal", data={f"{SUBSTANTIVE}-state": "5"})
     assert response.status_code == 404
@@ -150,7 +150,7 @@ def test_incomplete_assessment_cannot_be_submitted(client, auth, demo):
     assert db.session.get(Assessment, assessment_id).status == Status.DRAFT
 
 
-def test_officer_cannot_submit(client, auth, demo):
+def test_contributor_cannot_submit(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     answer_everything(assessment_id)
     assert client.post(f"/assessments/{assessment_id}/submit").status_code == 403
@@ -184,14 +184,18 @@ def test_results_show_change_since_the_previous_cycle(client, auth, demo):
     assert "Priority capacity-building needs" in page
 
 
-def test_donor_reads_submitted_assessments_only(client, auth, demo):
+def test_donor_reads_released_assessments_only(client, auth, demo):
     auth.login("donor")
     page = client.get("/assessments/").get_data(as_text=True)
     assert "Nigeria" in page and "Ghana" in page and "Senegal" not in page
+    assert "Togo" not in page  # validated but kept private
     draft = db.session.scalars(sa.select(Assessment).where(Assessment.status == Status.DRAFT)).first()
     assert client.get(f"/assessments/{draft.id}/results").status_code == 404
-    submitted = db.session.scalars(sa.select(Assessment).where(Assessment.status == Status.SUBMITTED)).first()
-    assert client.get(f"/assessments/{submitted.id}/results").status_code == 200
+    private = db.session.scalars(sa.select(Assessment).where(
+        Assessment.status == Status.VALIDATED, Assessment.visibility == "private")).first()
+    assert client.get(f"/assessments/{private.id}/results").status_code == 404
+    released = db.session.scalars(sa.select(Assessment).where(Assessment.visibility == "donors")).first()
+    assert client.get(f"/assessments/{released.id}/results").status_code == 200
     assert client.post("/assessments/start").status_code == 403
 
 
@@ -202,7 +206,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, demo):
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client, demo):
     unknown = client.post("/login", data={"username": "nobody", "password": "x"})
-    wrong = client.post("/login", data={"username": "gh-officer", "password": "x"})
+    wrong = client.post("/login", data={"username": "gh-contributor", "password": "x"})
     assert unknown.status_code == wrong.status_code == 401
     assert "Wrong username or password" in unknown.get_data(as_text=True)
 

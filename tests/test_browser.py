@@ -63,8 +63,8 @@ def sign_in(page, username: str) -> None:
     page.click("form.card button[type=submit]")
 
 
-def test_officer_fills_saves_reloads_and_coordinator_submits(page, tmp_path):
-    sign_in(page, "gh-officer")
+def test_contributor_fills_saves_reloads_and_coordinator_submits(page, tmp_path):
+    sign_in(page, "gh-contributor")
     page.click("text=Start the 2026 assessment")
     page.click("text=Answer the questions")
     page.check("input[name='legal__substantive_offences-state'][value='4']")

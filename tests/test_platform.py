@@ -31,7 +31,7 @@ def test_first_start_runs_migrations_and_loads_labelled_demo_data(tmp_path, monk
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
     assert "Demo:" in client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"username": "gh-officer", "password": "demo"})
+    client.post("/login", data={"username": "gh-contributor", "password": "demo"})
     assert "Demo data" in client.get("/assessments/").get_data(as_text=True)
     with app.app_context():
         tables = sa.inspect(db.engine).get_table_names()
@@ -83,7 +83,7 @@ def test_arabic_pages_are_right_to_left(client):
 
 
 def test_saved_preference_wins_for_signed_in_users(client, auth, demo):
-    auth.login("sn-officer")
+    auth.login("sn-contributor")
     client.post("/language", data={"lang": "fr", "next": "/assessments/"})
     page = client.get("/assessments/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="fr"' in page and "Sénégal" in page

@@ -13,21 +13,23 @@ users = AppGroup("users", help="Manage user accounts.")
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--country", help="ISO alpha-2 code, required for officers and coordinators.")
+@click.option("--role", "roles", type=click.Choice([r.value for r in Role]), required=True, multiple=True,
+              help="Repeat to give several roles.")
+@click.option("--country", help="ISO alpha-2 code, required for contributors, coordinators, validators.")
 @click.password_option()
-def create_command(username: str, role: str, country: str | None, password: str) -> None:
+def create_command(username: str, roles: tuple[str, ...], country: str | None, password: str) -> None:
     """Create a user account."""
     if db.session.scalar(sa.select(User).where(User.username == username)):
         raise click.ClickException(f"user {username!r} already exists")
     country_row = country_by_code(country) if country else None
-    if role in COUNTRY_ROLES and country_row is None:
-        raise click.ClickException("officers and coordinators need a valid --country code")
-    user = User(username=username, role=role, country=country_row if role in COUNTRY_ROLES else None)
+    if COUNTRY_ROLES.intersection(roles) and country_row is None:
+        raise click.ClickException("contributors, coordinators and validators need a valid --country code")
+    user = User(username=username, country=country_row if COUNTRY_ROLES.intersection(roles) else None)
+    user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"created {username} ({role})")
+    click.echo(f"created {username} ({', '.join(roles)})")
 
 
 @users.command("set-password")

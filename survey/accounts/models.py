@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+import secrets
+from collections.abc import Iterable
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -15,16 +17,32 @@ from survey.extensions import db
 from survey.models import utcnow
 
 
-class Role(StrEnum):
-    """What a user may do; country roles are bound to one country."""
+def new_session_token() -> str:
+    """A random token that identifies the current generation of a user's sessions."""
+    return secrets.token_hex(16)
 
-    OFFICER = "officer"
+
+class Role(StrEnum):
+    """What a user may do; country roles are bound to the user's one country."""
+
+    CONTRIBUTOR = "contributor"
     COORDINATOR = "coordinator"
+    VALIDATOR = "validator"
     DONOR = "donor"
+    TRANSLATOR = "translator"
     ADMIN = "admin"
 
 
-COUNTRY_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR})
+COUNTRY_ROLES = frozenset({Role.CONTRIBUTOR, Role.COORDINATOR, Role.VALIDATOR})
+# Readers of what countries released to donors, across every country.
+DONOR_READERS = frozenset({Role.DONOR, Role.ADMIN})
+
+
+class UserRole(db.Model):
+    """One role held by a user; a user may hold several (e.g. coordinator and validator)."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
 
 
 class User(UserMixin, db.Model):
@@ -34,32 +52,52 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[str] = mapped_column(sa.String(16))
     country_id: Mapped[int | None] = mapped_column(sa.ForeignKey("country.id"))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Part of the session identifier: changing it (password change) signs out every session.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     country: Mapped[Country | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
 
+    def get_id(self) -> str:
+        """Session identifier: id and token, so a new token ends the old sessions."""
+        return f"{self.id}:{self.session_token}"
+
     def set_password(self, password: str) -> None:
-        """Store a salted, slow hash of the password."""
+        """Store a salted, slow hash of the password and end the other sessions."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: Role) -> bool:
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this user holds."""
+        return frozenset(row.role for row in self.role_rows)
+
+    def set_roles(self, roles: Iterable[str]) -> None:
+        """Replace the user's roles."""
+        wanted = set(roles)
+        self.role_rows = [row for row in self.role_rows if row.role in wanted]
+        self.role_rows += [UserRole(role=role) for role in sorted(wanted - self.roles)]
+
+    def has_role(self, *roles: str) -> bool:
         """Whether the user holds one of these roles."""
-        return self.role in roles
+        return not self.roles.isdisjoint(roles)
 
     @property
     def is_country_official(self) -> bool:
-        """Officers and coordinators work on their own country's assessments."""
-        return self.role in COUNTRY_ROLES and self.country_id is not None
+        """Contributors, coordinators and validators work on their own country's assessments."""
+        return self.country_id is not None and self.has_role(*COUNTRY_ROLES)

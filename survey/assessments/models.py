@@ -17,10 +17,34 @@ from survey.models import utcnow
 
 
 class Status(StrEnum):
-    """Where an assessment stands in its life."""
+    """Where an assessment stands in its life.
+
+    draft -> submitted (in review) -> returned (indicators reopened) -> submitted -> validated.
+    """
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    RETURNED = "returned"
+    VALIDATED = "validated"
+
+
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+SCORED_STATUSES = frozenset({Status.SUBMITTED, Status.RETURNED, Status.VALIDATED})
+
+
+class Visibility(StrEnum):
+    """Who outside the country may read a validated assessment's results."""
+
+    PRIVATE = "private"
+    DONORS = "donors"
+    PUBLIC = "public"
+
+
+class Review(StrEnum):
+    """A validator's decision on one indicator."""
+
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
 
 
 class Cycle(db.Model):
@@ -53,18 +77,28 @@ class Assessment(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     overall_score: Mapped[float | None] = mapped_column(sa.Float)
     overall_stage: Mapped[int | None] = mapped_column(sa.Integer)
+    validated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    visibility: Mapped[str] = mapped_column(sa.String(16), default=Visibility.PRIVATE, index=True)
+    released_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     country: Mapped[Country] = relationship(lazy="joined")
     cycle: Mapped[Cycle] = relationship(lazy="joined")
     framework_version: Mapped[FrameworkVersion] = relationship(lazy="joined")
-    submitted_by: Mapped[User | None] = relationship(lazy="raise")
+    submitted_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[submitted_by_id])
+    validated_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[validated_by_id])
     answers: Mapped[list[Answer]] = relationship(back_populates="assessment", lazy="raise")
     pillar_scores: Mapped[list[PillarScore]] = relationship(lazy="raise")
 
     @property
     def is_editable(self) -> bool:
-        """Only drafts can be edited; submission locks the answers."""
-        return self.status == Status.DRAFT
+        """Drafts and returned assessments can be edited; submission and validation lock them."""
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_released(self) -> bool:
+        """Whether anyone outside the country may read the results."""
+        return self.status == Status.VALIDATED and self.visibility != Visibility.PRIVATE
 
 
 class AnswerState(StrEnum):
@@ -96,6 +130,11 @@ class Answer(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Optimistic concurrency: a save must name the version it was edited from.
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    review: Mapped[str | None] = mapped_column(sa.String(16))  # None: not reviewed yet
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     indicator: Mapped[Indicator] = relationship(lazy="raise")
@@ -115,3 +154,31 @@ class PillarScore(db.Model):
     stage: Mapped[int | None] = mapped_column(sa.Integer)
     coverage: Mapped[float] = mapped_column(sa.Float)
     status: Mapped[str] = mapped_column(sa.String(16))
+
+
+class Assignment(db.Model):
+    """A pillar the coordinator gave to a contributor (e.g. by agency); it holds across cycles."""
+
+    __table_args__ = (sa.UniqueConstraint("country_id", "pillar_code", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"), index=True)
+    pillar_code: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Comment(db.Model):
+    """A message in the discussion thread of one indicator of an assessment."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")

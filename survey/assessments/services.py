@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from survey.accounts.models import Role, User
-from survey.assessments.models import Answer, Assessment, Cycle, PillarScore, Status
+from survey.assessments.models import SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.frameworks.models import FrameworkVersion, Indicator
@@ -22,6 +22,7 @@ from survey.methodology.scoring import (
     score_assessment,
 )
 from survey.models import utcnow
+from survey.publication.rules import visible_levels
 
 
 class WorkflowError(Exception):
@@ -76,10 +77,10 @@ def country_assessments(country_id: int) -> list[Assessment]:
 
 
 def submitted_assessments() -> list[Assessment]:
-    """Every submitted assessment, for read-only readers (donors, admins)."""
+    """Every assessment past the draft stage, for administrators."""
     return list(db.session.scalars(
         sa.select(Assessment).join(Assessment.cycle)
-        .where(Assessment.status == Status.SUBMITTED).order_by(Cycle.year.desc(), Assessment.id)
+        .where(Assessment.status != Status.DRAFT).order_by(Cycle.year.desc(), Assessment.id)
     ))
 
 
@@ -98,12 +99,12 @@ def start_assessment(user: User, cycle: Cycle) -> Assessment:
 
 
 def can_view(user: User, assessment: Assessment) -> bool:
-    """Officials see their own country; donors and admins see submitted assessments."""
+    """Officials see their own country, admins everything, others what was released to them."""
     if user.has_role(Role.ADMIN):
         return True
-    if user.has_role(Role.DONOR):
-        return assessment.status == Status.SUBMITTED
-    return user.is_country_official and user.country_id == assessment.country_id
+    if user.is_country_official and user.country_id == assessment.country_id:
+        return True
+    return assessment.is_released and assessment.visibility in visible_levels(user)
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -227,7 +228,7 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
     return db.session.scalars(
         sa.select(Assessment).join(Assessment.cycle)
         .where(Assessment.country_id == assessment.country_id,
-               Assessment.status == Status.SUBMITTED,
+               Assessment.status.in_(SCORED_STATUSES),
                Cycle.year < assessment.cycle.year)
         .order_by(Cycle.year.desc())
     ).first()

@@ -13,12 +13,13 @@ from survey.assessments import services
 from survey.assessments.forms import field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment
 from survey.assessments.results import build_results
+from survey.publication.services import released_assessments
 from survey.auth import ALL_ROLES, roles_required
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
-OFFICIALS = (Role.OFFICER, Role.COORDINATOR)
+OFFICIALS = (Role.CONTRIBUTOR, Role.COORDINATOR)
 
 
 def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
@@ -37,11 +38,13 @@ def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
 @blueprint.route("/")
 @roles_required(*ALL_ROLES)
 def index() -> str:
-    """The user's assessments by cycle (officials) or the submitted ones (donors, admins)."""
+    """The user's country's assessments, everything for admins, or what was released to the reader."""
     if current_user.is_country_official:
         assessments = services.country_assessments(current_user.country_id)
-    else:
+    elif current_user.has_role(Role.ADMIN):
         assessments = services.submitted_assessments()
+    else:
+        assessments = released_assessments(current_user)
     cycle = services.current_cycle()
     started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
     return render_template("assessments/index.html", assessments=assessments, cycle=cycle,

@@ -1,0 +1,1 @@
+"""Publication: who outside a country may read its validated results."""

@@ -1,0 +1,1 @@
+"""Per-indicator review by the country's validator, comment threads, and validation."""

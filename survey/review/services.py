@@ -1,0 +1,100 @@
+"""Reviewing a submitted assessment indicator by indicator, then validating it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from survey.accounts.models import Role, User
+from survey.assessments.models import Answer, Assessment, Comment, Review, Status
+from survey.assessments.services import WorkflowError
+from survey.audit.services import record
+from survey.extensions import db
+from survey.frameworks.models import Indicator
+from survey.models import utcnow
+
+
+def country_account_count(country_id: int) -> int:
+    """Active accounts of a country, to know whether a second pair of eyes exists."""
+    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.country_id == country_id, User.active.is_(True))) or 0
+
+
+def may_review(user: User, assessment: Assessment) -> bool:
+    """Validators of the country, except the submitter when someone else could review."""
+    if not (user.has_role(Role.VALIDATOR) and user.country_id == assessment.country_id):
+        return False
+    if assessment.submitted_by_id == user.id:
+        return country_account_count(assessment.country_id) <= 1
+    return True
+
+
+def _answer(assessment: Assessment, indicator_code: str) -> Answer:
+    answer = db.session.scalar(
+        sa.select(Answer).join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id, Indicator.code == indicator_code))
+    if answer is None:
+        raise WorkflowError("foreign-indicator")
+    return answer
+
+
+def add_comment(assessment: Assessment, indicator_id: int, user: User, body: str) -> Comment:
+    """Add a message to an indicator's thread."""
+    comment = Comment(assessment_id=assessment.id, indicator_id=indicator_id, author_id=user.id, body=body)
+    db.session.add(comment)
+    return comment
+
+
+def review_indicator(assessment: Assessment, indicator_code: str, decision: Review,
+                     user: User, comment: str = "") -> Answer:
+    """Accept an indicator, or return it with a comment that explains what to fix."""
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError("not-in-review")
+    if decision == Review.RETURNED and not comment.strip():
+        raise WorkflowError("comment-required")
+    answer = _answer(assessment, indicator_code)
+    old = answer.review
+    answer.review, answer.reviewed_by_id, answer.reviewed_at = decision.value, user.id, utcnow()
+    if comment.strip():
+        add_comment(assessment, answer.indicator_id, user, comment.strip())
+    record("indicator.review", country_id=assessment.country_id, assessment_id=assessment.id,
+           indicator_code=indicator_code, old_value=old, new_value=decision.value, user=user)
+    return answer
+
+
+def review_counts(assessment: Assessment) -> dict[str | None, int]:
+    """How many answers are accepted, returned or not reviewed yet (None)."""
+    rows = db.session.execute(sa.select(Answer.review, sa.func.count()).where(
+        Answer.assessment_id == assessment.id, Answer.state.is_not(None)).group_by(Answer.review))
+    return {review: count for review, count in rows}
+
+
+def _set_status(assessment: Assessment, status: Status, user: User) -> None:
+    record("assessment.status", country_id=assessment.country_id, assessment_id=assessment.id,
+           old_value=assessment.status, new_value=status.value, user=user)
+    assessment.status = status
+
+
+def send_back(assessment: Assessment, user: User) -> None:
+    """Reopen the returned indicators for the country's team."""
+    counts = review_counts(assessment)
+    if assessment.status != Status.SUBMITTED or not counts.get(Review.RETURNED.value):
+        raise WorkflowError("nothing-returned")
+    _set_status(assessment, Status.RETURNED, user)
+
+
+def validate(assessment: Assessment, user: User) -> None:
+    """Validate an assessment whose every answer is accepted; its data is then locked."""
+    counts = review_counts(assessment)
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError("not-in-review")
+    if counts.get(Review.RETURNED.value) or counts.get(None):
+        raise WorkflowError("open-reviews")
+    _set_status(assessment, Status.VALIDATED, user)
+    assessment.validated_at, assessment.validated_by_id = utcnow(), user.id
+
+
+def accept_all(assessment: Assessment, user: User) -> None:
+    """Accept every answered indicator at once (used by the demo loader)."""
+    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
+                                               Answer.state.is_not(None))
+                       .values(review=Review.ACCEPTED.value, reviewed_by_id=user.id, reviewed_at=utcnow()))
