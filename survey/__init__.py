@@ -74,14 +74,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
-    import survey.audit.models  # noqa: F401 - registers the table before the audit views exist
     from survey.accounts.views import blueprint as accounts
+    from survey.admin.views import blueprint as admin
     from survey.assessments.views import blueprint as assessments
     from survey.pages.views import blueprint as pages
+    from survey.publication.views import blueprint as publication
+    from survey.review.views import blueprint as review
+    from survey.team.views import blueprint as team
 
-    app.register_blueprint(pages)
-    app.register_blueprint(accounts)
-    app.register_blueprint(assessments)
+    for blueprint in (pages, accounts, assessments, review, publication, team, admin):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from survey import create_app
@@ -31,11 +31,23 @@ def database_url(backend: str, tmp_path) -> str:
     return PG_URL
 
 
+# The fixture keeps an app context open so tests can query the database; Flask then reuses it
+# (and its `g`) for every test request, so per-request caches must be dropped by hand.
+REQUEST_CACHES = ("_login_user", "babel_locale", "babel_translations", "babel_tzinfo")
+
+
+def forget_request_state() -> None:
+    """Drop the signed-in user and locale cached in `g` by the previous test request."""
+    for name in REQUEST_CACHES:
+        g.pop(name, None)
+
+
 @pytest.fixture(params=BACKENDS)
 def app(request, tmp_path) -> Iterator[Flask]:
     """An application on a fresh schema with countries and the shipped framework."""
     url = database_url(request.param, tmp_path)
     application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    application.before_request(forget_request_state)
     with application.app_context():
         db.drop_all()
         db.create_all()

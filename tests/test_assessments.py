@@ -12,7 +12,7 @@ SUBSTANTIVE = "legal__substantive_offences"
 
 
 def start_ghana(client, auth) -> int:
-    auth.login("gh-contributor")
+    auth.login("gh-coordinator")
     response = client.post("/assessments/start")
     assert response.status_code == 302
     return assessment_id_from(response.location)
@@ -153,6 +153,8 @@ def test_incomplete_assessment_cannot_be_submitted(client, auth, demo):
 def test_contributor_cannot_submit(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     answer_everything(assessment_id)
+    auth.logout()
+    auth.login("gh-contributor")
     assert client.post(f"/assessments/{assessment_id}/submit").status_code == 403
 
 

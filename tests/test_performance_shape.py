@@ -22,7 +22,7 @@ def every_answer(app, pillar_code: str) -> dict:
 
 
 def test_pillar_page_and_save_use_few_queries_independent_of_indicator_count(app, client, auth, demo):
-    auth.login("gh-contributor")
+    auth.login("gh-coordinator")
     assessment_id = int(client.post("/assessments/start").location.rsplit("/", 1)[1])
     small = pillar_queries(client, assessment_id, "strategy", every_answer(app, "strategy"))  # 5 indicators
     large = pillar_queries(client, assessment_id, "justice", every_answer(app, "justice"))  # 11 indicators

@@ -58,8 +58,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # Part of the session identifier: changing it (password change) signs out every session.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
-    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     country: Mapped[Country | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
@@ -68,6 +66,8 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
+
+    new_token = staticmethod(new_session_token)
 
     def get_id(self) -> str:
         """Session identifier: id and token, so a new token ends the old sessions."""

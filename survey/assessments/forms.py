@@ -21,6 +21,7 @@ from wtforms import (
     SelectField,
     TextAreaField,
 )
+from wtforms.widgets import HiddenInput
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from survey.assessments.models import Answer, AnswerState
@@ -67,7 +68,17 @@ def text_field(label: str, extra: list | None = None) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), limit, *(extra or [])])
 
 
-class MaturityAnswerForm(Form):
+class VersionedForm(Form):
+    """Carries the version of the stored answer the user started from (no lost updates)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
+
+    def fill_version(self, answer: Answer | None) -> None:
+        """Record the stored version shown to the user."""
+        self.version.data = answer.version if answer is not None else 0
+
+
+class MaturityAnswerForm(VersionedForm):
     """A level (or N/A, don't know), evidence and a comment."""
 
     state = OptionalRadioField(
@@ -103,7 +114,7 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
-class FactAnswerForm(Form):
+class FactAnswerForm(VersionedForm):
     """Base for fact questions: a value or "don't know", and its source."""
 
     dont_know = BooleanField(_l("Don't know"))
@@ -226,11 +237,17 @@ class PillarForm(FlaskForm):
         """Every indicator's entered answer."""
         return {code: self.subform(code).form.values() for code in self.indicator_codes}
 
+    def versions(self) -> dict[str, int]:
+        """The version of each answer the user edited from (0: there was none)."""
+        return {code: self.subform(code).form.version.data or 0 for code in self.indicator_codes}
+
     def fill(self, answers: dict[str, Answer]) -> None:
         """Show stored answers (only on GET; a failed POST keeps what was typed)."""
         for code in self.indicator_codes:
+            sub = self.subform(code).form
+            sub.fill_version(answers.get(code))
             if code in answers:
-                self.subform(code).form.fill(answers[code])
+                sub.fill(answers[code])
 
 
 def subform_class(indicator: IndicatorDef) -> type[Form]:

@@ -9,9 +9,19 @@ import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
 from survey.accounts.models import Role, User
-from survey.assessments.models import SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
+from survey.assessments.models import (
+    SCORED_STATUSES,
+    Answer,
+    Assessment,
+    Assignment,
+    Cycle,
+    PillarScore,
+    Review,
+    Status,
+)
+from survey.audit.models import AuditEvent
 from survey.extensions import db
-from survey.frameworks.definition import FrameworkDef, IndicatorDef
+from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.models import FrameworkVersion, Indicator
 from survey.methodology.scoring import (
     AssessmentResult,
@@ -27,6 +37,14 @@ from survey.publication.rules import visible_levels
 
 class WorkflowError(Exception):
     """An action the assessment's state does not allow (shown to the user, 409)."""
+
+
+class EditConflict(Exception):
+    """Someone saved some of these answers after the user loaded them; nothing was saved."""
+
+    def __init__(self, answers: dict[str, Answer]):
+        super().__init__(sorted(answers))
+        self.answers = answers
 
 
 @dataclass(frozen=True)
@@ -108,8 +126,9 @@ def can_view(user: User, assessment: Assessment) -> bool:
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
-    """Officials of the assessment's country may edit it (if it is still a draft)."""
-    return user.is_country_official and user.country_id == assessment.country_id
+    """Contributors and coordinators of the assessment's country answer (while it is editable)."""
+    return (user.country_id == assessment.country_id
+            and user.has_role(Role.CONTRIBUTOR, Role.COORDINATOR))
 
 
 def can_submit(user: User, assessment: Assessment) -> bool:
@@ -134,8 +153,48 @@ def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> d
     return {code: answer for answer, code in db.session.execute(query).all()}
 
 
-def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User) -> int:
-    """Store a pillar's answers in two bulk statements; return how many changed."""
+def assigned_pillars(user: User) -> frozenset[str]:
+    """Pillar codes the coordinator assigned to this user in their country."""
+    return frozenset(db.session.scalars(sa.select(Assignment.pillar_code).where(
+        Assignment.user_id == user.id, Assignment.country_id == user.country_id)))
+
+
+def may_edit_pillar(user: User, assessment: Assessment, pillar_code: str) -> bool:
+    """Coordinators edit every pillar of their country; contributors the pillars assigned to them."""
+    if not can_edit(user, assessment):
+        return False
+    return user.has_role(Role.COORDINATOR) or pillar_code in assigned_pillars(user)
+
+
+def editable_codes(user: User, assessment: Assessment, pillar: PillarDef,
+                   answers: dict[str, Answer]) -> frozenset[str]:
+    """Indicators of the pillar this user may change now (after a return: the returned ones)."""
+    if not assessment.is_editable or not may_edit_pillar(user, assessment, pillar.code):
+        return frozenset()
+    codes = [i.code for i in pillar.indicators]
+    if assessment.status == Status.RETURNED:
+        return frozenset(c for c in codes if c in answers and answers[c].review == Review.RETURNED)
+    return frozenset(codes)
+
+
+def _answer_record(answer: Answer | AnswerValues | None) -> dict | None:
+    """An answer as JSON-ready values, for the audit trail."""
+    if answer is None:
+        return None
+    record = {field: getattr(answer, field) for field in FIELDS}
+    if record["number_value"] is not None:
+        record["number_value"] = str(record["number_value"])
+    return {key: value for key, value in record.items() if value not in (None, "")}
+
+
+def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User,
+                 versions: dict[str, int] | None = None) -> int:
+    """Store answers in two bulk statements, refusing stale edits; return how many changed.
+
+    `versions` holds the version of each answer the user's form was built from; when an
+    answer changed since (another contributor saved it) and the user's values differ from
+    the stored ones, nothing is saved and `EditConflict` carries the current answers.
+    """
     if not assessment.is_editable:
         raise WorkflowError("submitted")
     ids = dict(db.session.execute(
@@ -148,17 +207,35 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
         sa.select(Answer.indicator_id, Answer).where(
             Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
     ).all())
-    now, updates, inserts = utcnow(), [], []
+    now, updates, inserts, conflicts, changes = utcnow(), [], [], {}, []
     for code, value in values.items():
         row = {field: getattr(value, field) for field in FIELDS}
         answer = existing.get(ids[code])
         if answer is not None:
             if all(getattr(answer, f) == row[f] for f in FIELDS):
                 continue
-            updates.append({"id": answer.id, **row, "updated_at": now, "updated_by_id": user.id})
+            if versions is not None and versions.get(code, 0) != answer.version:
+                conflicts[code] = answer
+                continue
+            updates.append({"id": answer.id, **row, "updated_at": now, "updated_by_id": user.id,
+                            "version": answer.version + 1})
         elif not value.is_empty:
+            if versions is not None and versions.get(code, 0) != 0:
+                continue  # the answer was deleted meanwhile: there is nothing to overwrite
             inserts.append({"assessment_id": assessment.id, "indicator_id": ids[code], **row,
-                            "updated_at": now, "updated_by_id": user.id})
+                            "updated_at": now, "updated_by_id": user.id, "version": 1})
+        else:
+            continue
+        changes.append({
+            "action": "answer.update", "outcome": "ok", "user_id": user.id, "username": user.username,
+            "at": now, "country_id": assessment.country_id, "assessment_id": assessment.id,
+            "indicator_code": code, "old_value": _answer_record(answer),
+            "new_value": _answer_record(value), "detail": "", "target_user_id": None})
+    if conflicts:
+        _load_editors(conflicts.values())
+        raise EditConflict(conflicts)
+    if changes:  # one executemany, whatever the number of answers
+        db.session.execute(sa.insert(AuditEvent), changes)
     if updates:
         db.session.execute(sa.update(Answer), updates)
     if inserts:
@@ -167,6 +244,14 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
         assessment.updated_at = now
     db.session.flush()
     return len(updates) + len(inserts)
+
+
+def _load_editors(answers) -> None:
+    """Attach who last saved each conflicting answer, for the conflict message."""
+    ids = {a.updated_by_id for a in answers if a.updated_by_id}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    for answer in answers:
+        answer.editor = users.get(answer.updated_by_id)
 
 
 def scoring_inputs(assessment: Assessment) -> list[PillarInput]:
@@ -207,6 +292,12 @@ def submit(assessment: Assessment, user: User) -> AssessmentResult:
     if unanswered(assessment, inputs):
         raise WorkflowError("incomplete")
     result = score_assessment(inputs)
+    # Returned indicators go back to the validator's queue once the team resubmits.
+    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
+                                               Answer.review == Review.RETURNED).values(review=None))
+    db.session.add(AuditEvent(action="assessment.status", user_id=user.id, username=user.username,
+                              country_id=assessment.country_id, assessment_id=assessment.id,
+                              old_value=assessment.status, new_value=Status.SUBMITTED.value))
     assessment.status, assessment.submitted_at, assessment.submitted_by_id = (
         Status.SUBMITTED, utcnow(), user.id)
     assessment.overall_score, assessment.overall_stage = result.score, result.stage

@@ -11,12 +11,15 @@ from werkzeug.wrappers import Response
 from survey.accounts.models import Role
 from survey.assessments import services
 from survey.assessments.forms import field_key, make_pillar_form
-from survey.assessments.models import Answer, Assessment
+from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
-from survey.publication.services import released_assessments
+from survey.audit.services import record_refusal
 from survey.auth import ALL_ROLES, roles_required
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.publication.forms import ReleaseForm
+from survey.publication.services import released_assessments
+from survey.review.services import comment_threads
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
 OFFICIALS = (Role.CONTRIBUTOR, Role.COORDINATOR)
@@ -78,44 +81,98 @@ def overview(assessment_id: int) -> str:
     return render_template("assessments/overview.html", assessment=assessment, result=result,
                            definition=assessment.framework_version.definition,
                            can_edit=services.can_edit(current_user, assessment),
-                           can_submit=services.can_submit(current_user, assessment))
+                           can_submit=services.can_submit(current_user, assessment),
+                           is_team=(current_user.country_id == assessment.country_id
+                                    or current_user.has_role(Role.ADMIN)),
+                           assigned=_assigned_codes(assessment))
+
+
+def _assigned_codes(assessment: Assessment) -> list[str]:
+    """The pillars assigned to a contributor, in questionnaire order (empty for others)."""
+    if not current_user.has_role(Role.CONTRIBUTOR) or current_user.country_id != assessment.country_id:
+        return []
+    assigned = services.assigned_pillars(current_user)
+    return [p.code for p in assessment.framework_version.definition.pillars if p.code in assigned]
 
 
 @blueprint.route("/<int:assessment_id>/pillars/<pillar_code>", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
 def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, int]:
-    """Answer one pillar; saving a draft works without JavaScript."""
+    """Answer one pillar; saving works without JavaScript and never overwrites a colleague's save."""
     assessment = _assessment(assessment_id)
-    definition = assessment.framework_version.definition
-    pillar_def = definition.pillar(pillar_code) or abort(404)
-    editable = services.can_edit(current_user, assessment) and assessment.is_editable
+    pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
+    answers = services.answers_by_code(assessment, pillar_def.code)
+    editable = services.editable_codes(current_user, assessment, pillar_def, answers)
     form = make_pillar_form(pillar_def)
     if request.method == "GET":
-        form.fill(services.answers_by_code(assessment, pillar_def.code))
-        return _render_pillar(assessment, pillar_def, form, editable)
+        form.fill(answers)
+        return _render_pillar(assessment, pillar_def, form, editable, answers)
     if not services.can_edit(current_user, assessment):
+        record_refusal("answer.update", "not an answering role of this country",
+                       country_id=assessment.country_id, assessment_id=assessment.id)
         abort(403)
-    if not assessment.is_editable:
-        flash(_("This assessment was submitted and can no longer be changed. "
-                "Your entries below were not saved."), "error")
-        return _render_pillar(assessment, pillar_def, form, False), 409
+    if not editable:
+        return _refuse_locked_save(assessment, pillar_def, form, answers)
     if not form.validate():
         flash(_("Nothing was saved: please correct the answers marked below."), "error")
-        return _render_pillar(assessment, pillar_def, form, True), 422
-    services.save_answers(assessment, form.values(), current_user)
+        return _render_pillar(assessment, pillar_def, form, editable, answers), 422
+    values = {code: value for code, value in form.values().items() if code in editable}
+    try:
+        services.save_answers(assessment, values, current_user, form.versions())
+    except services.EditConflict as conflict:
+        db.session.rollback()
+        return _render_conflict(assessment, pillar_def, form, editable, answers, conflict)
     db.session.commit()
     flash(_("Your answers to “%(pillar)s” are saved.", pillar=_(pillar_def.title)), "success")
-    following = definition.next_pillar(pillar_def.code)
+    following = assessment.framework_version.definition.next_pillar(pillar_def.code)
     if "save_next" in request.form and following:
         return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code))
     return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code))
 
 
-def _render_pillar(assessment: Assessment, pillar_def, form, editable: bool) -> str:
+def _refuse_locked_save(assessment: Assessment, pillar_def, form, answers) -> tuple[str, int]:
+    """A save the user may not make now: explain why, keep what they typed, audit the attempt."""
+    if not assessment.is_editable:
+        message = _("This assessment was submitted and can no longer be changed. "
+                    "Your entries below were not saved.")
+        detail, status = f"assessment is {assessment.status}", 409
+    elif assessment.status == Status.RETURNED:
+        message = _("Only the indicators the validator returned can be changed now. "
+                    "Your entries below were not saved.")
+        detail, status = "pillar has no returned indicator", 409
+    else:
+        message = _("This pillar is not assigned to you: ask your coordinator. "
+                    "Your entries below were not saved.")
+        detail, status = "pillar not assigned", 403
+    record_refusal("answer.update", detail, country_id=assessment.country_id,
+                   assessment_id=assessment.id, indicator_code=pillar_def.code)
+    flash(message, "error")
+    return _render_pillar(assessment, pillar_def, form, frozenset(), answers), status
+
+
+def _render_conflict(assessment: Assessment, pillar_def, form, editable, answers,
+                     conflict: services.EditConflict) -> tuple[str, int]:
+    """Show the colleague's saved values next to the user's, who keeps theirs by saving again."""
+    for code, answer in conflict.answers.items():
+        version = form.subform(code).form.version
+        version.data, version.raw_data = answer.version, [str(answer.version)]
+    flash(_("Someone saved some of these answers while you were editing them, so nothing was saved. "
+            "Their values are shown next to yours: save again to keep yours, or change them first."),
+          "error")
+    return _render_pillar(assessment, pillar_def, form, editable, answers, conflict.answers), 409
+
+
+def _render_pillar(assessment: Assessment, pillar_def, form, editable: frozenset[str],
+                   answers: dict, conflicts: dict | None = None) -> str:
     definition = assessment.framework_version.definition
+    # Discussion threads belong to the country's team, not to readers of released results.
+    show_threads = current_user.country_id == assessment.country_id and current_user.is_country_official
     return render_template("assessments/pillar.html", assessment=assessment, pillar=pillar_def,
                            definition=definition, form=form, field_key=field_key,
-                           editable=editable, next_pillar=definition.next_pillar(pillar_def.code))
+                           editable=editable, answers=answers, conflicts=conflicts or {},
+                           show_threads=show_threads,
+                           comments=comment_threads(assessment, pillar_def.code) if show_threads else {},
+                           next_pillar=definition.next_pillar(pillar_def.code))
 
 
 @blueprint.route("/<int:assessment_id>/review")
@@ -167,4 +224,5 @@ def results(assessment_id: int) -> str:
     """Overall score and stage, pillar scores, radar, priorities, facts, change since last cycle."""
     assessment = _assessment(assessment_id)
     return render_template("assessments/results.html", assessment=assessment,
+                           release_form=ReleaseForm(visibility=assessment.visibility),
                            **build_results(assessment))

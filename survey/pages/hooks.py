@@ -7,9 +7,13 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+from survey.accounts.labels import role_names
+from survey.assessments.labels import status_label, visibility_label
+from survey.audit.labels import action_label, describe
 
 from survey.i18n.locale import (
     available_languages,
@@ -55,15 +59,26 @@ def format_score(score: float | None) -> str:
     return "—" if score is None else format_decimal(round(score), format="#,##0")
 
 
+# Functions every template (and every imported macro) can call.
+TEMPLATE_FUNCTIONS = {
+    "asset_url": asset_url,
+    "country_name": country_name,
+    "stage_name": stage_name,
+    "format_score": format_score,
+    "format_percent": format_percent,
+    "format_decimal": format_decimal,
+    "format_datetime": format_datetime,
+    "status_label": status_label,
+    "role_names": role_names,
+    "visibility_label": visibility_label,
+    "action_label": action_label,
+    "describe": describe,
+}
+
+
 def template_globals() -> dict:
-    """Names every template can use."""
+    """Per-request names every template can use."""
     return {
-        "asset_url": asset_url,
-        "country_name": country_name,
-        "stage_name": stage_name,
-        "format_score": format_score,
-        "format_percent": format_percent,
-        "format_decimal": format_decimal,
         "languages": [(code, language_name(code)) for code in available_languages()],
         "current_language": str(get_locale()),
         "text_direction": text_direction(),
@@ -100,6 +115,7 @@ def error_page(error: HTTPException) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
+    app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.context_processor(template_globals)
     app.after_request(remember_language)
     app.after_request(security_headers)

@@ -98,3 +98,27 @@ def accept_all(assessment: Assessment, user: User) -> None:
     db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
                                                Answer.state.is_not(None))
                        .values(review=Review.ACCEPTED.value, reviewed_by_id=user.id, reviewed_at=utcnow()))
+
+
+def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> dict[str, list[Comment]]:
+    """Comment threads by indicator code, oldest message first, for one pillar or all."""
+    query = (sa.select(Comment, Indicator.code).join(Indicator, Comment.indicator_id == Indicator.id)
+             .where(Comment.assessment_id == assessment.id).order_by(Comment.created_at, Comment.id))
+    if pillar_code:
+        query = query.where(Indicator.pillar_code == pillar_code)
+    threads: dict[str, list[Comment]] = {}
+    for comment, code in db.session.execute(query):
+        threads.setdefault(code, []).append(comment)
+    return threads
+
+
+def indicator_id(assessment: Assessment, code: str) -> int | None:
+    """The id of an indicator of the assessment's framework version, by code."""
+    return db.session.scalar(sa.select(Indicator.id).where(
+        Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code))
+
+
+def needs_evidence(answer: Answer | None) -> bool:
+    """The methodology's evidence gate: Established or higher needs a link or a description."""
+    return bool(answer and answer.level and answer.level >= 3
+                and not answer.evidence_urls and not answer.evidence_description)

@@ -95,8 +95,6 @@ def upgrade():
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_token', sa.String(length=32), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
-        batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
 
     # Each user's single role becomes a row; "officer" is now called "contributor".
     connection = op.get_bind()
@@ -123,8 +121,6 @@ def downgrade():
         "UPDATE \"user\" SET role = (SELECT CASE MIN(role) WHEN 'contributor' THEN 'officer' ELSE MIN(role) END"
         " FROM user_role WHERE user_role.user_id = \"user\".id) WHERE id IN (SELECT user_id FROM user_role)"))
     with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('locked_until')
-        batch_op.drop_column('failed_logins')
         batch_op.drop_column('session_token')
 
     with op.batch_alter_table('assessment', schema=None) as batch_op:

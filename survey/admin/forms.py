@@ -1,0 +1,69 @@
+"""Account forms for administrators, and the audit log filter."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from survey.accounts.labels import ROLE_LABELS
+from survey.accounts.passwords import MAX_LENGTH, StrongPassword
+from survey.audit.labels import ACTION_LABELS
+from survey.team.forms import CheckboxesField
+
+
+def role_field() -> CheckboxesField:
+    """The roles, as checkboxes."""
+    return CheckboxesField(_l("Roles"), choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()],
+                           validators=[DataRequired(message=_l("Give at least one role."))])
+
+
+def password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation."""
+    return (PasswordField(_l("New password"), validators=[
+                DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH), StrongPassword()]),
+            PasswordField(_l("Repeat the password"), validators=[
+                EqualTo("password", message=_l("The two passwords differ."))]))
+
+
+class AccountForm(FlaskForm):
+    """Name, roles, country and whether the account may sign in."""
+
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    roles = role_field()
+    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+
+
+class NewAccountForm(AccountForm):
+    """A new account with its first password."""
+
+    username = StringField(_l("Username"), validators=[
+        DataRequired(message=_l("Enter a username.")),
+        Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$",
+               message=_l("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores."))])
+    password, confirm = password_fields()
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password chosen by an administrator."""
+
+    password, confirm = password_fields()
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (a GET form, no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Any")),
+                                                *(SelectChoice(a, label) for a, label in ACTION_LABELS.items())],
+                         validate_choice=True)
+    outcome = SelectField(_l("Outcome"), choices=[SelectChoice("", _l("Any")), SelectChoice("ok", _l("Done")),
+                                                  SelectChoice("refused", _l("Refused"))])
+    username = StringField(_l("Account"), validators=[Optional(), Length(max=64)])
+    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,126 @@
+"""Administrator pages: accounts and the audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.accounts.models import Role, User
+from survey.admin import services
+from survey.admin.forms import AccountForm, AuditFilterForm, NewAccountForm, PasswordResetForm
+from survey.auth import roles_required
+from survey.countries.services import country_by_code, country_choices
+from survey.extensions import db
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _with_countries(form: AccountForm | AuditFilterForm, blank: str) -> AccountForm | AuditFilterForm:
+    form.country.choices = country_choices(blank)
+    return form
+
+
+@blueprint.route("/users")
+@roles_required(Role.ADMIN)
+def users() -> str:
+    """Every account with its roles, country and status."""
+    accounts = db.session.scalars(sa.select(User).order_by(User.country_id.is_not(None), User.username)).all()
+    return render_template("admin/users.html", users=accounts)
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user() -> str | Response | tuple[str, int]:
+    """Create an account with its roles and first password."""
+    form = _with_countries(NewAccountForm(), _("No country"))
+    if request.method == "GET":
+        return render_template("admin/user_form.html", form=form, user=None)
+    problem = _account_problem(form)
+    if problem is None and db.session.scalar(sa.select(User.id).where(User.username == form.username.data)):
+        problem = _("This username is taken.")
+    if problem:
+        flash(problem, "error")
+        return render_template("admin/user_form.html", form=form, user=None), 422
+    user = services.create_user(form.username.data, form.full_name.data or "", set(form.roles.data),
+                                country_by_code(form.country.data) if form.country.data else None,
+                                form.password.data, form.active.data, current_user)
+    db.session.commit()
+    flash(_("Account %(name)s created.", name=user.username), "success")
+    return redirect(url_for(".users"))
+
+
+def _account_problem(form: AccountForm) -> str | None:
+    """Why the account form cannot be saved, or None."""
+    if not form.validate():
+        return _("Nothing was saved: please correct the fields marked below.")
+    country = country_by_code(form.country.data) if form.country.data else None
+    return services.role_scope_problem(set(form.roles.data), country)
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_user(user_id: int) -> str | Response | tuple[str, int]:
+    """Change an account's name, roles, country and status."""
+    user = db.session.get(User, user_id) or abort(404)
+    if request.method == "GET":
+        form = _with_countries(AccountForm(full_name=user.full_name, roles=sorted(user.roles),
+                                           country=user.country.alpha2 if user.country else "",
+                                           active=user.active), _("No country"))
+        return _render_edit(user, form)
+    form = _with_countries(AccountForm(), _("No country"))
+    problem = _account_problem(form)
+    if problem is None and user.id == current_user.id and Role.ADMIN not in form.roles.data:
+        problem = _("You cannot remove your own administrator role.")
+    if problem:
+        flash(problem, "error")
+        return _render_edit(user, form), 422
+    services.update_user(user, form.full_name.data or "", set(form.roles.data),
+                         country_by_code(form.country.data) if form.country.data else None,
+                         form.active.data, current_user)
+    db.session.commit()
+    flash(_("Account %(name)s saved.", name=user.username), "success")
+    return redirect(url_for(".users"))
+
+
+def _render_edit(user: User, form: AccountForm, password_form: PasswordResetForm | None = None) -> str:
+    return render_template("admin/user_form.html", form=form, user=user,
+                           password_form=password_form or PasswordResetForm())
+
+
+@blueprint.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int) -> Response | tuple[str, int]:
+    """Set a new password for an account; its sessions end."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordResetForm()
+    form.known_username = user.username
+    if not form.validate():
+        flash(_("The password was not changed: see the reason below."), "error")
+        account = _with_countries(AccountForm(full_name=user.full_name, roles=sorted(user.roles),
+                                              country=user.country.alpha2 if user.country else "",
+                                              active=user.active), _("No country"))
+        return _render_edit(user, account, form), 422
+    services.reset_password(user, form.password.data, current_user)
+    db.session.commit()
+    flash(_("New password set for %(name)s; their other sessions are closed.", name=user.username), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@blueprint.route("/audit")
+@roles_required(Role.ADMIN)
+def audit() -> str | tuple[str, int]:
+    """The audit log across countries, newest first, with filters."""
+    form = _with_countries(AuditFilterForm(request.args), _("Any"))
+    if request.args and not form.validate():
+        return render_template("admin/audit.html", form=form, events=[], older_url=None), 400
+    country = country_by_code(form.country.data) if form.country.data else None
+    before = request.args.get("before", type=int)
+    events = services.audit_events(form.action.data or "", form.outcome.data or "", form.username.data or "",
+                                   country.id if country else None, form.since.data, form.until.data, before)
+    older_url = None
+    if len(events) == services.AUDIT_PAGE:
+        older_url = url_for(".audit", **{**request.args.to_dict(), "before": events[-1].id})
+    return render_template("admin/audit.html", form=form, events=events, older_url=older_url)

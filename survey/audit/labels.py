@@ -1,0 +1,69 @@
+"""Readable, translated descriptions of audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from survey.assessments.labels import REVIEW_LABELS, STATUS_LABELS, VISIBILITY_LABELS
+from survey.methodology.labels import stage_name
+
+ACTION_LABELS = {
+    "answer.update": _l("Answer changed"),
+    "assessment.status": _l("Status changed"),
+    "assessment.release": _l("Release level changed"),
+    "indicator.review": _l("Indicator reviewed"),
+    "assignment.update": _l("Pillar assignments changed"),
+    "user.create": _l("Account created"),
+    "user.update": _l("Account changed"),
+    "user.roles": _l("Roles changed"),
+    "user.password": _l("Password reset"),
+    "user.login": _l("Signed in"),
+    "user.login_failed": _l("Failed sign-in"),
+    "access.denied": _l("Access refused"),
+}
+ANSWER_FIELD_LABELS = {
+    "state": _l("Answer"),
+    "level": _l("Level"),
+    "number_value": _l("Value"),
+    "currency": _l("Currency"),
+    "bool_value": _l("Yes/no"),
+    "evidence_urls": _l("Evidence links"),
+    "evidence_description": _l("Evidence description"),
+    "comment": _l("Comment"),
+}
+STATE_LABELS = {"na": _l("Not applicable"), "dont_know": _l("Don't know")}
+VALUE_LABELS = {
+    "assessment.status": STATUS_LABELS,
+    "assessment.release": VISIBILITY_LABELS,
+    "indicator.review": REVIEW_LABELS,
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the reader's language."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def describe(value: Any, action: str = "") -> str:
+    """An old or new value of an action as a short sentence in the reader's language."""
+    words = VALUE_LABELS.get(action, {})
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(_describe_field(key, item) for key, item in value.items() if key != "state"
+                         or item in STATE_LABELS) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(words.get(value, value))
+
+
+def _describe_field(key: str, value: Any) -> str:
+    if key == "level":
+        return f"{ANSWER_FIELD_LABELS['level']}: {value}. {stage_name(value)}"
+    if key == "state":
+        return str(STATE_LABELS[value])
+    if key == "bool_value":
+        value = _l("Yes") if value else _l("No")
+    return f"{ANSWER_FIELD_LABELS.get(key, key)}: {value}"

@@ -1,0 +1,165 @@
+"""Validation of a submitted assessment, indicator threads, answer history and the audit page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.accounts.models import COUNTRY_ROLES, Role
+from survey.assessments import services as assessments
+from survey.assessments.models import Assessment, Review, Status
+from survey.audit.models import AuditEvent
+from survey.audit.services import record_refusal
+from survey.auth import roles_required
+from survey.extensions import db
+from survey.review import services
+from survey.review.forms import CommentForm, DecisionForm
+
+blueprint = Blueprint("review", __name__, url_prefix="/assessments")
+TEAM = (*COUNTRY_ROLES, Role.ADMIN)
+WORKFLOW_MESSAGES = {
+    "not-in-review": lambda: _("This assessment is not waiting for validation."),
+    "open-reviews": lambda: _("Every indicator must be accepted before the assessment is validated: "
+                              "some are returned or not reviewed yet."),
+    "nothing-returned": lambda: _("No indicator is returned, so there is nothing to send back."),
+    "comment-required": lambda: _("Say what needs fixing when you return an indicator."),
+    "foreign-indicator": lambda: _("This indicator has no answer in this assessment."),
+}
+
+
+def _team_assessment(assessment_id: int) -> Assessment:
+    """The assessment, for members of its country's team and admins only (404 for others)."""
+    assessment = assessments.get_visible_assessment(current_user, assessment_id)
+    if not (current_user.has_role(Role.ADMIN) or current_user.country_id == assessment.country_id):
+        abort(404)
+    return assessment
+
+
+def _reviewable(assessment_id: int) -> Assessment:
+    """The assessment, if the current user may review it; 403 and an audit entry otherwise."""
+    assessment = _team_assessment(assessment_id)
+    if not services.may_review(current_user, assessment):
+        record_refusal("assessment.review", "not allowed to review this assessment",
+                       country_id=assessment.country_id, assessment_id=assessment.id)
+        abort(403)
+    return assessment
+
+
+def _workflow_refusal(assessment: Assessment, action: str, error: Exception) -> tuple[str, int]:
+    """Explain a refused workflow step, keep everything as it was, audit the attempt."""
+    record_refusal(action, str(error), country_id=assessment.country_id, assessment_id=assessment.id)
+    flash(WORKFLOW_MESSAGES.get(str(error), WORKFLOW_MESSAGES["not-in-review"])(), "error")
+    return _render_validation(assessment), 409
+
+
+@blueprint.route("/<int:assessment_id>/validation")
+@roles_required(*TEAM)
+def validation(assessment_id: int) -> str:
+    """Every answer with its evidence, review state and thread; validators decide here."""
+    return _render_validation(_team_assessment(assessment_id))
+
+
+def _render_validation(assessment: Assessment, form: DecisionForm | None = None,
+                       failed_code: str | None = None) -> str:
+    answers = assessments.answers_by_code(assessment)
+    counts = services.review_counts(assessment)
+    return render_template(
+        "review/validation.html", assessment=assessment, definition=assessment.framework_version.definition,
+        answers=answers, counts=counts, threads=services.comment_threads(assessment),
+        may_review=services.may_review(current_user, assessment) and assessment.status == Status.SUBMITTED,
+        needs_evidence=services.needs_evidence, form=form or DecisionForm(), failed_code=failed_code)
+
+
+@blueprint.route("/<int:assessment_id>/validation/<code>", methods=["POST"])
+@roles_required(Role.VALIDATOR)
+def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
+    """Accept one indicator or return it with a comment."""
+    assessment = _reviewable(assessment_id)
+    form = DecisionForm()
+    if not form.validate():
+        flash(_("Nothing was recorded: please correct the decision marked below."), "error")
+        return _render_validation(assessment, form, code), 422
+    try:
+        services.review_indicator(assessment, code, Review(form.decision.data), current_user,
+                                  form.comment.data or "")
+    except assessments.WorkflowError as error:
+        return _workflow_refusal(assessment, "indicator.review", error)
+    db.session.commit()
+    return redirect(url_for(".validation", assessment_id=assessment.id, _anchor=f"r-{code}"))
+
+
+@blueprint.route("/<int:assessment_id>/send-back", methods=["POST"])
+@roles_required(Role.VALIDATOR)
+def send_back(assessment_id: int) -> Response | tuple[str, int]:
+    """Reopen the returned indicators for the country's team."""
+    assessment = _reviewable(assessment_id)
+    try:
+        services.send_back(assessment, current_user)
+    except assessments.WorkflowError as error:
+        return _workflow_refusal(assessment, "assessment.status", error)
+    db.session.commit()
+    flash(_("The returned indicators are open again for the country's team."), "success")
+    return redirect(url_for(".validation", assessment_id=assessment.id))
+
+
+@blueprint.route("/<int:assessment_id>/validate", methods=["POST"])
+@roles_required(Role.VALIDATOR)
+def validate(assessment_id: int) -> Response | tuple[str, int]:
+    """Validate an assessment whose every indicator is accepted; the data is then locked."""
+    assessment = _reviewable(assessment_id)
+    try:
+        services.validate(assessment, current_user)
+    except assessments.WorkflowError as error:
+        return _workflow_refusal(assessment, "assessment.status", error)
+    db.session.commit()
+    flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."),
+          "success")
+    return redirect(url_for("assessments.results", assessment_id=assessment.id))
+
+
+@blueprint.route("/<int:assessment_id>/indicators/<code>/comments", methods=["POST"])
+@roles_required(*COUNTRY_ROLES)
+def comment(assessment_id: int, code: str) -> Response | tuple[str, int]:
+    """Post a message in an indicator's thread, visible to the country's team."""
+    assessment = _team_assessment(assessment_id)
+    indicator_id = services.indicator_id(assessment, code) or abort(404)
+    pillar_code = code.split(".", 1)[0]
+    back = url_for("assessments.pillar", assessment_id=assessment.id, pillar_code=pillar_code,
+                   _anchor=f"q-{code.replace('.', '__')}")
+    form = CommentForm()
+    if not form.validate():
+        return render_template("review/comment.html", assessment=assessment, form=form, back=back,
+                               indicator=assessment.framework_version.definition.indicator(code)), 422
+    services.add_comment(assessment, indicator_id, current_user, form.body.data.strip())
+    db.session.commit()
+    flash(_("Your message is posted."), "success")
+    if request.form.get("back") == "validation":
+        back = url_for(".validation", assessment_id=assessment.id, _anchor=f"r-{code}")
+    return redirect(back)
+
+
+@blueprint.route("/<int:assessment_id>/indicators/<code>/history")
+@roles_required(*TEAM)
+def history(assessment_id: int, code: str) -> str:
+    """Every saved change of one answer: who, when, old and new values."""
+    assessment = _team_assessment(assessment_id)
+    indicator = assessment.framework_version.definition.indicator(code) or abort(404)
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
+                                    AuditEvent.indicator_code == code)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
+    return render_template("review/history.html", assessment=assessment, indicator=indicator, events=events)
+
+
+@blueprint.route("/<int:assessment_id>/audit")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def audit(assessment_id: int) -> str:
+    """The whole story of an assessment, newest first, for its coordinator and admins."""
+    assessment = _team_assessment(assessment_id)
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1000)).all()
+    return render_template("review/audit.html", assessment=assessment, events=events)

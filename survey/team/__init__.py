@@ -1,0 +1,1 @@
+"""A country's team: who holds which role, and which pillars each contributor answers."""
