@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
-from survey.extensions import babel, compress, csrf, db, login_manager, migrate
+from survey.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

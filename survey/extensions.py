@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +33,6 @@ babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()
+# Limits apply only where a view asks for them (sign-in); storage is memory:// unless
+# RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

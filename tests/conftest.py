@@ -36,6 +36,13 @@ def database_url(backend: str, tmp_path) -> str:
 REQUEST_CACHES = ("_login_user", "babel_locale", "babel_translations", "babel_tzinfo")
 
 
+def reset_rate_limits() -> None:
+    """Each test starts with no failed sign-ins counted (the limiter's storage is per process)."""
+    from survey.extensions import limiter
+
+    limiter.reset()
+
+
 def forget_request_state() -> None:
     """Drop the signed-in user and locale cached in `g` by the previous test request."""
     for name in REQUEST_CACHES:
@@ -48,6 +55,7 @@ def app(request, tmp_path) -> Iterator[Flask]:
     url = database_url(request.param, tmp_path)
     application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
     application.before_request(forget_request_state)
+    reset_rate_limits()
     with application.app_context():
         db.drop_all()
         db.create_all()

@@ -207,3 +207,66 @@ def test_comment_threads_are_for_the_team_only(app, demo):
     too_long = police.post(url, data={"body": "x" * 2500})
     assert too_long.status_code == 422 and "x" * 2500 in too_long.get_data(as_text=True)  # nothing lost
     assert signed_in(app, "ng-contributor").post(url, data={"body": "hello"}).status_code == 404
+
+
+def test_repeated_failed_sign_ins_lock_the_account_name_without_revealing_it(app, client, demo):
+    for _ in range(5):
+        assert client.post("/login", data={"username": "gh-coordinator", "password": "wrong"}).status_code == 401
+    locked = client.post("/login", data={"username": "gh-coordinator", "password": "demo"})
+    assert locked.status_code == 429
+    page = locked.get_data(as_text=True)
+    assert "Too many failed sign-ins" in page and 'value="gh-coordinator"' in page
+    # An unknown name behaves exactly the same, so lock-outs do not reveal which accounts exist.
+    for _ in range(5):
+        client.post("/login", data={"username": "nobody-here", "password": "wrong"})
+    assert client.post("/login", data={"username": "nobody-here", "password": "x"}).status_code == 429
+    # Another account from the same address can still sign in.
+    assert client.post("/login", data={"username": "gh-validator", "password": "demo"}).status_code == 302
+    assert refusals("user.login_failed")
+
+
+def test_a_password_reset_ends_the_other_sessions(app, demo):
+    from survey.accounts.models import User
+
+    contributor = signed_in(app, "gh-contributor")
+    assert contributor.get("/assessments/").status_code == 200
+    admin = signed_in(app, "admin")
+    user = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
+    weak = admin.post(f"/admin/users/{user.id}/password", data={"password": "short", "confirm": "short"})
+    assert weak.status_code == 422 and "at least 12 characters" in weak.get_data(as_text=True)
+    response = admin.post(f"/admin/users/{user.id}/password",
+                          data={"password": "Volta-river-2026!", "confirm": "Volta-river-2026!"})
+    assert response.status_code == 302
+    assert contributor.get("/assessments/").status_code == 302  # signed out: back to the sign-in page
+    assert Auth(app.test_client()).login("gh-contributor", "Volta-river-2026!").status_code == 302
+
+
+def test_admin_manages_accounts_within_the_role_rules(app, demo):
+    admin = signed_in(app, "admin")
+    bad = admin.post("/admin/users/new", data={"username": "gh-bank", "roles": ["contributor"], "country": "",
+                                               "password": "Accra-central-bank-1", "confirm": "Accra-central-bank-1",
+                                               "active": "y"})
+    assert bad.status_code == 422 and "need their country" in bad.get_data(as_text=True)
+    assert 'value="gh-bank"' in bad.get_data(as_text=True)  # what was typed is kept
+    mixed = admin.post("/admin/users/new", data={"username": "gh-donor", "roles": ["donor", "coordinator"],
+                                                 "country": "GH", "password": "Accra-central-bank-1",
+                                                 "confirm": "Accra-central-bank-1", "active": "y"})
+    assert mixed.status_code == 422
+    good = admin.post("/admin/users/new", data={"username": "gh-bank", "roles": ["contributor"], "country": "GH",
+                                                "full_name": "Bank of Ghana", "password": "Accra-central-bank-1",
+                                                "confirm": "Accra-central-bank-1", "active": "y"})
+    assert good.status_code == 302
+    from survey.accounts.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == "gh-bank"))
+    assert user.roles == {"contributor"} and user.country.alpha2 == "GH"
+    assert admin.post(f"/admin/users/{user.id}", data={"roles": ["contributor"], "country": "GH"}).status_code == 302
+    assert Auth(app.test_client()).login("gh-bank", "Accra-central-bank-1").status_code == 401  # deactivated
+    log = admin.get("/admin/audit?action=user.create").get_data(as_text=True)
+    assert "<td>Account created" in log and "<td>Account changed" not in log
+    assert admin.get("/admin/audit?action=bogus").status_code == 400
+    coordinator = signed_in(app, "gh-coordinator")
+    forged = coordinator.post(f"/admin/users/{user.id}", data={"roles": ["admin"], "country": ""})
+    assert forged.status_code == 403
+    db.session.expire_all()
+    assert user.roles == {"contributor"}

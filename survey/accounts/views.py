@@ -6,16 +6,28 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from survey.accounts.forms import LoginForm
 from survey.accounts.models import User
 from survey.auth import public
-from survey.extensions import db, login_manager
+from survey.audit.services import REFUSED, record
+from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
 
 blueprint = Blueprint("accounts", __name__)
@@ -45,7 +57,29 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def _login_username() -> str:
+    """Rate-limit key: the account being tried, known or not (so lock-outs reveal nothing)."""
+    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _locked_out(limit: RequestLimit) -> Response:
+    """Too many failures: say so without telling whether the account exists; keep the username."""
+    form = LoginForm()
+    record("user.login_failed", outcome=REFUSED, detail=f"locked out: {form.username.data or ''}"[:500])
+    db.session.commit()
+    flash(_("Too many failed sign-ins. Wait 15 minutes and try again, or ask your administrator."), "error")
+    return make_response(render_template("accounts/login.html", form=form), 429)
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_login_username,
+               methods=["POST"], deduct_when=_failed, on_breach=_locked_out)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed, on_breach=_locked_out)
 @public
 def login() -> str | Response:
     """Sign in with username and password."""
@@ -54,10 +88,14 @@ def login() -> str | Response:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
+        username = form.username.data.strip()
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is not None and user.is_active and user.check_password(form.password.data):
+            session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
+        record("user.login_failed", outcome=REFUSED, detail=username[:500])
+        db.session.commit()
         # One message for unknown users and wrong passwords: no account enumeration.
         flash(_("Wrong username or password."), "error")
         status = 401

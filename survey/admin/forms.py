@@ -32,7 +32,7 @@ class AccountForm(FlaskForm):
 
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     roles = role_field()
-    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (may sign in)"), default=True)
 
 
@@ -60,10 +60,10 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Any")),
                                                 *(SelectChoice(a, label) for a, label in ACTION_LABELS.items())],
-                         validate_choice=True)
+                         validate_choice=True, default="")
     outcome = SelectField(_l("Outcome"), choices=[SelectChoice("", _l("Any")), SelectChoice("ok", _l("Done")),
-                                                  SelectChoice("refused", _l("Refused"))])
+                                                  SelectChoice("refused", _l("Refused"))], default="")
     username = StringField(_l("Account"), validators=[Optional(), Length(max=64)])
-    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])

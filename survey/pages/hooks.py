@@ -107,7 +107,9 @@ def security_headers(response: Response) -> Response:
 
 
 def error_page(error: HTTPException) -> tuple[str, int]:
-    """A translated error page with the right status."""
+    """A translated error page with the right status (or the response a view prepared for it)."""
+    if error.response is not None:
+        return error.response
     code = error.code or 500
     message = str(ERROR_TITLES.get(code, ERROR_TITLES[400]))
     return render_template("errors/error.html", code=code, message=message), code
