@@ -37,7 +37,7 @@ ERROR_TITLES = {
     500: _l("Something went wrong on our side. Your saved answers are safe."),
 }
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
@@ -54,6 +54,11 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_hash(str(path)))
 
 
+def asset_exists(filename: str) -> bool:
+    """Whether a static file ships with the app (e.g. a chart locale for a newly added language)."""
+    return (Path(current_app.static_folder) / filename).is_file()
+
+
 def format_score(score: float | None) -> str:
     """A 0-100 score as a number in the reader's locale, or a dash."""
     return "—" if score is None else format_decimal(round(score), format="#,##0")
@@ -62,6 +67,7 @@ def format_score(score: float | None) -> str:
 # Functions every template (and every imported macro) can call.
 TEMPLATE_FUNCTIONS = {
     "asset_url": asset_url,
+    "asset_exists": asset_exists,
     "country_name": country_name,
     "stage_name": stage_name,
     "format_score": format_score,
