@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from survey.accounts.models import Role
+from survey.audit.services import record_refusal
 
 ANYONE = "anyone"
 
@@ -22,6 +23,8 @@ def roles_required(*roles: Role) -> Callable:
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.has_role(*roles):
+                record_refusal("access.denied", f"{request.method} {request.path}",
+                               country_id=current_user.country_id)
                 abort(403)
             return view(*args, **kwargs)
 

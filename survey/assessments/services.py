@@ -20,6 +20,7 @@ from survey.assessments.models import (
     Status,
 )
 from survey.audit.models import AuditEvent
+from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.models import FrameworkVersion, Indicator
@@ -139,7 +140,11 @@ def can_submit(user: User, assessment: Assessment) -> bool:
 def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
     """The assessment if this user may see it; 404 otherwise, so ids of others do not leak."""
     assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None or not can_view(user, assessment):
+    if assessment is None:
+        raise NotFound()
+    if not can_view(user, assessment):
+        record_refusal("access.denied", f"assessment {assessment_id} of another country",
+                       country_id=user.country_id, assessment_id=assessment_id)
         raise NotFound()
     return assessment
 

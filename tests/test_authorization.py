@@ -1,0 +1,151 @@
+"""Every route against every role: a new route without a declared rule and expectation fails here.
+
+The target is Ghana's 2026 assessment, submitted and not released. POST requests carry an empty
+body, so a role that is let through gets the form's validation answer (422) or the workflow's
+refusal (409), never a change of state; one that is not gets 302 (sign in), 403 or 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from survey.accounts.models import User
+from survey.assessments import services
+from survey.extensions import db
+from tests.conftest import Auth
+from tests.test_assessments import answer_everything
+
+PERSONAS = ("anonymous", "gh-contributor", "ng-contributor", "gh-coordinator", "gh-validator",
+            "donor", "translator", "admin")
+
+
+def row(*statuses: int) -> dict[str, int]:
+    """Expected statuses in PERSONAS order."""
+    assert len(statuses) == len(PERSONAS)
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN = row(302, 200, 200, 200, 200, 200, 200, 200)
+# Ghana's team and admins read the unreleased assessment; others get 404 so ids do not leak.
+GHANA_READERS = row(302, 200, 404, 200, 200, 404, 404, 200)
+GHANA_TEAM = row(302, 200, 404, 200, 200, 403, 403, 200)
+COORDINATOR_OR_ADMIN = row(302, 403, 403, 200, 403, 403, 403, 200)
+ADMIN_ONLY = row(302, 403, 403, 403, 403, 403, 403, 200)
+ADMIN_FORM = row(302, 403, 403, 403, 403, 403, 403, 422)
+VALIDATOR_FORM = row(302, 403, 403, 403, 422, 403, 403, 403)
+VALIDATOR_STEP = row(302, 403, 403, 403, 409, 403, 403, 403)
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("pages.home", "GET"): row(200, 302, 302, 302, 302, 302, 302, 302),  # signed in: to the assessments
+    ("pages.health", "GET"): PUBLIC,
+    ("pages.methodology", "GET"): PUBLIC,
+    ("pages.framework", "GET"): PUBLIC,
+    ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302, 302),
+    ("accounts.login", "POST"): row(422, 302, 302, 302, 302, 302, 302, 302),
+    ("accounts.set_language", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
+    ("accounts.logout", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
+    ("assessments.index", "GET"): SIGNED_IN,
+    ("assessments.overview", "GET"): GHANA_READERS,
+    ("assessments.pillar", "GET"): GHANA_READERS,
+    ("assessments.review", "GET"): GHANA_READERS,
+    ("assessments.results", "GET"): GHANA_READERS,
+    # Submitted: answering roles of Ghana are told it is locked; validators and admins never answer.
+    ("assessments.pillar", "POST"): row(302, 409, 404, 409, 403, 404, 404, 403),
+    ("assessments.start", "POST"): row(302, 302, 302, 302, 403, 403, 403, 403),
+    ("assessments.submit", "POST"): row(302, 403, 403, 409, 403, 403, 403, 403),
+    ("publication.release", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
+    ("review.validation", "GET"): GHANA_TEAM,
+    ("review.history", "GET"): GHANA_TEAM,
+    ("review.audit", "GET"): COORDINATOR_OR_ADMIN,
+    ("review.comment", "POST"): row(302, 422, 404, 422, 422, 403, 403, 403),
+    ("review.decide", "POST"): VALIDATOR_FORM,
+    ("review.send_back", "POST"): VALIDATOR_STEP,
+    ("review.validate", "POST"): VALIDATOR_STEP,
+    ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
+    ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.audit", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "POST"): ADMIN_FORM,
+    ("admin.edit_user", "GET"): ADMIN_ONLY,
+    ("admin.edit_user", "POST"): ADMIN_FORM,
+    ("admin.reset_password", "POST"): ADMIN_FORM,
+}
+# Requests that change the session or the team even with an empty body run last.
+LAST = {("team.index", "POST"), ("accounts.logout", "POST")}
+
+
+def routes(app) -> list[tuple[str, str, str]]:
+    """(endpoint, method, rule) of every route but static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.rule))
+    return sorted(found, key=lambda r: ((r[0], r[1]) in LAST, r[0] == "accounts.logout", r))
+
+
+def url_for_rule(rule: str, values: dict[str, object]) -> str:
+    """Fill a rule's variables with ids from the demo data."""
+    url = rule
+    for name, value in values.items():
+        for converter in ("int:", ""):
+            url = url.replace(f"<{converter}{name}>", str(value))
+    assert "<" not in url, f"no demo value for a variable of {rule}"
+    return url
+
+
+@pytest.fixture
+def target(app, demo) -> dict[str, object]:
+    coordinator = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
+    assessment = services.start_assessment(coordinator, services.current_cycle())
+    db.session.commit()
+    answer_everything(assessment.id)
+    services.submit(assessment, coordinator)
+    db.session.commit()
+    contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
+    return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
+            "user_id": contributor.id, "version_id": assessment.framework_version_id}
+
+
+def test_every_view_declares_who_may_use_it(app):
+    undeclared = [endpoint for endpoint, view in app.view_functions.items()
+                  if endpoint != "static" and not hasattr(view, "allowed_roles")]
+    assert undeclared == []
+
+
+def test_every_route_against_every_role(app, target):
+    clients = {}
+    for persona in PERSONAS:
+        clients[persona] = app.test_client()
+        if persona != "anonymous":
+            assert Auth(clients[persona]).login(persona).status_code == 302
+    unexpected = []
+    for endpoint, method, rule in routes(app):
+        expected = EXPECTED.get((endpoint, method))
+        assert expected is not None, f"{method} {rule} ({endpoint}) has no expectation in this test"
+        url = url_for_rule(rule, target)
+        for persona, client in clients.items():
+            status = client.open(url, method=method).status_code
+            if status != expected[persona]:
+                unexpected.append(f"{method} {url} as {persona}: {status}, expected {expected[persona]}")
+    assert unexpected == [], "\n".join(unexpected)
+
+
+def test_refused_attempts_are_written_to_the_audit_log(app, target):
+    from survey.audit.models import AuditEvent
+
+    outsider = app.test_client()
+    Auth(outsider).login("ng-contributor")
+    assert outsider.get(f"/assessments/{target['assessment_id']}/results").status_code == 404
+    coordinator = app.test_client()
+    Auth(coordinator).login("gh-coordinator")
+    assert coordinator.post(f"/admin/users/{target['user_id']}", data={"roles": ["admin"]}).status_code == 403
+    refused = db.session.execute(sa.select(AuditEvent.username, AuditEvent.detail).where(
+        AuditEvent.outcome == "refused", AuditEvent.action == "access.denied")).all()
+    assert ("ng-contributor", f"assessment {target['assessment_id']} of another country") in refused
+    assert ("gh-coordinator", f"POST /admin/users/{target['user_id']}") in refused
+    assert db.session.get(User, target["user_id"]).roles == {"contributor"}
