@@ -60,8 +60,10 @@ def check_production_config(config: dict) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
     from survey.i18n.catalogs import compile_stale_catalogs
+    from survey.i18n.escaping import escape_lazy_strings
     from survey.i18n.locale import select_locale
 
+    escape_lazy_strings()
     compile_stale_catalogs(ROOT / "translations")
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
