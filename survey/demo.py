@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal
+from functools import cache
 
 import click
 import sqlalchemy as sa

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa

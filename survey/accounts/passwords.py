@@ -36,6 +36,7 @@ class StrongPassword:
     """WTForms validator applying `password_problem`; the form may have a `username` field."""
 
     def __call__(self, form: Form, field: Field) -> None:
+        """Raise the reason the password is refused, if any."""
         username_field = getattr(form, "username", None)
         username = username_field.data if username_field is not None else getattr(form, "known_username", "")
         problem = password_problem(field.data or "", username or "")

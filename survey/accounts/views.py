@@ -25,8 +25,8 @@ from werkzeug.wrappers import Response
 
 from survey.accounts.forms import LoginForm
 from survey.accounts.models import User
-from survey.auth import public
 from survey.audit.services import REFUSED, record
+from survey.auth import public
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
 

@@ -56,6 +56,8 @@ class AuditFilterForm(FlaskForm):
     """Filters of the audit log (a GET form, no CSRF needed)."""
 
     class Meta:
+        """Filters only read data."""
+
         csrf = False
 
     action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Any")),

@@ -14,7 +14,7 @@ from survey.countries.models import Country
 from survey.extensions import db
 from survey.models import utcnow
 
-AUDIT_PAGE = 200
+AUDIT_PAGE = 100
 
 
 def role_scope_problem(roles: set[str], country: Country | None) -> str | None:

@@ -12,17 +12,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectChoice,
     DecimalField,
     Form,
     FormField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     TextAreaField,
 )
-from wtforms.widgets import HiddenInput
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from survey.assessments import services
 from survey.assessments.charts import RadarSeries, radar_figure
-from survey.assessments.models import Answer, Assessment, AnswerState
+from survey.assessments.models import Answer, AnswerState, Assessment
 from survey.frameworks.definition import IndicatorDef
 from survey.i18n.locale import text_direction
 from survey.methodology.labels import STAGE_NAMES, stage_name

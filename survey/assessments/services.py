@@ -44,6 +44,7 @@ class EditConflict(Exception):
     """Someone saved some of these answers after the user loaded them; nothing was saved."""
 
     def __init__(self, answers: dict[str, Answer]):
+        """Keep the current answers that conflict, by indicator code."""
         super().__init__(sorted(answers))
         self.answers = answers
 

@@ -14,7 +14,6 @@ from werkzeug.exceptions import HTTPException
 from survey.accounts.labels import role_names
 from survey.assessments.labels import status_label, visibility_label
 from survey.audit.labels import action_label, describe
-
 from survey.i18n.locale import (
     available_languages,
     country_name,
