@@ -1,0 +1,79 @@
+"""Security settings a reviewer checks against OWASP ASVS level 2."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from survey import create_app
+from survey.config import Config, ProductionConfig
+from survey.extensions import db
+
+
+def test_state_changing_requests_need_the_csrf_token(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(Config)  # the real configuration: CSRF on, demo data
+    client = app.test_client()
+    forged = client.post("/login", data={"username": "gh-coordinator", "password": "demo"})
+    assert forged.status_code == 400
+    assert "could not be understood" in forged.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    signed_in = client.post("/login", data={"username": "gh-coordinator", "password": "demo",
+                                            "csrf_token": token.group(1)})
+    assert signed_in.status_code == 302
+    assert client.post("/assessments/start").status_code == 400  # no token: nothing started
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_session_cookies_are_http_only_same_site_and_secure_in_production(client, demo):
+    response = client.post("/login", data={"username": "gh-coordinator", "password": "demo"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.REMEMBER_COOKIE_SECURE
+
+
+def test_strict_content_security_policy_and_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_inline_script_or_style_in_any_template():
+    from pathlib import Path
+
+    for template in Path("templates").rglob("*.html"):
+        text = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.S)  # not comments
+        assert " style=" not in text and "<style" not in text, template
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template
+        assert not re.search(r"\son[a-z]+=", text), template  # no inline event handlers
+
+
+def test_next_redirects_stay_on_this_site(client, demo):
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+        response = client.post(f"/login?next={target}", data={"username": "gh-coordinator", "password": "demo"})
+        assert response.location == "/assessments/", target
+        client.post("/logout")
+
+
+def test_upgrading_an_existing_database_keeps_accounts_and_renames_officers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, AUTO_MIGRATE=False, DEMO_DATA=False)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory, revision="6327e779d57d")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO \"user\" (username, full_name, password_hash, role, active, created_at) VALUES "
+                "('old-officer', '', 'x', 'officer', 1, '2026-01-01'), ('old-admin', '', 'x', 'admin', 1, '2026-01-01')"))
+        upgrade(directory=app.extensions["migrate"].directory)
+        rows = db.session.execute(sa.text(
+            "SELECT u.username, r.role, u.session_token FROM user_role r JOIN \"user\" u ON u.id = r.user_id "
+            "ORDER BY u.username")).all()
+        assert [(name, role) for name, role, _ in rows] == [("old-admin", "admin"), ("old-officer", "contributor")]
+        assert all(len(token) == 32 for _, _, token in rows)
+        db.engine.dispose()
