@@ -69,7 +69,8 @@ def test_upgrading_an_existing_database_keeps_accounts_and_renames_officers(tmp_
         with db.engine.begin() as connection:
             connection.execute(sa.text(
                 "INSERT INTO \"user\" (username, full_name, password_hash, role, active, created_at) VALUES "
-                "('old-officer', '', 'x', 'officer', 1, '2026-01-01'), ('old-admin', '', 'x', 'admin', 1, '2026-01-01')"))
+                "('old-officer', '', 'x', 'officer', 1, '2026-01-01'),"
+                " ('old-admin', '', 'x', 'admin', 1, '2026-01-01')"))
         upgrade(directory=app.extensions["migrate"].directory)
         rows = db.session.execute(sa.text(
             "SELECT u.username, r.role, u.session_token FROM user_role r JOIN \"user\" u ON u.id = r.user_id "
@@ -77,3 +78,24 @@ def test_upgrading_an_existing_database_keeps_accounts_and_renames_officers(tmp_
         assert [(name, role) for name, role, _ in rows] == [("old-admin", "admin"), ("old-officer", "contributor")]
         assert all(len(token) == 32 for _, _, token in rows)
         db.engine.dispose()
+
+
+def test_command_line_creates_resets_and_deactivates_accounts(app, demo):
+    from survey.accounts.models import User
+    from survey.audit.models import AuditEvent
+
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "create", "gh-bank", "--role", "contributor", "--country", "GH",
+                               "--password", "short"])
+    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+    made = runner.invoke(args=["users", "create", "gh-bank", "--role", "contributor", "--role", "validator",
+                               "--country", "GH", "--password", "Accra-central-bank-1"])
+    assert made.exit_code == 0, made.output
+    user = db.session.scalar(sa.select(User).where(User.username == "gh-bank"))
+    assert user.roles == {"contributor", "validator"}
+    assert runner.invoke(args=["users", "set-password", "gh-bank", "--password", "Kumasi-market-2026"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "gh-bank"]).exit_code == 0
+    db.session.expire_all()
+    assert not user.active
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.target_user_id == user.id)).all()
+    assert sorted(actions) == ["user.create", "user.password", "user.update"]

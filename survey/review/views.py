@@ -162,4 +162,5 @@ def audit(assessment_id: int) -> str:
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1000)).all()
-    return render_template("review/audit.html", assessment=assessment, events=events)
+    return render_template("review/audit.html", assessment=assessment, events=events,
+                           definition=assessment.framework_version.definition)
