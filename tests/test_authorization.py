@@ -62,6 +62,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("review.comment", "POST"): row(302, 422, 404, 422, 422, 403, 403, 403),
     ("review.decide", "POST"): VALIDATOR_FORM,
     ("review.send_back", "POST"): VALIDATOR_STEP,
+    # Accepting the unflagged answers changes state for the validator: it runs last.
+    ("review.accept_unflagged", "POST"): row(302, 403, 403, 403, 302, 403, 403, 403),
     ("review.validate", "POST"): VALIDATOR_STEP,
     ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
     ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
@@ -72,9 +74,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.edit_user", "GET"): ADMIN_ONLY,
     ("admin.edit_user", "POST"): ADMIN_FORM,
     ("admin.reset_password", "POST"): ADMIN_FORM,
+    ("admin.cycles", "GET"): ADMIN_ONLY,
+    ("admin.cycles", "POST"): ADMIN_FORM,
+    ("admin.close_cycles", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
 }
 # Requests that change the session or the team even with an empty body run last.
-LAST = {("team.index", "POST"), ("accounts.logout", "POST")}
+LAST = {("team.index", "POST"), ("review.accept_unflagged", "POST"), ("admin.close_cycles", "POST"),
+        ("accounts.logout", "POST")}
 
 
 def routes(app) -> list[tuple[str, str, str]]:

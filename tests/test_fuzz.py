@@ -74,6 +74,7 @@ def forms(setting: dict) -> list[tuple[str, str, list[str]]]:
         ("admin", f"/admin/users/{user_id}", account),
         ("admin", f"/admin/users/{user_id}/password", ["password", "confirm"]),
         ("admin", "/admin/audit", ["action", "outcome", "username", "country", "since", "until", "before"]),
+        ("admin", "/admin/cycles", ["year", "version"]),
     ]
 
 
@@ -84,7 +85,7 @@ def assert_safe(response, body: list[tuple[str, str]]) -> None:
         assert marker not in page, (marker, body)
 
 
-@pytest.mark.parametrize("index", range(12))
+@pytest.mark.parametrize("index", range(13))
 def test_generated_bodies_never_break_a_form(app, setting, index):
     with app.test_request_context():
         user, url, fields = forms(setting)[index]

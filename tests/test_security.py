@@ -99,3 +99,20 @@ def test_command_line_creates_resets_and_deactivates_accounts(app, demo):
     assert not user.active
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.target_user_id == user.id)).all()
     assert sorted(actions) == ["user.create", "user.password", "user.update"]
+
+
+def test_admin_opens_and_closes_cycles(app, demo):
+    admin = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(admin).login("admin")
+    from survey.assessments import services
+
+    version_id = services.current_cycle().framework_version_id
+    bad = admin.post("/admin/cycles", data={"year": "1999", "version": str(version_id)})
+    assert bad.status_code == 422 and 'value="1999"' in bad.get_data(as_text=True)
+    assert admin.post("/admin/cycles", data={"year": "2027", "version": str(version_id)}).status_code == 302
+    assert services.current_cycle().year == 2027
+    assert admin.post("/admin/cycles/close").status_code == 302
+    assert services.current_cycle() is None
+    assert "Cycle opened" in admin.get("/admin/audit").get_data(as_text=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from survey.accounts.labels import ROLE_LABELS
 from survey.accounts.passwords import MAX_LENGTH, StrongPassword
@@ -69,3 +69,12 @@ class AuditFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
+
+
+class CycleForm(FlaskForm):
+    """Open the cycle of a year on a framework version."""
+
+    year = IntegerField(_l("Year"), validators=[
+        DataRequired(message=_l("Enter a year.")),
+        NumberRange(min=2000, max=2100, message=_l("Enter a year between %(min)s and %(max)s."))])
+    version = SelectField(_l("Framework version"), choices=[], validate_choice=True)

@@ -7,13 +7,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from survey.accounts.models import Role, User
 from survey.admin import services
-from survey.admin.forms import AccountForm, AuditFilterForm, NewAccountForm, PasswordResetForm
+from survey.admin.forms import AccountForm, AuditFilterForm, CycleForm, NewAccountForm, PasswordResetForm
+from survey.assessments import services as assessments
+from survey.assessments.models import Assessment, Cycle
+from survey.audit.services import record
 from survey.auth import roles_required
 from survey.countries.services import country_by_code, country_choices
 from survey.extensions import db
+from survey.frameworks.models import FrameworkVersion
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -124,3 +129,51 @@ def audit() -> str | tuple[str, int]:
     if len(events) == services.AUDIT_PAGE:
         older_url = url_for(".audit", **{**request.args.to_dict(), "before": events[-1].id})
     return render_template("admin/audit.html", form=form, events=events, older_url=older_url)
+
+
+def _cycle_form(form: CycleForm | None = None) -> CycleForm:
+    form = form or CycleForm()
+    versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())).all()
+    form.version.choices = [SelectChoice(str(v.id), v.label) for v in versions]
+    return form
+
+
+def _render_cycles(form: CycleForm) -> str:
+    cycles = db.session.scalars(sa.select(Cycle).order_by(Cycle.year.desc())).all()
+    counts = dict(db.session.execute(sa.select(Assessment.cycle_id, sa.func.count(Assessment.id))
+                                     .group_by(Assessment.cycle_id)).all())
+    versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())).all()
+    return render_template("admin/cycles.html", form=form, cycles=cycles, counts=counts, versions=versions)
+
+
+@blueprint.route("/cycles", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cycles() -> str | Response | tuple[str, int]:
+    """Assessment cycles and framework versions; open a cycle (which closes the others)."""
+    form = _cycle_form()
+    if request.method == "GET":
+        return _render_cycles(form)
+    if not form.validate():
+        flash(_("No cycle was opened: please correct the fields marked below."), "error")
+        return _render_cycles(form), 422
+    version = db.session.get(FrameworkVersion, int(form.version.data))
+    previous = assessments.current_cycle()
+    cycle = assessments.open_cycle(form.year.data, version)
+    record("cycle.open", old_value=previous.year if previous else None, new_value=cycle.year,
+           detail=version.label, user=current_user)
+    db.session.commit()
+    flash(_("The %(year)s cycle is open.", year=cycle.year), "success")
+    return redirect(url_for(".cycles"))
+
+
+@blueprint.route("/cycles/close", methods=["POST"])
+@roles_required(Role.ADMIN)
+def close_cycles() -> Response:
+    """Close the open cycle: nobody can start a new assessment until another opens."""
+    previous = assessments.current_cycle()
+    if previous is not None:
+        previous.is_open = False
+        record("cycle.close", old_value=previous.year, user=current_user)
+        db.session.commit()
+    flash(_("No cycle is open now."), "success")
+    return redirect(url_for(".cycles"))

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "user.login": _l("Signed in"),
     "user.login_failed": _l("Failed sign-in"),
     "access.denied": _l("Access refused"),
+    "cycle.open": _l("Cycle opened"),
+    "cycle.close": _l("Cycle closed"),
 }
 ANSWER_FIELD_LABELS = {
     "state": _l("Answer"),

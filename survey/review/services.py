@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from survey.accounts.models import Role, User
 from survey.assessments.models import Answer, Assessment, Comment, Review, Status
 from survey.assessments.services import WorkflowError
+from survey.audit.models import AuditEvent
 from survey.audit.services import record
 from survey.extensions import db
 from survey.frameworks.models import Indicator
@@ -98,6 +99,27 @@ def accept_all(assessment: Assessment, user: User) -> None:
     db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
                                                Answer.state.is_not(None))
                        .values(review=Review.ACCEPTED.value, reviewed_by_id=user.id, reviewed_at=utcnow()))
+
+
+def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
+    """Accept the answers not reviewed yet that pass the evidence gate; return their codes.
+
+    Flagged answers (Established or higher without evidence) stay for a decision one by one.
+    """
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError("not-in-review")
+    rows = db.session.execute(
+        sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None), Answer.review.is_(None))).all()
+    accepted = [code for answer, code in rows if not needs_evidence(answer)]
+    now = utcnow()
+    for answer, code in rows:
+        if code in accepted:
+            answer.review, answer.reviewed_by_id, answer.reviewed_at = Review.ACCEPTED.value, user.id, now
+    db.session.add_all(AuditEvent(action="indicator.review", user_id=user.id, username=user.username, at=now,
+                                  country_id=assessment.country_id, assessment_id=assessment.id,
+                                  indicator_code=code, new_value=Review.ACCEPTED.value) for code in accepted)
+    return accepted
 
 
 def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> dict[str, list[Comment]]:

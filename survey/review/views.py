@@ -91,6 +91,21 @@ def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
     return redirect(url_for(".validation", assessment_id=assessment.id, _anchor=f"r-{code}"))
 
 
+@blueprint.route("/<int:assessment_id>/accept-unflagged", methods=["POST"])
+@roles_required(Role.VALIDATOR)
+def accept_unflagged(assessment_id: int) -> Response | tuple[str, int]:
+    """Accept at once every answer not reviewed yet that is not flagged for missing evidence."""
+    assessment = _reviewable(assessment_id)
+    try:
+        accepted = services.accept_unflagged(assessment, current_user)
+    except assessments.WorkflowError as error:
+        return _workflow_refusal(assessment, "indicator.review", error)
+    db.session.commit()
+    flash(_("%(n)s indicators accepted. Flagged ones still need a decision one by one.", n=len(accepted)),
+          "success")
+    return redirect(url_for(".validation", assessment_id=assessment.id))
+
+
 @blueprint.route("/<int:assessment_id>/send-back", methods=["POST"])
 @roles_required(Role.VALIDATOR)
 def send_back(assessment_id: int) -> Response | tuple[str, int]:
