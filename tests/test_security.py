@@ -116,3 +116,10 @@ def test_admin_opens_and_closes_cycles(app, demo):
     assert admin.post("/admin/cycles/close").status_code == 302
     assert services.current_cycle() is None
     assert "Cycle opened" in admin.get("/admin/audit").get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_not_stored(client, auth, demo):
+    assert client.post("/login", data={"username": "gh-\x00coordinator", "password": "demo"}).status_code == 400
+    auth.login("gh-coordinator")
+    assert client.get("/assessments/1/indicators/legal.x\x00/history").status_code == 400
+    assert client.get("/admin/audit?username=a\x00").status_code == 400

@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -120,8 +120,18 @@ def error_page(error: HTTPException) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def refuse_nul_characters() -> None:
+    """Refuse input holding NUL characters (400): no user types them, and PostgreSQL cannot store them."""
+    values = [*request.args.values(), *(request.view_args or {}).values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [item for key in request.form for item in (key, *request.form.getlist(key))]
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        abort(400)
+
+
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
+    app.before_request(refuse_nul_characters)
     app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.context_processor(template_globals)
     app.after_request(remember_language)
