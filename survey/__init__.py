@@ -44,6 +44,7 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> Non
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or ROOT / "translations")
     if app.config["ENV_NAME"] == "production":
         check_production_config(app.config)
 
@@ -60,13 +61,17 @@ def check_production_config(config: dict) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
     from survey.i18n.catalogs import compile_stale_catalogs
-    from survey.i18n.locale import select_locale
+    from survey.i18n.locale import install_escaping_gettext, select_locale
 
-    compile_stale_catalogs(ROOT / "translations")
+    compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    # Flask-Babel caches catalogs on the shared Babel object: a fresh cache per app keeps apps
+    # reading different catalog folders (tests, a restart after `translate compile`) apart.
+    babel.__dict__.pop("domain_instance", None)
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "translations"))
+                   default_translation_directories=app.config["TRANSLATIONS_DIR"])
+    install_escaping_gettext(app)
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.init_app(app)
@@ -77,11 +82,13 @@ def register_blueprints(app: Flask) -> None:
     import survey.audit.models  # noqa: F401 - registers the table before the audit views exist
     from survey.accounts.views import blueprint as accounts
     from survey.assessments.views import blueprint as assessments
+    from survey.i18n.views import blueprint as i18n
     from survey.pages.views import blueprint as pages
 
     app.register_blueprint(pages)
     app.register_blueprint(accounts)
     app.register_blueprint(assessments)
+    app.register_blueprint(i18n)
 
 
 def register_commands(app: Flask) -> None:

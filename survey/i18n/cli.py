@@ -10,11 +10,17 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from survey.i18n.status import LanguageStatus, problem_label, translation_status
+
 translate = AppGroup("translate", help="Extract, update and compile translations.")
 
 
 def _root() -> Path:
     return Path(current_app.root_path).parent
+
+
+def _translations() -> str:
+    return current_app.config["TRANSLATIONS_DIR"]
 
 
 def _pybabel(*args: str) -> None:
@@ -23,9 +29,13 @@ def _pybabel(*args: str) -> None:
         raise click.ClickException("pybabel " + " ".join(args) + " failed")
 
 
+def _pot() -> str:
+    return str(Path(_translations()) / "messages.pot")
+
+
 def _extract() -> None:
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--add-comments=i18n:",
-             "--sort-by-file", "--project=CyberReady", "-o", "translations/messages.pot", ".")
+             "--sort-by-file", "--project=CyberReady", "-o", _pot(), ".")
 
 
 @translate.command("init")
@@ -33,17 +43,49 @@ def _extract() -> None:
 def init_command(language: str) -> None:
     """Start a new language, e.g. `flask translate init sw`."""
     _extract()
-    _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", language)
+    _pybabel("init", "-i", _pot(), "-d", _translations(), "-l", language)
 
 
 @translate.command("update")
 def update_command() -> None:
     """Collect new and changed strings into every language's .po file."""
     _extract()
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--previous")
+    _pybabel("update", "-i", _pot(), "-d", _translations(), "--previous")
 
 
 @translate.command("compile")
 def compile_command() -> None:
     """Compile the .po files into the .mo files the app reads."""
-    _pybabel("compile", "-d", "translations", "--statistics")
+    _pybabel("compile", "-d", _translations(), "--statistics")
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def _report(status: LanguageStatus) -> None:
+    click.echo(f"{status.code:<8} {_percent(status.ui.share):>5} ({status.ui.translated}/{status.ui.total})"
+               f"  {_percent(status.questionnaire.share):>5} ({status.questionnaire.translated}/"
+               f"{status.questionnaire.total})  {len(status.fuzzy):>5}  {status.untranslated:>12}"
+               f"  {len(status.faulty):>6}")
+    if status.error:
+        click.echo(f"  cannot be compiled, English is shown instead: {status.error}")
+    for fault in status.faulty:
+        click.echo(f"  faulty: {fault.msgid!r} -> {fault.translation!r}: {problem_label(fault.problem)}")
+    for entry in status.fuzzy:
+        was = f" (was {entry.previous_msgid!r})" if entry.previous_msgid else ""
+        click.echo(f"  fuzzy: {entry.msgid!r}{was}")
+
+
+@translate.command("status")
+@click.option("--check", is_flag=True, help="Exit with an error unless every language is complete and sound.")
+def status_command(check: bool) -> None:
+    """Completeness of every language: UI and questionnaire strings, fuzzy, untranslated, faulty."""
+    statuses = translation_status(Path(_translations()), _root())
+    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}  {'untranslated':>12}  faulty")
+    for status in statuses:
+        _report(status)
+    incomplete = [s.code for s in statuses
+                  if s.error or s.faulty or s.fuzzy or s.untranslated or s.ui.share < 1 or s.questionnaire.share < 1]
+    if check and incomplete:
+        raise click.ClickException("incomplete or faulty: " + ", ".join(incomplete))

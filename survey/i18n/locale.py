@@ -6,9 +6,10 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import Response, current_app, request
-from flask_babel import get_locale
+from flask import Flask, Response, current_app, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 LOCALE_COOKIE = "lang"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -18,25 +19,31 @@ MAX_ACCEPT_LANGUAGE = 500
 
 def available_languages() -> list[str]:
     """English plus every language with a catalog under translations/ (a new one needs no code)."""
-    return _languages_in(Path(current_app.root_path).parent / "translations",
-                         tuple(current_app.config["LANGUAGES"]))
+    folder = Path(current_app.config["TRANSLATIONS_DIR"])
+    try:
+        # Adding a language folder changes the folder's mtime: a running app sees it at once.
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _languages_in(folder, stamp, tuple(current_app.config["LANGUAGES"]))
 
 
 @cache
-def _languages_in(folder: Path, configured: tuple[str, ...]) -> list[str]:
+def _languages_in(folder: Path, stamp: int, configured: tuple[str, ...]) -> list[str]:
     found = {p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po")}
-    return ["en", *sorted((found | set(configured)) - {"en"})]
+    return ["en", *sorted((found | set(configured)) - {"en"}, key=str.lower)]
 
 
 def normalise(tag: str | None) -> str | None:
-    """Map a tag such as 'pt_BR' or 'fr-SN' to a supported base language, or None."""
+    """Map a tag such as 'pt_BR' or 'fr-SN' to a supported language (the variant, else the base)."""
     if not tag or len(tag) > 35:
         return None
     try:
-        language = Locale.parse(tag.replace("-", "_")).language
+        locale = Locale.parse(tag.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
-    return language if language in available_languages() else None
+    available = available_languages()
+    return next((code for code in (str(locale), locale.language) if code in available), None)
 
 
 def select_locale() -> str:
@@ -63,6 +70,34 @@ def remember_locale(response: Response, language: str) -> Response:
     return response
 
 
+def install_escaping_gettext(app: Flask) -> None:
+    """Make `_()` in templates escape the translation like any other text.
+
+    Jinja's i18n extension marks a translation as safe HTML before formatting it, so a catalog
+    could inject markup or scripts into every page. Catalogs are data from translators, not code.
+    """
+
+    def gettext(string: str) -> Markup:
+        return escape(get_translations().ugettext(string))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return escape(get_translations().ungettext(singular, plural, n))
+
+    def pgettext(context: str, string: str) -> Markup:
+        return escape(get_translations().upgettext(context, string))
+
+    def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
+        return escape(get_translations().unpgettext(context, singular, plural, n))
+
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,
+                                            pgettext=pgettext, npgettext=npgettext)
+
+
+def html_lang() -> str:
+    """The current locale as a BCP 47 tag for lang= attributes ('pt_BR' -> 'pt-BR')."""
+    return str(get_locale()).replace("_", "-")
+
+
 def text_direction() -> str:
     """'rtl' for right-to-left languages, else 'ltr'."""
     return "rtl" if str(get_locale().language) in RTL_LANGUAGES else "ltr"
@@ -71,7 +106,10 @@ def text_direction() -> str:
 @cache
 def language_name(code: str) -> str:
     """A language's name in that language (what a reader looks for in a switcher)."""
-    return Locale.parse(code).get_display_name(code).capitalize()
+    try:
+        return Locale.parse(code).get_display_name(code).capitalize()
+    except (ValueError, UnknownLocaleError):  # a catalog folder Babel has no data for
+        return code
 
 
 def country_name(alpha2: str) -> str:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from survey.i18n.locale import (
     available_languages,
     country_name,
+    html_lang,
     language_name,
     normalise,
     remember_locale,
@@ -55,6 +56,18 @@ def format_score(score: float | None) -> str:
     return "—" if score is None else format_decimal(round(score), format="#,##0")
 
 
+def plotly_locale() -> str | None:
+    """The vendored Plotly locale file for the reader's language, if there is one."""
+    language = str(get_locale().language)
+    exists = _static_exists(f"vendor/plotly-locale-{language}.js")
+    return language if language != "en" and exists else None
+
+
+@cache
+def _static_exists(filename: str) -> bool:
+    return (Path(current_app.static_folder) / filename).is_file()
+
+
 def template_globals() -> dict:
     """Names every template can use."""
     return {
@@ -66,6 +79,8 @@ def template_globals() -> dict:
         "format_decimal": format_decimal,
         "languages": [(code, language_name(code)) for code in available_languages()],
         "current_language": str(get_locale()),
+        "html_lang": html_lang(),
+        "plotly_locale": plotly_locale(),
         "text_direction": text_direction(),
         "demo_mode": current_app.config["DEMO_DATA"],
     }
