@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, read_po, unescape
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ CONVERSION = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\
                         r"(?P<type>[diouxXeEfFgGcrsa%])")
 BRACE_FIELD = re.compile(r"\{(\w*)\}")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+# Babel's reader guesses its way past broken lines (an unclosed quote loses a letter), so each
+# line is first checked against the PO grammar: a comment, a keyword and a string, or a string.
+PO_LINE = re.compile(r'^\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"'
+                     r'|"(?:[^"\\]|\\.)*")?\s*$')
 
 # Problems that make a translation unusable: it is left out, so readers see the English source.
 PLACEHOLDERS = "placeholders"
@@ -100,14 +104,41 @@ def _text(value: str | tuple | list) -> str:
     return " / ".join(value) if isinstance(value, (list, tuple)) else value
 
 
+def previous_msgids(text: str) -> dict[str, str]:
+    """The old English source of each entry (`#| msgid`), which Babel's reader drops."""
+    found: dict[str, str] = {}
+    previous: list[str] = []
+    current: list[str] | None = None
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("#| msgid "):
+            previous, current = [unescape(line[9:].strip())], None
+        elif line.startswith('#| "') and previous and current is None:
+            previous.append(unescape(line[3:].strip()))
+        elif line.startswith("msgid ") and previous:
+            current = [unescape(line[6:].strip())]
+        elif line.startswith('"') and current is not None:
+            current.append(unescape(line.strip()))
+        elif current is not None:
+            found["".join(current)] = "".join(previous)
+            previous, current = [], None
+    return found
+
+
 def read_catalog(po_path: Path) -> Catalog:
     """Read a .po file strictly; raise CatalogError when it is malformed."""
     name = "/".join(po_path.parts[-3:])  # e.g. fr/LC_MESSAGES/messages.po
     try:
+        text = po_path.read_text(encoding="utf-8")
+        bad = next((n for n, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None)
+        if bad:
+            raise CatalogError(f"{name}: syntax error on line {bad}")
         with open(po_path, "rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as error:
         raise CatalogError(f"{name}: {error}") from error
+    for msgid, previous in previous_msgids(text).items():
+        if msgid in catalog:
+            catalog[msgid].previous_id = [previous]
     try:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, RecursionError) as error:

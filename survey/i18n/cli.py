@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from survey.i18n.catalogs import CatalogError, compile_catalog
 from survey.i18n.status import LanguageStatus, problem_label, translation_status
 
 translate = AppGroup("translate", help="Extract, update and compile translations.")
@@ -55,8 +56,21 @@ def update_command() -> None:
 
 @translate.command("compile")
 def compile_command() -> None:
-    """Compile the .po files into the .mo files the app reads."""
-    _pybabel("compile", "-d", _translations(), "--statistics")
+    """Compile the .po files into the .mo files the app reads, leaving out faulty translations."""
+    failed = []
+    for po_path in sorted(Path(_translations()).glob("*/LC_MESSAGES/messages.po")):
+        language = po_path.parent.parent.name
+        try:
+            found = compile_catalog(po_path)
+        except CatalogError as error:
+            click.echo(f"{language}: not compiled, English is shown instead: {error}", err=True)
+            failed.append(language)
+            continue
+        click.echo(f"{language}: compiled")
+        for fault in found:
+            click.echo(f"  faulty: {fault.msgid!r}: {problem_label(fault.problem)}", err=True)
+    if failed:
+        raise click.ClickException("could not compile: " + ", ".join(failed))
 
 
 def _percent(share: float) -> str:
