@@ -6,8 +6,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask import Flask, Response, current_app, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -56,6 +56,16 @@ def format_score(score: float | None) -> str:
     return "—" if score is None else format_decimal(round(score), format="#,##0")
 
 
+def format_number(value: float | None) -> str:
+    """A number with up to two decimals in the reader's locale (12.5 is '12,5' in French)."""
+    return "—" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def format_change(change: float | None) -> str:
+    """A signed whole-number change in the reader's locale ('+5', '-3'), or a dash."""
+    return "—" if change is None else format_decimal(round(change), format="+#,##0;-#,##0")
+
+
 def plotly_locale() -> str | None:
     """The vendored Plotly locale file for the reader's language, if there is one."""
     language = str(get_locale().language)
@@ -68,15 +78,25 @@ def _static_exists(filename: str) -> bool:
     return (Path(current_app.static_folder) / filename).is_file()
 
 
-def template_globals() -> dict:
-    """Names every template can use."""
+def template_helpers() -> dict:
+    """Functions every template and macro can call (macros do not see the request context)."""
     return {
         "asset_url": asset_url,
         "country_name": country_name,
         "stage_name": stage_name,
         "format_score": format_score,
+        "format_number": format_number,
+        "format_change": format_change,
         "format_percent": format_percent,
         "format_decimal": format_decimal,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+    }
+
+
+def template_globals() -> dict:
+    """Per-request names every template can use."""
+    return {
         "languages": [(code, language_name(code)) for code in available_languages()],
         "current_language": str(get_locale()),
         "html_lang": html_lang(),
@@ -84,6 +104,16 @@ def template_globals() -> dict:
         "text_direction": text_direction(),
         "demo_mode": current_app.config["DEMO_DATA"],
     }
+
+
+def forget_previous_locale() -> None:
+    """Choose the language afresh for each request.
+
+    Flask-Babel caches the locale on `g`, which lives as long as the application context: a
+    request sharing one with an earlier request (the test client inside an app context, a CLI
+    that renders pages) would otherwise keep the earlier request's language.
+    """
+    g.pop("_flask_babel", None)
 
 
 def remember_language(response: Response) -> Response:
@@ -115,6 +145,8 @@ def error_page(error: HTTPException) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
+    app.jinja_env.globals.update(template_helpers())
+    app.before_request(forget_previous_locale)
     app.context_processor(template_globals)
     app.after_request(remember_language)
     app.after_request(security_headers)
