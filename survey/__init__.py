@@ -66,9 +66,6 @@ def register_extensions(app: Flask) -> None:
     compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
-    # Flask-Babel caches catalogs on the shared Babel object: a fresh cache per app keeps apps
-    # reading different catalog folders (tests, a restart after `translate compile`) apart.
-    babel.__dict__.pop("domain_instance", None)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=app.config["TRANSLATIONS_DIR"])
     install_escaping_gettext(app)

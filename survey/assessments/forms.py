@@ -26,6 +26,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
+from survey.i18n.forms import CatalogMeta
 
 MAX_TEXT = 5000
 MAX_URLS = 10
@@ -70,6 +71,8 @@ def text_field(label: str, extra: list | None = None) -> TextAreaField:
 class MaturityAnswerForm(Form):
     """A level (or N/A, don't know), evidence and a comment."""
 
+    Meta = CatalogMeta
+
     state = OptionalRadioField(
         _l("Level"),
         choices=[*LEVEL_CHOICES, SelectChoice(NOT_APPLICABLE, _l("Not applicable")),
@@ -105,6 +108,8 @@ def _clean(text: str | None) -> str:
 
 class FactAnswerForm(Form):
     """Base for fact questions: a value or "don't know", and its source."""
+
+    Meta = CatalogMeta
 
     dont_know = BooleanField(_l("Don't know"))
     comment = text_field(_l("Source or comment"))
@@ -215,6 +220,8 @@ def _currency_choices(locale: str) -> list[SelectChoice]:
 
 class PillarForm(FlaskForm):
     """Base class of the generated pillar forms."""
+
+    Meta = CatalogMeta
 
     indicator_codes: tuple[str, ...] = ()
 
