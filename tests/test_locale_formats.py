@@ -62,3 +62,34 @@ def test_administrator_sees_countries_in_alphabetical_order_of_the_language(clie
     countries = [c for c in countries if c.strip() and "Demo" not in c]
     assert countries == sorted(countries, key=collation_key("fr"))
     assert len(countries) > 5
+
+
+def results_page(client, auth, language: str) -> str:
+    auth.login("admin")
+    listing = client.get(f"/assessments/?lang={language}").get_data(as_text=True)
+    path = re.search(r'href="(/assessments/\d+/results)"', listing).group(1)
+    return client.get(f"{path}?lang={language}").get_data(as_text=True)
+
+
+def radar(html: str) -> dict:
+    import html as html_lib
+    import json
+
+    return json.loads(html_lib.unescape(re.search(r'data-figure="([^"]*)"', html).group(1)))
+
+
+def test_chart_texts_and_numbers_are_in_the_reader_language(client, auth, demo):
+    html = results_page(client, auth, "pt")
+    figure = radar(html)
+    assert figure["layout"]["title"]["text"] == "Pontuação por pilar (0-100)"
+    assert "Quadro jurídico" in figure["data"][0]["theta"]
+    assert figure["layout"]["polar"]["radialaxis"]["ticktext"][0] == "Inicial"
+    assert all("." not in t for t in figure["data"][0]["text"] if t)  # "58,3", not "58.3"
+    assert 'data-locale="pt-PT"' in html  # the name the vendored Plotly locale registers
+
+
+def test_radar_runs_counterclockwise_for_right_to_left_readers(client, auth, demo):
+    arabic = radar(results_page(client, auth, "ar"))
+    assert arabic["layout"]["polar"]["angularaxis"]["direction"] == "counterclockwise"
+    english = radar(results_page(client, auth, "en"))
+    assert english["layout"]["polar"]["angularaxis"]["direction"] == "clockwise"

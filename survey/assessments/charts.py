@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 PALETTE = ("#1f5f8b", "#c0652a", "#5b8c3a")
@@ -16,9 +16,18 @@ class RadarSeries:
     scores: tuple[float | None, ...]
 
 
+def _whole_number(score: float) -> str:
+    return f"{score:.0f}"
+
+
 def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_labels: Sequence[str],
-                 title: str, rtl: bool = False) -> dict:
-    """A radar (scatterpolar) of pillar scores on a 0-100 axis labelled with the stages."""
+                 title: str, rtl: bool = False,
+                 number_format: Callable[[float], str] = _whole_number) -> dict:
+    """A radar (scatterpolar) of pillar scores on a 0-100 axis labelled with the stages.
+
+    Hover values are preformatted by `number_format` (the reader's locale): Plotly's own
+    locales lack the decimal separator of some languages (Portuguese).
+    """
     traces = []
     for index, item in enumerate(series):
         closed_axes = [*axes, axes[0]] if axes else []
@@ -32,7 +41,8 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
             "line": {"color": PALETTE[index % len(PALETTE)], "width": 2},
             "marker": {"size": 6},
             "connectgaps": False,
-            "hovertemplate": "%{theta}: %{r}<extra>" + item.name + "</extra>",
+            "text": [None if s is None else number_format(s) for s in closed_scores],
+            "hovertemplate": "%{theta}: %{text}<extra>" + item.name + "</extra>",
         })
     return {
         "data": traces,
@@ -42,6 +52,7 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
                 "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
                                "ticktext": list(stage_labels), "angle": 90 + 180 / max(len(axes), 1),
                                "tickfont": {"size": 10}},
+                # Right-to-left readers follow the pillars counterclockwise, from the top.
                 "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise", "rotation": 90},
             },
             "showlegend": len(series) > 1,

@@ -69,7 +69,8 @@ def build_results(assessment: Assessment) -> dict:
         series.append(RadarSeries(_("%(year)s assessment", year=previous.cycle.year),
                                   tuple(earlier.get(r.code) for r in rows)))
     figure = radar_figure([r.title for r in rows], series, [str(s) for s in STAGE_NAMES.values()],
-                          _("Score by pillar (0-100)"), rtl=text_direction() == "rtl")
+                          _("Score by pillar (0-100)"), rtl=text_direction() == "rtl",
+                          number_format=lambda score: format_decimal(score, format="#,##0.#"))
     dont_know = [definition.indicator(c) for c, a in answers.items()
                  if a.state == AnswerState.DONT_KNOW and definition.indicator(c).is_maturity]
     return {

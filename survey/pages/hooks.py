@@ -66,11 +66,16 @@ def format_change(change: float | None) -> str:
     return "—" if change is None else format_decimal(round(change), format="+#,##0;-#,##0")
 
 
-def plotly_locale() -> str | None:
-    """The vendored Plotly locale file for the reader's language, if there is one."""
+# The name a vendored Plotly locale file registers, when it is not the file's language.
+PLOTLY_LOCALE_NAMES = {"pt": "pt-PT"}
+
+
+def plotly_locale() -> tuple[str, str] | None:
+    """(file language, registered name) of the vendored Plotly locale for the reader, if any."""
     language = str(get_locale().language)
-    exists = _static_exists(f"vendor/plotly-locale-{language}.js")
-    return language if language != "en" and exists else None
+    if language == "en" or not _static_exists(f"vendor/plotly-locale-{language}.js"):
+        return None
+    return language, PLOTLY_LOCALE_NAMES.get(language, language)
 
 
 @cache
