@@ -93,3 +93,13 @@ def test_radar_runs_counterclockwise_for_right_to_left_readers(client, auth, dem
     assert arabic["layout"]["polar"]["angularaxis"]["direction"] == "counterclockwise"
     english = radar(results_page(client, auth, "en"))
     assert english["layout"]["polar"]["angularaxis"]["direction"] == "clockwise"
+
+
+@pytest.mark.parametrize(("code", "direction"), [
+    ("ar", "rtl"), ("fa", "rtl"), ("ps", "rtl"), ("ckb", "rtl"), ("sw", "ltr"), ("fr", "ltr")])
+def test_text_direction_comes_from_cldr_for_any_language(code, direction):
+    from babel import Locale
+
+    from survey.i18n.locale import direction_of
+
+    assert direction_of(Locale.parse(code)) == direction

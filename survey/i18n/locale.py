@@ -15,7 +15,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 LOCALE_COOKIE = "lang"
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
 
@@ -103,7 +102,12 @@ def html_lang() -> str:
 
 def text_direction() -> str:
     """'rtl' for right-to-left languages, else 'ltr'."""
-    return "rtl" if str(get_locale().language) in RTL_LANGUAGES else "ltr"
+    return direction_of(get_locale())
+
+
+def direction_of(locale: Locale | None) -> str:
+    """'rtl' or 'ltr' from CLDR, so a new language (Pashto, Kurdish...) needs no list kept here."""
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
 @cache
