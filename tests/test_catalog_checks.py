@@ -108,6 +108,8 @@ def test_catalog_with_syntax_error_falls_back_to_english_and_warns(translations,
     assert "Legal framework" in html and "Cadre juridique" not in html
     assert page(app, "/framework?lang=pt")[1].count("Quadro jurídico")  # other languages unharmed
     assert any("fr" in w and "English" in w for w in warnings_logged)
+    status = app.test_cli_runner().invoke(args=["translate", "status"]).output
+    assert re.search(r"^fr +0% .*\n +cannot be compiled.*line \d+", status, re.MULTILINE)
 
 
 def test_catalog_with_invalid_plural_formula_falls_back_to_english(translations, make_app, warnings_logged):

@@ -160,8 +160,11 @@ def translation_status(translations_dir: Path, root: Path) -> list[LanguageStatu
             continue
         try:
             catalog = read_catalog(po_path)
-        except CatalogError as error:
-            statuses.append(LanguageStatus(code, untranslated=len(sources), error=str(error)))
+        except CatalogError as error:  # readers see English: nothing counts as translated
+            questionnaire = sum(s.questionnaire for s in sources)
+            statuses.append(LanguageStatus(
+                code, ui=Completeness(0, len(sources) - questionnaire),
+                questionnaire=Completeness(0, questionnaire), untranslated=len(sources), error=str(error)))
             continue
         statuses.append(language_status(code, catalog, sources))
     return statuses
