@@ -78,8 +78,8 @@ def _percent(share: float) -> str:
 
 
 def _report(status: LanguageStatus) -> None:
-    click.echo(f"{status.code:<8} {_percent(status.ui.share):>5} ({status.ui.translated}/{status.ui.total})"
-               f"  {_percent(status.questionnaire.share):>5} ({status.questionnaire.translated}/"
+    click.echo(f"{status.code:<8} {_percent(status.ui.shown_share):>5} ({status.ui.translated}/{status.ui.total})"
+               f"  {_percent(status.questionnaire.shown_share):>5} ({status.questionnaire.translated}/"
                f"{status.questionnaire.total})  {len(status.fuzzy):>5}  {status.untranslated:>12}"
                f"  {len(status.faulty):>6}")
     if status.error:

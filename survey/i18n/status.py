@@ -7,6 +7,7 @@ untranslated until `flask translate update` marks its old translation fuzzy.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -62,6 +63,11 @@ class Completeness:
     def share(self) -> float:
         """Translated share between 0 and 1 (1 when there is nothing to translate)."""
         return self.translated / self.total if self.total else 1.0
+
+    @property
+    def shown_share(self) -> float:
+        """The share rounded down to a whole per cent, so that 100% is shown only when complete."""
+        return math.floor(self.share * 100) / 100
 
 
 def problem_label(problem: str) -> str:
