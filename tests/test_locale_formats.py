@@ -103,3 +103,35 @@ def test_text_direction_comes_from_cldr_for_any_language(code, direction):
     from survey.i18n.locale import direction_of
 
     assert direction_of(Locale.parse(code)) == direction
+
+
+@pytest.mark.parametrize(("language", "typed", "number"), [
+    ("fr", "1 234,5", "1234.5"), ("fr", "12\u202f000", "12000"), ("fr", "1234.5", "1234.5"),
+    ("pt", "1.234,5", "1234.5"), ("en", "1,234.5", "1234.5"), ("ar", "١٢٣٤٫٥", "1234.5")])
+def test_numbers_are_read_as_the_reader_types_them(language, typed, number):
+    from decimal import Decimal
+
+    from survey.i18n.forms import parse_number
+
+    assert parse_number(typed, language) == Decimal(number)
+
+
+@pytest.mark.parametrize("typed", ["abc", "NaN", "Infinity", "1,5"])
+def test_what_is_not_a_number_is_refused(typed):
+    from survey.i18n.forms import parse_number
+
+    with pytest.raises(ValueError):
+        parse_number(typed, "en")
+
+
+def test_french_official_saves_a_count_written_with_a_space(client, auth, demo):
+    auth.login("sn-coordinator")
+    listing = client.get("/assessments/?lang=fr").get_data(as_text=True)
+    overview = re.search(r'href="(/assessments/\d+)"', listing).group(1)
+    pillar = f"{overview}/pillars/justice?lang=fr"
+    saved = client.post(pillar, data={"justice__trained_prosecutors-value": "1 234"})
+    assert saved.status_code == 302
+    assert 'value="1234"' in client.get(pillar).get_data(as_text=True)
+    refused = client.post(pillar, data={"justice__trained_prosecutors-value": "NaN"})
+    assert refused.status_code == 422
+    assert "Ce n&#39;est pas un nombre entier valide." in refused.get_data(as_text=True)

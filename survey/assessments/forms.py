@@ -12,12 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectChoice,
-    DecimalField,
     Form,
     FormField,
-    IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     TextAreaField,
 )
@@ -26,7 +24,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
-from survey.i18n.forms import CatalogMeta
+from survey.i18n.forms import CatalogMeta, LocalisedDecimalField, LocalisedIntegerField
 
 MAX_TEXT = 5000
 MAX_URLS = 10
@@ -142,7 +140,7 @@ class FactAnswerForm(Form):
 class CountForm(FactAnswerForm):
     """A whole number."""
 
-    value = IntegerField(_l("Number"), validators=[Optional(), NumberRange(
+    value = LocalisedIntegerField(_l("Number"), validators=[Optional(), NumberRange(
         min=0, max=10**9, message=_l("Enter a whole number between 0 and 1,000,000,000."))])
 
     def fill(self, answer: Answer) -> None:
@@ -155,14 +153,14 @@ class CountForm(FactAnswerForm):
 class PercentForm(FactAnswerForm):
     """A share between 0 and 100."""
 
-    value = DecimalField(_l("Per cent"), places=None, validators=[Optional(), NumberRange(
+    value = LocalisedDecimalField(_l("Per cent"), places=None, validators=[Optional(), NumberRange(
         min=0, max=100, message=_l("Enter a percentage between 0 and 100."))])
 
 
 class MoneyForm(FactAnswerForm):
     """An amount and its currency."""
 
-    value = DecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(
+    value = LocalisedDecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(
         min=0, max=10**15, message=_l("Enter an amount of 0 or more."))])
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
 
