@@ -141,3 +141,23 @@ def test_pillar_page_in_arabic_reads_right_to_left(page, tmp_path):
     start, end = content_edges(page, "fieldset.indicator")
     assert end - right < left - start  # question titles start on the right as well
     assert page.locator("textarea[dir=ltr]").count()  # web addresses stay left to right
+
+
+def test_results_chart_in_arabic_reads_right_to_left(page, tmp_path):
+    sign_in(page, "donor")
+    results = page.locator("a[href$='/results']").first.get_attribute("href")
+    page.goto(results + "?lang=ar")
+    page.wait_for_selector(".chart.drawn .main-svg", timeout=20000)
+    screenshot_right_to_left(page, results, tmp_path, "results")
+    page.wait_for_selector(".chart.drawn .main-svg", timeout=20000)
+    # In every chart label (title, pillars, stages), the first Arabic letter is drawn to the
+    # right of the last one, also in labels mixing scripts such as "فرق CERT/CSIRT ...".
+    edges = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.chart svg text'))"
+        ".filter(t => /[\\u0600-\\u06ff].*[\\u0600-\\u06ff]/.test(t.textContent)).map(t => {"
+        " const s = t.textContent, arabic = /[\\u0600-\\u06ff]/;"
+        " const first = [...s].findIndex(c => arabic.test(c));"
+        " let last = s.length - 1; while (!arabic.test(s[last])) last--;"
+        " return [s, t.getStartPositionOfChar(first).x, t.getStartPositionOfChar(last).x]; })")
+    assert len(edges) > 8 and any("CERT" in text for text, _, _ in edges)
+    assert [text for text, first, last in edges if first <= last] == []

@@ -135,3 +135,13 @@ def test_french_official_saves_a_count_written_with_a_space(client, auth, demo):
     refused = client.post(pillar, data={"justice__trained_prosecutors-value": "NaN"})
     assert refused.status_code == 422
     assert "Ce n&#39;est pas un nombre entier valide." in refused.get_data(as_text=True)
+
+
+def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
+    from survey.assessments.charts import RadarSeries, radar_figure
+
+    figure = radar_figure(["فرق CERT/CSIRT"], [RadarSeries("2026", (50.0,))], ["البداية"], "الدرجة (0-100)", rtl=True)
+    assert figure["layout"]["title"]["text"] == "\u202bالدرجة (0-100)\u202c"
+    assert figure["data"][0]["theta"][0] == "\u202bفرق CERT/CSIRT\u202c"
+    plain = radar_figure(["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False)
+    assert plain["layout"]["title"]["text"] == "Score"
