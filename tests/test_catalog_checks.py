@@ -1,4 +1,5 @@
-"""Bad catalogs never break a page; the status shows what is missing or faulty; new languages need no code."""
+"""Bad catalogs never break a page; the status names what is missing or faulty; new languages need
+no code."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from flask import Flask
 from survey import create_app
 from survey.config import TestConfig
 from survey.extensions import db
-from survey.i18n.catalogs import BARE_PERCENT, MARKUP_ADDED, PLACEHOLDERS, PLURAL_FORMS, message_problem
+from survey.i18n.catalogs import (
+    BARE_PERCENT,
+    MARKUP_ADDED,
+    PLACEHOLDERS,
+    PLURAL_FORMS,
+    message_problem,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,8 +53,11 @@ def make_app(tmp_path) -> Iterator[Callable[[Path], Flask]]:
     apps = []
 
     def build(folder: Path) -> Flask:
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'db.sqlite'}",
-                         TRANSLATIONS_DIR=str(folder))
+        app = create_app(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'db.sqlite'}",
+            TRANSLATIONS_DIR=str(folder),
+        )
         with app.app_context():
             db.create_all()
             from survey.frameworks.services import ensure_default_framework
@@ -85,7 +95,8 @@ def page(app: Flask, path: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("bad", ["Version %(numero)s", "Version {version}", "Version"])
 def test_translation_with_wrong_placeholder_shows_english_instead_of_failing(
-        translations, make_app, warnings_logged, bad):
+    translations, make_app, warnings_logged, bad
+):
     set_translation(translations, "fr", "Version %(version)s", bad)
     status, html = page(make_app(translations), "/framework?lang=fr")
     assert status == 200
@@ -102,9 +113,13 @@ def test_translation_with_markup_is_shown_as_text_not_run(translations, make_app
     assert "<script>alert(1)" not in html
 
 
-def test_catalog_with_syntax_error_falls_back_to_english_and_warns(translations, make_app, warnings_logged):
+def test_catalog_with_syntax_error_falls_back_to_english_and_warns(
+    translations, make_app, warnings_logged
+):
     path = translations / "fr" / "LC_MESSAGES" / "messages.po"
-    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "Broken\nmsgstr oops\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + '\nmsgid "Broken\nmsgstr oops\n', encoding="utf-8"
+    )
     app = make_app(translations)
     status, html = page(app, "/framework?lang=fr")
     assert status == 200
@@ -115,7 +130,9 @@ def test_catalog_with_syntax_error_falls_back_to_english_and_warns(translations,
     assert re.search(r"^fr +0% .*\n +cannot be compiled.*line \d+", status, re.MULTILINE)
 
 
-def test_catalog_with_invalid_plural_formula_falls_back_to_english(translations, make_app, warnings_logged):
+def test_catalog_with_invalid_plural_formula_falls_back_to_english(
+    translations, make_app, warnings_logged
+):
     path = translations / "fr" / "LC_MESSAGES" / "messages.po"
     text = path.read_text(encoding="utf-8").replace("plural=(n > 1);", "plural=(n > 1;")
     path.write_text(text, encoding="utf-8")
@@ -124,31 +141,41 @@ def test_catalog_with_invalid_plural_formula_falls_back_to_english(translations,
     assert any("Plural-Forms" in w for w in warnings_logged)
 
 
-@pytest.mark.parametrize(("msgid", "translation", "problem"), [
-    ("%(n)s of %(total)s answered", "%(n)s sur %(totale)s", PLACEHOLDERS),
-    ("%(n)s of %(total)s answered", "%(n)s répondus", PLACEHOLDERS),
-    ("Error %(code)s", "Erreur {code}", PLACEHOLDERS),
-    ("Coverage %(coverage)s.", "Couverture %(coverage)s, 50 % pour A.", BARE_PERCENT),
-    ("Framework", "<b>Cadre</b>", MARKUP_ADDED),
-    (("%(num)s answer", "%(num)s answers"), ("%(num)s réponse",), PLURAL_FORMS),
-    (("%(num)s answer", "%(num)s answers"), ("une réponse", "%(nombre)s réponses"), PLACEHOLDERS),
-])
+@pytest.mark.parametrize(
+    ("msgid", "translation", "problem"),
+    [
+        ("%(n)s of %(total)s answered", "%(n)s sur %(totale)s", PLACEHOLDERS),
+        ("%(n)s of %(total)s answered", "%(n)s répondus", PLACEHOLDERS),
+        ("Error %(code)s", "Erreur {code}", PLACEHOLDERS),
+        ("Coverage %(coverage)s.", "Couverture %(coverage)s, 50 % pour A.", BARE_PERCENT),
+        ("Framework", "<b>Cadre</b>", MARKUP_ADDED),
+        (("%(num)s answer", "%(num)s answers"), ("%(num)s réponse",), PLURAL_FORMS),
+        (
+            ("%(num)s answer", "%(num)s answers"),
+            ("une réponse", "%(nombre)s réponses"),
+            PLACEHOLDERS,
+        ),
+    ],
+)
 def test_faulty_translations_are_recognised(msgid, translation, problem):
     assert message_problem(Message(msgid, translation), plurals=2) == problem
 
 
-@pytest.mark.parametrize(("msgid", "translation"), [
-    ("%(n)s of %(total)s answered", "%(total)s : %(n)s répondus"),  # reordering is fine
-    ("Coverage %(coverage)s.", "Couverture : %(coverage)s, soit 50 %% des poids."),
-    (("%(num)s answer", "%(num)s answers"), ("une réponse", "%(num)s réponses")),
-])
+@pytest.mark.parametrize(
+    ("msgid", "translation"),
+    [
+        ("%(n)s of %(total)s answered", "%(total)s : %(n)s répondus"),  # reordering is fine
+        ("Coverage %(coverage)s.", "Couverture : %(coverage)s, soit 50 %% des poids."),
+        (("%(num)s answer", "%(num)s answers"), ("une réponse", "%(num)s réponses")),
+    ],
+)
 def test_sound_translations_are_accepted(msgid, translation):
     assert message_problem(Message(msgid, translation), plurals=2) is None
 
 
 @pytest.fixture
 def translator_client(make_app, translations):
-    """A factory: the app on these catalogs, with demo accounts, and a client signed in as translator."""
+    """A factory: the app on these catalogs with demo accounts, and a client signed in."""
 
     def sign_in(username: str = "translator"):
         app = make_app(translations)
@@ -203,9 +230,14 @@ def test_administrator_sees_the_status_page_in_the_menu(translator_client):
 
 def test_status_command_reports_completeness_per_kind(translations, make_app):
     set_translation(translations, "fr", "Legal framework", "")  # a questionnaire string
-    result = make_app(translations).test_cli_runner().invoke(args=["translate", "status", "--check"])
-    counts = {line.split()[0]: re.findall(r"\((\d+)/(\d+)\)", line)
-              for line in result.output.splitlines() if re.match(r"(fr|pt) ", line)}
+    result = (
+        make_app(translations).test_cli_runner().invoke(args=["translate", "status", "--check"])
+    )
+    counts = {
+        line.split()[0]: re.findall(r"\((\d+)/(\d+)\)", line)
+        for line in result.output.splitlines()
+        if re.match(r"(fr|pt) ", line)
+    }
     (fr_ui, fr_questionnaire), (pt_ui, pt_questionnaire) = counts["fr"], counts["pt"]
     assert fr_ui == pt_ui  # the interface is as complete as before...
     assert int(fr_questionnaire[0]) == int(pt_questionnaire[0]) - 1  # ...the questionnaire is not
@@ -226,3 +258,11 @@ def test_new_language_appears_in_the_switcher_without_code_or_restart(translatio
     assert 'value="sw"' in html and "Kiswahili" in html
     assert '<html lang="sw" dir="ltr">' in html
     assert not (ROOT / "translations" / "sw").exists()
+
+
+def test_starting_an_existing_language_again_keeps_its_translations(translations, make_app):
+    path = translations / "fr" / "LC_MESSAGES" / "messages.po"
+    before = path.read_text(encoding="utf-8")
+    result = make_app(translations).test_cli_runner().invoke(args=["translate", "init", "fr"])
+    assert result.exit_code != 0 and "update" in result.output
+    assert path.read_text(encoding="utf-8") == before

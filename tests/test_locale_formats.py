@@ -9,12 +9,20 @@ import pytest
 from survey.i18n.locale import collation_key, sorted_countries
 from survey.pages.hooks import format_change, format_number, format_score
 
-NBSP = "[\u00a0\u202f ]"  # CLDR separates French thousands and per cents with (narrow) no-break spaces
+NBSP = (
+    "[\u00a0\u202f ]"  # CLDR separates French thousands and per cents with (narrow) no-break spaces
+)
 
 
-@pytest.mark.parametrize(("language", "number", "change", "score"), [
-    ("en", "12.5", "+5", "1,235"), ("fr", "12,5", "+5", "1\u202f235"),
-    ("pt", "12,5", "+5", "1.235"), ("ar", "12.5", "+5", "1,235")])
+@pytest.mark.parametrize(
+    ("language", "number", "change", "score"),
+    [
+        ("en", "12.5", "+5", "1,235"),
+        ("fr", "12,5", "+5", "1\u202f235"),
+        ("pt", "12,5", "+5", "1.235"),
+        ("ar", "12.5", "+5", "1,235"),
+    ],
+)
 def test_numbers_follow_the_reader_locale(app, language, number, change, score):
     with app.test_request_context(f"/?lang={language}"):
         assert format_number(12.5) == number
@@ -35,7 +43,9 @@ def test_results_show_percentages_and_money_in_the_reader_locale(client, auth, d
     results = re.search(r'href="(/assessments/\d+/results)"', page).group(1)
     french = client.get(results + "?lang=fr").get_data(as_text=True)
     assert re.search(rf"\d{NBSP}%", french)  # "75 %" rather than "75%"
-    assert re.search(rf"\d{{1,3}}(?:{NBSP}\d{{3}})+(?:,00)?{NBSP}\S+", french)  # "12 000 000,00 GHS"
+    assert re.search(
+        rf"\d{{1,3}}(?:{NBSP}\d{{3}})+(?:,00)?{NBSP}\S+", french
+    )  # "12 000 000,00 GHS"
     assert not re.search(r"\d%", french)  # the donor share too: "24 %", not "24%"
     english = client.get(results + "?lang=en").get_data(as_text=True)
     assert re.search(r"\d{1,3}(?:,\d{3})+", english) and re.search(r"\d%", english)
@@ -95,8 +105,10 @@ def test_radar_runs_counterclockwise_for_right_to_left_readers(client, auth, dem
     assert english["layout"]["polar"]["angularaxis"]["direction"] == "clockwise"
 
 
-@pytest.mark.parametrize(("code", "direction"), [
-    ("ar", "rtl"), ("fa", "rtl"), ("ps", "rtl"), ("ckb", "rtl"), ("sw", "ltr"), ("fr", "ltr")])
+@pytest.mark.parametrize(
+    ("code", "direction"),
+    [("ar", "rtl"), ("fa", "rtl"), ("ps", "rtl"), ("ckb", "rtl"), ("sw", "ltr"), ("fr", "ltr")],
+)
 def test_text_direction_comes_from_cldr_for_any_language(code, direction):
     from babel import Locale
 
@@ -105,9 +117,17 @@ def test_text_direction_comes_from_cldr_for_any_language(code, direction):
     assert direction_of(Locale.parse(code)) == direction
 
 
-@pytest.mark.parametrize(("language", "typed", "number"), [
-    ("fr", "1 234,5", "1234.5"), ("fr", "12\u202f000", "12000"), ("fr", "1234.5", "1234.5"),
-    ("pt", "1.234,5", "1234.5"), ("en", "1,234.5", "1234.5"), ("ar", "١٢٣٤٫٥", "1234.5")])
+@pytest.mark.parametrize(
+    ("language", "typed", "number"),
+    [
+        ("fr", "1 234,5", "1234.5"),
+        ("fr", "12\u202f000", "12000"),
+        ("fr", "1234.5", "1234.5"),
+        ("pt", "1.234,5", "1234.5"),
+        ("en", "1,234.5", "1234.5"),
+        ("ar", "١٢٣٤٫٥", "1234.5"),
+    ],
+)
 def test_numbers_are_read_as_the_reader_types_them(language, typed, number):
     from decimal import Decimal
 
@@ -140,8 +160,12 @@ def test_french_official_saves_a_count_written_with_a_space(client, auth, demo):
 def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
     from survey.assessments.charts import RadarSeries, radar_figure
 
-    figure = radar_figure(["فرق CERT/CSIRT"], [RadarSeries("2026", (50.0,))], ["البداية"], "الدرجة (0-100)", rtl=True)
+    figure = radar_figure(
+        ["فرق CERT/CSIRT"], [RadarSeries("2026", (50.0,))], ["البداية"], "الدرجة (0-100)", rtl=True
+    )
     assert figure["layout"]["title"]["text"] == "\u202bالدرجة (0-100)\u202c"
     assert figure["data"][0]["theta"][0] == "\u202bفرق CERT/CSIRT\u202c"
-    plain = radar_figure(["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False)
+    plain = radar_figure(
+        ["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False
+    )
     assert plain["layout"]["title"]["text"] == "Score"

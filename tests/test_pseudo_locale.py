@@ -32,10 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PSEUDO = "en_XA"
 ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    "åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ")
+    "åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
+)
 # Kept as they are: printf and format placeholders, markup and entities.
-PROTECTED = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]"
-                       r"|\{\w*\}|<[^>]*>|&\w+;")
+PROTECTED = re.compile(
+    r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]"
+    r"|\{\w*\}|<[^>]*>|&\w+;"
+)
 ROLES = {
     "anonymous": None,
     "contributor": "sn-contributor",
@@ -50,8 +53,15 @@ ALLOWED = (
     "CyberReady",  # the product's name
     "Plotly",  # attribution the chart library draws
 )
-VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-message", "data-restore",
-                      "data-discard")
+VISIBLE_ATTRIBUTES = (
+    "title",
+    "aria-label",
+    "placeholder",
+    "alt",
+    "data-message",
+    "data-restore",
+    "data-discard",
+)
 
 
 def pseudo(text: str) -> str:
@@ -60,7 +70,7 @@ def pseudo(text: str) -> str:
         return text
     parts, last = [], 0
     for match in PROTECTED.finditer(text):
-        parts += [text[last:match.start()].translate(ACCENTED), match.group()]
+        parts += [text[last : match.start()].translate(ACCENTED), match.group()]
         last = match.end()
     parts.append(text[last:].translate(ACCENTED))
     return "[" + "".join(parts) + " " + "~" * max(2, len(text) // 3) + "]"
@@ -69,14 +79,35 @@ def pseudo(text: str) -> str:
 def build_pseudo_catalog(folder: Path) -> None:
     """Extract the current source strings and write them, pseudo-translated, as en_XA."""
     pot = folder / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(pot, "rb") as handle:
         template = read_po(handle)
     catalog = Catalog(locale="en", domain="messages")
     for message in list(template)[1:]:
-        string = tuple(pseudo(s) for s in message.id) if isinstance(message.id, tuple) else pseudo(message.id)
+        string = (
+            tuple(pseudo(s) for s in message.id)
+            if isinstance(message.id, tuple)
+            else pseudo(message.id)
+        )
         catalog.add(message.id, string, locations=message.locations, flags=message.flags)
     target = folder / PSEUDO / "LC_MESSAGES" / "messages.po"
     target.parent.mkdir(parents=True)
@@ -92,8 +123,11 @@ def pseudo_app(tmp_path_factory) -> Iterator[Flask]:
     build_pseudo_catalog(folder)
     # CLDR has no data for the pseudo-locale: it borrows English's dates and numbers.
     localedata._cache[PSEUDO] = localedata.load("en")
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'db.sqlite'}",
-                     TRANSLATIONS_DIR=str(folder))
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'db.sqlite'}",
+        TRANSLATIONS_DIR=str(folder),
+    )
     with app.app_context():
         db.create_all()
         from survey.demo import load_demo
@@ -124,7 +158,11 @@ class VisibleText(HTMLParser):
         self.texts += [attributes[a] for a in VISIBLE_ATTRIBUTES if attributes.get(a)]
         if attributes.get("data-figure"):
             self.figures.append(json.loads(attributes["data-figure"]))
-        if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
+        if (
+            tag == "input"
+            and attributes.get("type") in ("submit", "button")
+            and attributes.get("value")
+        ):
             self.texts.append(attributes["value"])
 
     def handle_endtag(self, tag):
@@ -143,7 +181,10 @@ def figure_texts(figure: dict) -> list[str]:
     polar = layout.get("polar", {})
     texts += [str(t) for t in polar.get("radialaxis", {}).get("ticktext", [])]
     for trace in figure.get("data", []):
-        texts += [trace.get("name", ""), re.sub(r"%\{[^}]*\}|</?extra>", "", trace.get("hovertemplate", ""))]
+        texts += [
+            trace.get("name", ""),
+            re.sub(r"%\{[^}]*\}|</?extra>", "", trace.get("hovertemplate", "")),
+        ]
         texts += [str(t) for t in trace.get("theta", [])]
     return [t for t in texts if t]
 
@@ -152,14 +193,16 @@ def figure_texts(figure: dict) -> list[str]:
 def user_data(pseudo_app) -> re.Pattern:
     """Strings that come from data, not from the interface, as one whole-word pattern."""
     from survey.accounts.models import User
-    from survey.i18n.locale import language_name
     from survey.demo import DEMO_NOTE
+    from survey.i18n.locale import language_name
 
     with pseudo_app.app_context():
         users = db.session.scalars(db.select(User)).all()
         data = [u.username for u in users] + [u.full_name for u in users]
     english = Locale("en")
-    data += [name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()]
+    data += [
+        name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()
+    ]
     data += [DEMO_NOTE, *ALLOWED]
     data += [name for code in list_currencies() if (name := english.currencies.get(code))]
     data += list(list_currencies()) + list(english.currency_symbols.values())
@@ -180,8 +223,14 @@ def leaks(texts: list[str], data: re.Pattern) -> list[str]:
 def url_values(client, version_id: int) -> dict[str, object]:
     """Values for URL parameters, taken from what this user can open (a draft if any)."""
     listing = client.get(f"/assessments/?lang={PSEUDO}").get_data(as_text=True)
-    ids = re.findall(r'href="/assessments/(\d+)"', listing) or re.findall(r'href="/assessments/(\d+)', listing)
-    return {"assessment_id": int(ids[0]) if ids else 1, "pillar_code": "legal", "version_id": version_id}
+    ids = re.findall(r'href="/assessments/(\d+)"', listing) or re.findall(
+        r'href="/assessments/(\d+)', listing
+    )
+    return {
+        "assessment_id": int(ids[0]) if ids else 1,
+        "pillar_code": "legal",
+        "version_id": version_id,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +244,11 @@ def version_id(pseudo_app) -> int:
 
 def get_pages(app: Flask) -> list:
     """Every rule reachable by GET, except static files."""
-    return [rule for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and rule.endpoint != "static"]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint != "static"
+    ]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -204,14 +256,17 @@ def test_no_english_leaks_on_any_page(pseudo_app, user_data, version_id, role):
     client = pseudo_app.test_client()
     problems: dict[str, list[str]] = {}
     if ROLES[role]:
-        response = client.post(f"/login?lang={PSEUDO}", data={"username": ROLES[role], "password": "demo"})
+        response = client.post(
+            f"/login?lang={PSEUDO}", data={"username": ROLES[role], "password": "demo"}
+        )
         assert response.status_code == 302
     values = url_values(client, version_id)
     for rule in get_pages(pseudo_app):
         missing = set(rule.arguments) - set(values)
         assert not missing, f"add a demo value for {missing} (URL {rule.rule}) to url_values()"
         path = pseudo_app.url_map.bind("localhost").build(
-            rule.endpoint, {name: values[name] for name in rule.arguments})
+            rule.endpoint, {name: values[name] for name in rule.arguments}
+        )
         response = client.get(f"{path}?lang={PSEUDO}")
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":
             continue
@@ -220,17 +275,22 @@ def test_no_english_leaks_on_any_page(pseudo_app, user_data, version_id, role):
         texts = page.texts + [t for figure in page.figures for t in figure_texts(figure)]
         if found := leaks(texts, user_data):
             problems[f"{path} ({response.status_code})"] = sorted(set(found))
-    assert not problems, "English text on pages:\n" + "\n".join(f"{k}: {v}" for k, v in problems.items())
+    assert not problems, "English text on pages:\n" + "\n".join(
+        f"{k}: {v}" for k, v in problems.items()
+    )
 
 
 def test_form_errors_are_translated_too(pseudo_app, user_data, version_id):
     client = pseudo_app.test_client()
     client.post(f"/login?lang={PSEUDO}", data={"username": "sn-coordinator", "password": "demo"})
     assessment_id = url_values(client, version_id)["assessment_id"]
-    response = client.post(f"/assessments/{assessment_id}/pillars/justice?lang={PSEUDO}", data={
-        "justice__trained_prosecutors-value": "many",
-        "justice__cybercrime_unit-state": "9",
-    })
+    response = client.post(
+        f"/assessments/{assessment_id}/pillars/justice?lang={PSEUDO}",
+        data={
+            "justice__trained_prosecutors-value": "many",
+            "justice__cybercrime_unit-state": "9",
+        },
+    )
     login = pseudo_app.test_client().post(f"/login?lang={PSEUDO}", data={"username": "x" * 80})
     assert response.status_code == 422
     page, sign_in = VisibleText(), VisibleText()
@@ -243,5 +303,5 @@ def test_form_errors_are_translated_too(pseudo_app, user_data, version_id):
 
 def test_pseudo_translation_keeps_placeholders_and_markup():
     assert pseudo("Save") == "[Šåṽé ~~]"
-    assert pseudo("%(n)s of %(total)s answered") .startswith("[%(n)s öƒ %(total)s")
+    assert pseudo("%(n)s of %(total)s answered").startswith("[%(n)s öƒ %(total)s")
     assert "<strong>" in pseudo("<strong>Note</strong> {name}") and "{name}" in pseudo("{name}")

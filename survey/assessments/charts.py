@@ -65,7 +65,8 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
                                "tickfont": {"size": 10}},
                 # Right-to-left readers follow the pillars counterclockwise, from the top.
                 # Right-to-left readers follow the pillars counterclockwise, from the top.
-                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise", "rotation": 90},
+                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise",
+                                "rotation": 90},
             },
             "showlegend": len(series) > 1,
             "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.15},

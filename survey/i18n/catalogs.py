@@ -22,14 +22,18 @@ from babel.messages.pofile import PoFileError, read_po, unescape
 log = logging.getLogger(__name__)
 
 # A printf conversion as Python's % operator reads it (flags, width, precision, length, type).
-CONVERSION = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
-                        r"(?P<type>[diouxXeEfFgGcrsa%])")
+CONVERSION = re.compile(
+    r"%(?:\((?P<name>\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<type>[diouxXeEfFgGcrsa%])"
+)
 BRACE_FIELD = re.compile(r"\{(\w*)\}")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 # Babel's reader guesses its way past broken lines (an unclosed quote loses a letter), so each
 # line is first checked against the PO grammar: a comment, a keyword and a string, or a string.
-PO_LINE = re.compile(r'^\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"'
-                     r'|"(?:[^"\\]|\\.)*")?\s*$')
+PO_LINE = re.compile(
+    r'^\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"'
+    r'|"(?:[^"\\]|\\.)*")?\s*$'
+)
 
 # Problems that make a translation unusable: it is left out, so readers see the English source.
 PLACEHOLDERS = "placeholders"
@@ -59,7 +63,9 @@ class Fault:
 
 
 def _conversions(text: str) -> list[tuple[str, str]]:
-    return sorted((m["name"] or "", m["type"]) for m in CONVERSION.finditer(text) if m["type"] != "%")
+    return sorted(
+        (m["name"] or "", m["type"]) for m in CONVERSION.finditer(text) if m["type"] != "%"
+    )
 
 
 def _has_bare_percent(text: str) -> bool:
@@ -129,7 +135,9 @@ def read_catalog(po_path: Path) -> Catalog:
     name = "/".join(po_path.parts[-3:])  # e.g. fr/LC_MESSAGES/messages.po
     try:
         text = po_path.read_text(encoding="utf-8")
-        bad = next((n for n, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None)
+        bad = next(
+            (n for n, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None
+        )
         if bad:
             raise CatalogError(f"{name}: syntax error on line {bad}")
         with open(po_path, "rb") as handle:
@@ -142,7 +150,9 @@ def read_catalog(po_path: Path) -> Catalog:
     try:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, RecursionError) as error:
-        raise CatalogError(f"{name}: invalid Plural-Forms formula {catalog.plural_expr!r}") from error
+        raise CatalogError(
+            f"{name}: invalid Plural-Forms formula {catalog.plural_expr!r}"
+        ) from error
     return catalog
 
 
@@ -183,12 +193,19 @@ def compile_stale_catalogs(folder: Path) -> list[str]:
             found = compile_catalog(po_path)
         except CatalogError as error:
             # The last good .mo (if any) stays; without one the language shows English.
-            log.warning("Translations for %s not compiled, English is used instead: %s", language, error)
+            log.warning(
+                "Translations for %s not compiled, English is used instead: %s", language, error
+            )
             continue
         except OSError:  # read-only install: the packaged .mo files are used as they are
             continue
         for fault in found:
-            log.warning("Translation for %s of %r %s: %s", language, fault.msgid,
-                        "left out" if fault.dropped else "kept", fault.problem)
+            log.warning(
+                "Translation for %s of %r %s: %s",
+                language,
+                fault.msgid,
+                "left out" if fault.dropped else "kept",
+                fault.problem,
+            )
         compiled.append(language)
     return compiled

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from survey.i18n.catalogs import CatalogError, compile_catalog
-from survey.i18n.status import LanguageStatus, problem_label, translation_status
+from survey.i18n.status import Completeness, LanguageStatus, problem_label, translation_status
 
 translate = AppGroup("translate", help="Extract, update and compile translations.")
 
@@ -35,14 +35,30 @@ def _pot() -> str:
 
 
 def _extract() -> None:
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--add-comments=i18n:",
-             "--sort-by-file", "--project=CyberReady", "-o", _pot(), ".")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--add-comments=i18n:",
+        "--sort-by-file",
+        "--project=CyberReady",
+        "-o",
+        _pot(),
+        ".",
+    )
 
 
 @translate.command("init")
 @click.argument("language")
 def init_command(language: str) -> None:
     """Start a new language, e.g. `flask translate init sw`."""
+    if (Path(_translations()) / language / "LC_MESSAGES" / "messages.po").exists():
+        # pybabel would overwrite the file, losing every translation in it.
+        raise click.ClickException(f"{language} already exists: use `flask translate update`")
     _extract()
     _pybabel("init", "-i", _pot(), "-d", _translations(), "-l", language)
 
@@ -73,33 +89,44 @@ def compile_command() -> None:
         raise click.ClickException("could not compile: " + ", ".join(failed))
 
 
-def _percent(share: float) -> str:
-    return f"{share:.0%}"
+def _share(part: Completeness) -> str:
+    return f"{part.shown_share:>5.0%} ({part.translated}/{part.total})"
 
 
 def _report(status: LanguageStatus) -> None:
-    click.echo(f"{status.code:<8} {_percent(status.ui.shown_share):>5} ({status.ui.translated}/{status.ui.total})"
-               f"  {_percent(status.questionnaire.shown_share):>5} ({status.questionnaire.translated}/"
-               f"{status.questionnaire.total})  {len(status.fuzzy):>5}  {status.untranslated:>12}"
-               f"  {len(status.faulty):>6}")
+    click.echo(f"{status.code:<8} {_share(status.ui):>17}  {_share(status.questionnaire):>15}"
+               f"  {len(status.fuzzy):>5}  {status.untranslated:>12}  {len(status.faulty):>6}")
     if status.error:
         click.echo(f"  cannot be compiled, English is shown instead: {status.error}")
     for fault in status.faulty:
-        click.echo(f"  faulty: {fault.msgid!r} -> {fault.translation!r}: {problem_label(fault.problem)}")
+        click.echo(
+            f"  faulty: {fault.msgid!r} -> {fault.translation!r}: {problem_label(fault.problem)}"
+        )
     for entry in status.fuzzy:
         was = f" (was {entry.previous_msgid!r})" if entry.previous_msgid else ""
         click.echo(f"  fuzzy: {entry.msgid!r}{was}")
 
 
 @translate.command("status")
-@click.option("--check", is_flag=True, help="Exit with an error unless every language is complete and sound.")
+@click.option(
+    "--check", is_flag=True, help="Exit with an error unless every language is complete and sound."
+)
 def status_command(check: bool) -> None:
     """Completeness of every language: UI and questionnaire strings, fuzzy, untranslated, faulty."""
     statuses = translation_status(Path(_translations()), _root())
-    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}  {'untranslated':>12}  faulty")
+    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}"
+               f"  {'untranslated':>12}  faulty")
     for status in statuses:
         _report(status)
-    incomplete = [s.code for s in statuses
-                  if s.error or s.faulty or s.fuzzy or s.untranslated or s.ui.share < 1 or s.questionnaire.share < 1]
+    incomplete = [
+        s.code
+        for s in statuses
+        if s.error
+        or s.faulty
+        or s.fuzzy
+        or s.untranslated
+        or s.ui.share < 1
+        or s.questionnaire.share < 1
+    ]
     if check and incomplete:
         raise click.ClickException("incomplete or faulty: " + ", ".join(incomplete))

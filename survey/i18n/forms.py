@@ -12,9 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import DecimalField, IntegerField
 
@@ -53,8 +52,11 @@ def _mark_for_extraction() -> None:  # pragma: no cover - never called
     _("Not a valid choice.")
     _("Invalid Choice: could not coerce.")
     _("This field is required.")
-    ngettext("Field cannot be longer than %(max)d character.",
-             "Field cannot be longer than %(max)d characters.", 1)
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    )
 
 
 # Digits and separators readers of Arabic may type: Arabic-Indic and Persian digits, Arabic

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyuca
-
 from babel import Locale, UnknownLocaleError
 from flask import Flask, Response, current_app, request
 from flask_babel import get_locale, get_translations
@@ -30,7 +29,7 @@ def available_languages() -> list[str]:
     return _languages_in(folder, stamp, tuple(current_app.config["LANGUAGES"]))
 
 
-@cache
+@lru_cache(maxsize=16)
 def _languages_in(folder: Path, stamp: int, configured: tuple[str, ...]) -> list[str]:
     found = {p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po")}
     return ["en", *sorted((found | set(configured)) - {"en"}, key=str.lower)]
@@ -139,10 +138,12 @@ def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
     return _collator().sort_key
 
 
-def sorted_countries(alpha2_codes: Iterable[str], locale: Locale | str | None = None) -> list[tuple[str, str]]:
+def sorted_countries(alpha2_codes: Iterable[str],
+                     locale: Locale | str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
     locale = Locale.parse(str(locale)) if locale else (get_locale() or Locale("en"))
     english = Locale("en").territories
-    named = [(code, locale.territories.get(code) or english.get(code, code)) for code in alpha2_codes]
+    named = [(code, locale.territories.get(code) or english.get(code, code))
+             for code in alpha2_codes]
     key = collation_key(locale)
     return sorted(named, key=lambda pair: key(pair[1]))

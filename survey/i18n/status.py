@@ -29,17 +29,30 @@ from survey.i18n.catalogs import (
     read_catalog,
 )
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 QUESTIONNAIRE = "survey/frameworks/data/*.yaml"
 PROBLEMS = {
-    PLACEHOLDERS: _l("Its placeholders differ from the English source; readers see the English text."),
-    BARE_PERCENT: _l("A percent sign must be written twice (%%) in this text; readers see the "
-                     "English text."),
-    PLURAL_FORMS: _l("Its number of plural forms does not match the catalog's Plural-Forms header; "
-                     "readers see the English text."),
-    MARKUP_ADDED: _l("It contains HTML markup that the English source does not have; it is shown "
-                     "as plain text."),
+    PLACEHOLDERS: _l(
+        "Its placeholders differ from the English source; readers see the English text."
+    ),
+    BARE_PERCENT: _l(
+        "A percent sign must be written twice (%%) in this text; readers see the English text."
+    ),
+    PLURAL_FORMS: _l(
+        "Its number of plural forms does not match the catalog's Plural-Forms header; "
+        "readers see the English text."
+    ),
+    MARKUP_ADDED: _l(
+        "It contains HTML markup that the English source does not have; it is shown as plain text."
+    ),
 }
 SKIPPED_DIRS = {".venv", ".git", "node_modules", "__pycache__", "instance", "translations"}
 
@@ -106,8 +119,11 @@ def _fingerprint(root: Path) -> tuple:
     stamps = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
-        stamps += [(f"{folder}/{name}", os.stat(f"{folder}/{name}").st_mtime_ns)
-                   for name in files if name.endswith((".py", ".html", ".yaml", ".cfg"))]
+        stamps += [
+            (f"{folder}/{name}", os.stat(f"{folder}/{name}").st_mtime_ns)
+            for name in files
+            if name.endswith((".py", ".html", ".yaml", ".cfg"))
+        ]
     return tuple(sorted(stamps))
 
 
@@ -122,11 +138,18 @@ def _extract(root: Path, fingerprint: tuple) -> tuple[SourceMessage, ...]:
         method_map, options_map = parse_mapping_cfg(handle)
     locations: dict[str, list[str]] = {}
     for filename, _line, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map, keywords=KEYWORDS, comment_tags=("i18n:",),
-            directory_filter=lambda path: Path(path).name not in SKIPPED_DIRS):
+        str(root),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        comment_tags=("i18n:",),
+        directory_filter=lambda path: Path(path).name not in SKIPPED_DIRS,
+    ):
         locations.setdefault(_key(message), []).append(filename)
-    return tuple(SourceMessage(key, any(PurePosixPath(f).match(QUESTIONNAIRE) for f in files))
-                 for key, files in locations.items())
+    return tuple(
+        SourceMessage(key, any(PurePosixPath(f).match(QUESTIONNAIRE) for f in files))
+        for key, files in locations.items()
+    )
 
 
 def _is_translated(message) -> bool:
@@ -139,9 +162,15 @@ def language_status(code: str, catalog: Catalog, sources: list[SourceMessage]) -
     found = faults(catalog)
     broken = {f.msgid.split(" / ")[0] for f in found if f.dropped}
     done = {_key(m.id) for m in list(catalog)[1:] if _is_translated(m)} - broken
-    fuzzy = [FuzzyEntry(_key(m.id), _key(m.string) if m.string else "",
-                        _key(m.previous_id) if m.previous_id else None)
-             for m in list(catalog)[1:] if m.fuzzy and m.id]
+    fuzzy = [
+        FuzzyEntry(
+            _key(m.id),
+            _key(m.string) if m.string else "",
+            _key(m.previous_id) if m.previous_id else None,
+        )
+        for m in list(catalog)[1:]
+        if m.fuzzy and m.id
+    ]
     ui = [s for s in sources if not s.questionnaire]
     questionnaire = [s for s in sources if s.questionnaire]
     fuzzy_keys = {f.msgid for f in fuzzy}
@@ -149,8 +178,9 @@ def language_status(code: str, catalog: Catalog, sources: list[SourceMessage]) -
         code=code,
         ui=Completeness(sum(s.key in done for s in ui), len(ui)),
         questionnaire=Completeness(sum(s.key in done for s in questionnaire), len(questionnaire)),
-        untranslated=sum(s.key not in done and s.key not in fuzzy_keys and s.key not in broken
-                         for s in sources),
+        untranslated=sum(
+            s.key not in done and s.key not in fuzzy_keys and s.key not in broken for s in sources
+        ),
         fuzzy=fuzzy,
         faulty=found,
     )
@@ -168,9 +198,15 @@ def translation_status(translations_dir: Path, root: Path) -> list[LanguageStatu
             catalog = read_catalog(po_path)
         except CatalogError as error:  # readers see English: nothing counts as translated
             questionnaire = sum(s.questionnaire for s in sources)
-            statuses.append(LanguageStatus(
-                code, ui=Completeness(0, len(sources) - questionnaire),
-                questionnaire=Completeness(0, questionnaire), untranslated=len(sources), error=str(error)))
+            statuses.append(
+                LanguageStatus(
+                    code,
+                    ui=Completeness(0, len(sources) - questionnaire),
+                    questionnaire=Completeness(0, questionnaire),
+                    untranslated=len(sources),
+                    error=str(error),
+                )
+            )
             continue
         statuses.append(language_status(code, catalog, sources))
     return statuses

@@ -20,5 +20,9 @@ def status() -> str:
     """Per language: how complete, what is fuzzy, what is faulty and falls back to English."""
     root = Path(current_app.root_path).parent
     statuses = translation_status(Path(current_app.config["TRANSLATIONS_DIR"]), root)
-    return render_template("i18n/status.html", statuses=statuses, language_name=language_name,
-                           problem_label=problem_label)
+    return render_template(
+        "i18n/status.html",
+        statuses=statuses,
+        language_name=language_name,
+        problem_label=problem_label,
+    )
