@@ -266,3 +266,12 @@ def test_starting_an_existing_language_again_keeps_its_translations(translations
     result = make_app(translations).test_cli_runner().invoke(args=["translate", "init", "fr"])
     assert result.exit_code != 0 and "update" in result.output
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_status_without_the_source_tree_compares_the_catalogs(translations, tmp_path):
+    from survey.i18n.status import translation_status
+
+    set_translation(translations, "pt", "Legal framework", "")
+    statuses = {s.code: s for s in translation_status(translations, tmp_path)}  # no babel.cfg
+    assert statuses["fr"].questionnaire.share == 1 and statuses["fr"].ui.share == 1
+    assert statuses["pt"].questionnaire.translated == statuses["pt"].questionnaire.total - 1

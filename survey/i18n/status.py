@@ -186,9 +186,26 @@ def language_status(code: str, catalog: Catalog, sources: list[SourceMessage]) -
     )
 
 
+def sources_from_catalogs(translations_dir: Path) -> list[SourceMessage]:
+    """The strings the catalogs know, when the source tree (babel.cfg) is not installed."""
+    found: dict[str, bool] = {}
+    for po_path in translations_dir.glob("*/LC_MESSAGES/messages.po"):
+        try:
+            catalog = read_catalog(po_path)
+        except CatalogError:
+            continue
+        for message in list(catalog)[1:]:
+            found[_key(message.id)] = any(PurePosixPath(location).match(QUESTIONNAIRE)
+                                          for location, _line in message.locations)
+    return [SourceMessage(key, questionnaire) for key, questionnaire in found.items()]
+
+
 def translation_status(translations_dir: Path, root: Path) -> list[LanguageStatus]:
     """The status of every language with a catalog, English (the source) excepted."""
-    sources = source_messages(root)
+    if (root / "babel.cfg").exists():
+        sources = source_messages(root)
+    else:
+        sources = sources_from_catalogs(translations_dir)
     statuses = []
     for po_path in sorted(translations_dir.glob("*/LC_MESSAGES/messages.po")):
         code = po_path.parent.parent.name
