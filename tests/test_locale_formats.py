@@ -169,3 +169,18 @@ def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
         ["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False
     )
     assert plain["layout"]["title"]["text"] == "Score"
+
+
+@pytest.mark.parametrize(("language", "date", "moment"), [
+    ("en", "November 22, 2026", "Nov 22, 2026"), ("fr", "22 novembre 2026", "22 nov. 2026"),
+    ("pt", "22 de novembro de 2026", "22 de nov. de 2026"),
+    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026")])
+def test_templates_write_dates_in_the_reader_language(app, language, date, moment):
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+
+    when = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    with app.test_request_context(f"/?lang={language}"):
+        assert render_template_string("{{ format_date(when, 'long') }}", when=when) == date
+        assert render_template_string("{{ format_datetime(when) }}", when=when).startswith(moment)

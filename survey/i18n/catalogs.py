@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gettext
 import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,8 +178,10 @@ def compile_catalog(po_path: Path) -> list[Fault]:
     for message in list(catalog)[1:]:
         if _text(message.id) in dropped:
             catalog.delete(message.id, message.context)
-    with open(po_path.with_suffix(".mo"), "wb") as handle:
+    # Written aside then renamed: workers starting together never read a half-written .mo.
+    with tempfile.NamedTemporaryFile("wb", dir=po_path.parent, suffix=".tmp", delete=False) as handle:
         write_mo(handle, catalog)
+    os.replace(handle.name, po_path.with_suffix(".mo"))
     return found
 
 
