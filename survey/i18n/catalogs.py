@@ -179,7 +179,8 @@ def compile_catalog(po_path: Path) -> list[Fault]:
         if _text(message.id) in dropped:
             catalog.delete(message.id, message.context)
     # Written aside then renamed: workers starting together never read a half-written .mo.
-    with tempfile.NamedTemporaryFile("wb", dir=po_path.parent, suffix=".tmp", delete=False) as handle:
+    folder = po_path.parent
+    with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as handle:
         write_mo(handle, catalog)
     os.replace(handle.name, po_path.with_suffix(".mo"))
     return found
