@@ -4,6 +4,7 @@ no code."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -116,10 +117,13 @@ def test_translation_with_markup_is_shown_as_text_not_run(translations, make_app
 def test_catalog_with_syntax_error_falls_back_to_english_and_warns(
     translations, make_app, warnings_logged
 ):
+    make_app(translations)  # compiles a good .mo first, as an earlier start would have
     path = translations / "fr" / "LC_MESSAGES" / "messages.po"
     path.write_text(
         path.read_text(encoding="utf-8") + '\nmsgid "Broken\nmsgstr oops\n', encoding="utf-8"
     )
+    later = path.stat().st_mtime + 2  # newer than the .mo even on coarse file system clocks
+    os.utime(path, (later, later))
     app = make_app(translations)
     status, html = page(app, "/framework?lang=fr")
     assert status == 200

@@ -53,6 +53,8 @@ ALLOWED = (
     "CyberReady",  # the product's name
     "Plotly",  # attribution the chart library draws
 )
+# Error pages a reader can meet by GET: not found, and a form's address opened directly.
+ERROR_PAGES = ("/no-such-page", "/logout")
 VISIBLE_ATTRIBUTES = (
     "title",
     "aria-label",
@@ -261,12 +263,13 @@ def test_no_english_leaks_on_any_page(pseudo_app, user_data, version_id, role):
         )
         assert response.status_code == 302
     values = url_values(client, version_id)
+    paths = list(ERROR_PAGES)
     for rule in get_pages(pseudo_app):
         missing = set(rule.arguments) - set(values)
         assert not missing, f"add a demo value for {missing} (URL {rule.rule}) to url_values()"
-        path = pseudo_app.url_map.bind("localhost").build(
-            rule.endpoint, {name: values[name] for name in rule.arguments}
-        )
+        paths.append(pseudo_app.url_map.bind("localhost").build(
+            rule.endpoint, {name: values[name] for name in rule.arguments}))
+    for path in paths:
         response = client.get(f"{path}?lang={PSEUDO}")
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":
             continue

@@ -3,8 +3,8 @@
 A translator's slip must not break a page: a translation whose placeholders differ from the
 source's would raise KeyError (or print the wrong number) when formatted, so it is left out of
 the .mo and gettext shows the English source instead. A catalog that cannot be read at all, or
-whose plural formula is invalid, is not compiled: the language falls back to English (or to its
-last good .mo) and a warning is logged. `flask translate status` and the status page list both.
+whose plural formula is invalid, is not compiled (an older .mo is removed): the language falls
+back to English and a warning is logged. `flask translate status` and the status page list both.
 """
 
 from __future__ import annotations
@@ -197,7 +197,9 @@ def compile_stale_catalogs(folder: Path) -> list[str]:
         try:
             found = compile_catalog(po_path)
         except CatalogError as error:
-            # The last good .mo (if any) stays; without one the language shows English.
+            # An older .mo would no longer match the .po the status page reports on: English
+            # it is, until the catalog is fixed.
+            mo_path.unlink(missing_ok=True)
             log.warning(
                 "Translations for %s not compiled, English is used instead: %s", language, error
             )
