@@ -51,7 +51,6 @@ ROLES = {
 # Text that is not the interface's to translate. Keep this list short and explain each entry.
 ALLOWED = (
     "CyberReady",  # the product's name
-    "Plotly",  # attribution the chart library draws
 )
 # Error pages a reader can meet by GET: not found, and a form's address opened directly.
 ERROR_PAGES = ("/no-such-page", "/logout")
