@@ -44,6 +44,7 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> Non
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or ROOT / "translations")
     if app.config["ENV_NAME"] == "production":
         check_production_config(app.config)
 
@@ -61,14 +62,15 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
     from survey.i18n.catalogs import compile_stale_catalogs
     from survey.i18n.escaping import escape_lazy_strings
-    from survey.i18n.locale import select_locale
+    from survey.i18n.locale import install_escaping_gettext, select_locale
 
     escape_lazy_strings()
-    compile_stale_catalogs(ROOT / "translations")
+    compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "translations"))
+                   default_translation_directories=app.config["TRANSLATIONS_DIR"])
+    install_escaping_gettext(app)
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.init_app(app)
@@ -80,12 +82,13 @@ def register_blueprints(app: Flask) -> None:
     from survey.accounts.views import blueprint as accounts
     from survey.admin.views import blueprint as admin
     from survey.assessments.views import blueprint as assessments
+    from survey.i18n.views import blueprint as i18n
     from survey.pages.views import blueprint as pages
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, admin):
+    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n):
         app.register_blueprint(blueprint)
 
 

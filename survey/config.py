@@ -25,6 +25,8 @@ class Config:
     LANGUAGES = ("en", "fr", "pt", "ar")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    # None means the translations/ folder of the source tree, resolved by the factory.
+    TRANSLATIONS_DIR = os.environ.get("TRANSLATIONS_DIR")
     WTF_CSRF_TIME_LIMIT = None  # long sittings on slow links must not lose a form
     WTF_I18N_ENABLED = True
     # Large enough for long evidence descriptions, small enough to refuse abuse early.

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised by the application factory."""
 
-from flask_babel import Babel
+from flask import current_app
+from flask_babel import Babel, Domain
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,7 +30,22 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+
+class AppDomain(Domain):
+    """Flask-Babel's message domain with its catalog cache kept per application.
+
+    Flask-Babel caches loaded catalogs on the Babel object, which every app of the process
+    shares: apps reading different catalog folders (tests, TRANSLATIONS_DIR) would mix them up.
+    """
+
+    def get_translations_cache(self, ctx: object) -> dict:
+        """The loaded catalogs of the current application."""
+        return current_app.extensions.setdefault("babel_translations_cache", {})
+
+
 babel = Babel()
+babel.domain_instance = AppDomain()
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()

@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("review.validate", "POST"): VALIDATOR_STEP,
     ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
     ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
+    ("i18n.status", "GET"): row(302, 403, 403, 403, 403, 403, 200, 200),
     ("admin.users", "GET"): ADMIN_ONLY,
     ("admin.audit", "GET"): ADMIN_ONLY,
     ("admin.new_user", "GET"): ADMIN_ONLY,

@@ -100,3 +100,67 @@ def test_contributor_fills_saves_reloads_and_coordinator_submits(page, tmp_path)
     assert page.locator(".chart.drawn .scatterlayer .trace").count() >= 1
     assert "Overall score" in page.content()
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+
+def text_edges(page, selector: str) -> tuple[float, float]:
+    """Left and right edges of an element's text (not of its box, which spans the line)."""
+    return tuple(page.locator(selector).first.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " const b = r.getBoundingClientRect(); return [b.left, b.right]; }"))
+
+
+def content_edges(page, selector: str) -> tuple[float, float]:
+    """Left and right edges of an element's content box (inside its padding)."""
+    return tuple(page.locator(selector).first.evaluate(
+        "el => { const b = el.getBoundingClientRect(), s = getComputedStyle(el);"
+        " return [b.left + parseFloat(s.paddingLeft), b.right - parseFloat(s.paddingRight)]; }"))
+
+
+def screenshot_right_to_left(page, path: str, folder, name: str, text: str = "main h1"):
+    """Open a page in Arabic, check it reads right to left, and keep a screenshot of it.
+
+    One line per page, e.g. for a dashboard: `screenshot_right_to_left(page, "/dashboards/", tmp_path, "dashboard")`.
+    """
+    page.goto(path + ("&" if "?" in path else "?") + "lang=ar")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.get_attribute("html", "lang") == "ar"
+    left, right = text_edges(page, text)
+    start, end = content_edges(page, "main")
+    assert abs(end - right) < 4, f"{text} should start at the right edge of the page"
+    assert left - start > end - right, f"{text} should be closer to the right than to the left"
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > page.viewport_size["width"] / 2  # the header is mirrored too
+    shot = folder / f"{name}-ar.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    return shot
+
+
+def test_pillar_page_in_arabic_reads_right_to_left(page, tmp_path):
+    sign_in(page, "sn-coordinator")
+    overview = page.locator("table.list a").first.get_attribute("href")
+    screenshot_right_to_left(page, overview + "/pillars/legal", tmp_path, "pillar")
+    left, right = text_edges(page, "fieldset.indicator legend")
+    start, end = content_edges(page, "fieldset.indicator")
+    assert end - right < left - start  # question titles start on the right as well
+    assert page.locator("textarea[dir=ltr]").count()  # web addresses stay left to right
+
+
+def test_results_chart_in_arabic_reads_right_to_left(page, tmp_path):
+    sign_in(page, "donor")
+    results = page.locator("a[href$='/results']").first.get_attribute("href")
+    page.goto(results + "?lang=ar")
+    page.wait_for_selector(".chart.drawn .main-svg", timeout=20000)
+    screenshot_right_to_left(page, results, tmp_path, "results")
+    page.wait_for_selector(".chart.drawn .main-svg", timeout=20000)
+    # In every chart label (title, pillars, stages), the first Arabic letter is drawn to the
+    # right of the last one, also in labels mixing scripts such as "فرق CERT/CSIRT ...".
+    edges = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.chart svg text'))"
+        ".filter(t => /[\\u0600-\\u06ff].*[\\u0600-\\u06ff]/.test(t.textContent)).map(t => {"
+        " const s = t.textContent, arabic = /[\\u0600-\\u06ff]/;"
+        " const first = [...s].findIndex(c => arabic.test(c));"
+        " let last = s.length - 1; while (!arabic.test(s[last])) last--;"
+        " return [s, t.getStartPositionOfChar(first).x, t.getStartPositionOfChar(last).x]; })")
+    assert len(edges) > 8 and any("CERT" in text for text, _, _ in edges)
+    assert [text for text, first, last in edges if first <= last] == []

@@ -5,9 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from survey.i18n.forms import CatalogMeta
+
 
 class LoginForm(FlaskForm):
     """Username and password."""
+
+    Meta = CatalogMeta
 
     username = StringField(_l("Username"), validators=[
         DataRequired(message=_l("Enter your username.")), Length(max=64)])

@@ -19,6 +19,7 @@ from survey.auth import roles_required
 from survey.countries.services import country_by_code, country_choices
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
+from survey.review.services import item_titles
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -120,7 +121,7 @@ def audit() -> str | tuple[str, int]:
     """The audit log across countries, newest first, with filters."""
     form = _with_countries(AuditFilterForm(request.args), _("Any"))
     if request.args and not form.validate():
-        return render_template("admin/audit.html", form=form, events=[], older_url=None), 400
+        return render_template("admin/audit.html", form=form, events=[], older_url=None, titles={}), 400
     country = country_by_code(form.country.data) if form.country.data else None
     before = request.args.get("before", type=int)
     events = services.audit_events(form.action.data or "", form.outcome.data or "", form.username.data or "",
@@ -128,13 +129,15 @@ def audit() -> str | tuple[str, int]:
     older_url = None
     if len(events) == services.AUDIT_PAGE:
         older_url = url_for(".audit", **{**request.args.to_dict(), "before": events[-1].id})
-    return render_template("admin/audit.html", form=form, events=events, older_url=older_url)
+    versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id)).all()
+    return render_template("admin/audit.html", form=form, events=events, older_url=older_url,
+                           titles=item_titles(v.definition for v in versions))
 
 
 def _cycle_form(form: CycleForm | None = None) -> CycleForm:
     form = form or CycleForm()
     versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())).all()
-    form.version.choices = [SelectChoice(str(v.id), v.label) for v in versions]
+    form.version.choices = [SelectChoice(str(v.id), f"{_(v.title)} {v.version}") for v in versions]
     return form
 
 

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     Form,
     FormField,
     IntegerField,
@@ -27,6 +26,7 @@ from wtforms.widgets import HiddenInput
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
+from survey.i18n.forms import CatalogMeta, LocalisedDecimalField, LocalisedIntegerField
 
 MAX_TEXT = 5000
 MAX_URLS = 10
@@ -81,6 +81,8 @@ class VersionedForm(Form):
 class MaturityAnswerForm(VersionedForm):
     """A level (or N/A, don't know), evidence and a comment."""
 
+    Meta = CatalogMeta
+
     state = OptionalRadioField(
         _l("Level"),
         choices=[*LEVEL_CHOICES, SelectChoice(NOT_APPLICABLE, _l("Not applicable")),
@@ -117,6 +119,8 @@ def _clean(text: str | None) -> str:
 class FactAnswerForm(VersionedForm):
     """Base for fact questions: a value or "don't know", and its source."""
 
+    Meta = CatalogMeta
+
     dont_know = BooleanField(_l("Don't know"))
     comment = text_field(_l("Source or comment"))
 
@@ -148,7 +152,7 @@ class FactAnswerForm(VersionedForm):
 class CountForm(FactAnswerForm):
     """A whole number."""
 
-    value = IntegerField(_l("Number"), validators=[Optional(), NumberRange(
+    value = LocalisedIntegerField(_l("Number"), validators=[Optional(), NumberRange(
         min=0, max=10**9, message=_l("Enter a whole number between 0 and 1,000,000,000."))])
 
     def fill(self, answer: Answer) -> None:
@@ -161,14 +165,14 @@ class CountForm(FactAnswerForm):
 class PercentForm(FactAnswerForm):
     """A share between 0 and 100."""
 
-    value = DecimalField(_l("Per cent"), places=None, validators=[Optional(), NumberRange(
+    value = LocalisedDecimalField(_l("Per cent"), places=None, validators=[Optional(), NumberRange(
         min=0, max=100, message=_l("Enter a percentage between 0 and 100."))])
 
 
 class MoneyForm(FactAnswerForm):
     """An amount and its currency."""
 
-    value = DecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(
+    value = LocalisedDecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(
         min=0, max=10**15, message=_l("Enter an amount of 0 or more."))])
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
 
@@ -226,6 +230,8 @@ def _currency_choices(locale: str) -> list[SelectChoice]:
 
 class PillarForm(FlaskForm):
     """Base class of the generated pillar forms."""
+
+    Meta = CatalogMeta
 
     indicator_codes: tuple[str, ...] = ()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_currency, format_decimal, format_percent
+from babel import numbers
+from flask_babel import format_currency, format_decimal, get_locale
 from flask_babel import gettext as _
 
 from survey.assessments import services
@@ -38,7 +39,8 @@ def format_fact(indicator: IndicatorDef, answer: Answer | None) -> str:
     if indicator.fact_type == "money":
         return format_currency(value, answer.currency or "USD")
     if indicator.fact_type == "percent":
-        return format_percent(value / 100, format="#,##0.#%")
+        # The locale's own pattern ("24 %" in French), keeping up to one decimal.
+        return numbers.format_percent(round(value, 1) / 100, locale=get_locale(), decimal_quantization=False)
     text = format_decimal(value, format="#,##0")
     return f"{text} {_(indicator.unit)}" if indicator.unit else text
 
@@ -67,7 +69,8 @@ def build_results(assessment: Assessment) -> dict:
         series.append(RadarSeries(_("%(year)s assessment", year=previous.cycle.year),
                                   tuple(earlier.get(r.code) for r in rows)))
     figure = radar_figure([r.title for r in rows], series, [str(s) for s in STAGE_NAMES.values()],
-                          _("Score by pillar (0-100)"), rtl=text_direction() == "rtl")
+                          _("Score by pillar (0-100)"), rtl=text_direction() == "rtl",
+                          number_format=lambda score: format_decimal(score, format="#,##0.#"))
     dont_know = [definition.indicator(c) for c, a in answers.items()
                  if a.state == AnswerState.DONT_KNOW and definition.indicator(c).is_maturity]
     return {

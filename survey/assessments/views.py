@@ -17,6 +17,7 @@ from survey.audit.services import record_refusal
 from survey.auth import ALL_ROLES, roles_required
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.i18n.locale import sorted_countries
 from survey.publication.forms import ReleaseForm
 from survey.publication.services import released_assessments
 from survey.review.services import comment_threads
@@ -48,6 +49,10 @@ def index() -> str:
         assessments = services.submitted_assessments()
     else:
         assessments = released_assessments(current_user)
+    if not current_user.is_country_official:  # many countries: newest cycle, then by name
+        order = {code: n for n, (code, _name) in enumerate(
+            sorted_countries({a.country.alpha2 for a in assessments}))}
+        assessments.sort(key=lambda a: (-a.cycle.year, order[a.country.alpha2]))
     cycle = services.current_cycle()
     started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
     return render_template("assessments/index.html", assessments=assessments, cycle=cycle,

@@ -28,6 +28,13 @@ def _indicator(node: yaml.MappingNode, pillar: str) -> Iterator[tuple]:
     for key in TRANSLATABLE:
         if key in fields:
             yield from _message(fields[key], f"i18n: {key} of indicator {code} (pillar {pillar})")
+    if isinstance(fields.get("references"), yaml.SequenceNode):
+        for reference in fields["references"].value:
+            ref = _scalars(reference) if isinstance(reference, yaml.MappingNode) else {}
+            if "provision" in ref:
+                instrument = ref["instrument"].value if "instrument" in ref else "?"
+                yield from _message(ref["provision"], f"i18n: part of the instrument '{instrument}' "
+                                                      f"that indicator {code} reflects")
     if isinstance(fields.get("levels"), yaml.MappingNode):
         for level_key, text in fields["levels"].value:
             stage = STAGES.get(int(level_key.value), level_key.value)

@@ -10,11 +10,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from survey.i18n.catalogs import CatalogError, compile_catalog
+from survey.i18n.status import Completeness, LanguageStatus, problem_label, translation_status
+
 translate = AppGroup("translate", help="Extract, update and compile translations.")
 
 
 def _root() -> Path:
     return Path(current_app.root_path).parent
+
+
+def _translations() -> str:
+    return current_app.config["TRANSLATIONS_DIR"]
 
 
 def _pybabel(*args: str) -> None:
@@ -23,27 +30,103 @@ def _pybabel(*args: str) -> None:
         raise click.ClickException("pybabel " + " ".join(args) + " failed")
 
 
+def _pot() -> str:
+    return str(Path(_translations()) / "messages.pot")
+
+
 def _extract() -> None:
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--add-comments=i18n:",
-             "--sort-by-file", "--project=CyberReady", "-o", "translations/messages.pot", ".")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--add-comments=i18n:",
+        "--sort-by-file",
+        "--project=CyberReady",
+        "-o",
+        _pot(),
+        ".",
+    )
 
 
 @translate.command("init")
 @click.argument("language")
 def init_command(language: str) -> None:
     """Start a new language, e.g. `flask translate init sw`."""
+    if (Path(_translations()) / language / "LC_MESSAGES" / "messages.po").exists():
+        # pybabel would overwrite the file, losing every translation in it.
+        raise click.ClickException(f"{language} already exists: use `flask translate update`")
     _extract()
-    _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", language)
+    _pybabel("init", "-i", _pot(), "-d", _translations(), "-l", language)
 
 
 @translate.command("update")
 def update_command() -> None:
     """Collect new and changed strings into every language's .po file."""
     _extract()
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--previous")
+    _pybabel("update", "-i", _pot(), "-d", _translations(), "--previous")
 
 
 @translate.command("compile")
 def compile_command() -> None:
-    """Compile the .po files into the .mo files the app reads."""
-    _pybabel("compile", "-d", "translations", "--statistics")
+    """Compile the .po files into the .mo files the app reads, leaving out faulty translations."""
+    failed = []
+    for po_path in sorted(Path(_translations()).glob("*/LC_MESSAGES/messages.po")):
+        language = po_path.parent.parent.name
+        try:
+            found = compile_catalog(po_path)
+        except CatalogError as error:
+            click.echo(f"{language}: not compiled, English is shown instead: {error}", err=True)
+            failed.append(language)
+            continue
+        click.echo(f"{language}: compiled")
+        for fault in found:
+            click.echo(f"  faulty: {fault.msgid!r}: {problem_label(fault.problem)}", err=True)
+    if failed:
+        raise click.ClickException("could not compile: " + ", ".join(failed))
+
+
+def _share(part: Completeness) -> str:
+    return f"{part.shown_share:>5.0%} ({part.translated}/{part.total})"
+
+
+def _report(status: LanguageStatus) -> None:
+    click.echo(f"{status.code:<8} {_share(status.ui):>17}  {_share(status.questionnaire):>15}"
+               f"  {len(status.fuzzy):>5}  {status.untranslated:>12}  {len(status.faulty):>6}")
+    if status.error:
+        click.echo(f"  cannot be compiled, English is shown instead: {status.error}")
+    for fault in status.faulty:
+        click.echo(
+            f"  faulty: {fault.msgid!r} -> {fault.translation!r}: {problem_label(fault.problem)}"
+        )
+    for entry in status.fuzzy:
+        was = f" (was {entry.previous_msgid!r})" if entry.previous_msgid else ""
+        click.echo(f"  fuzzy: {entry.msgid!r}{was}")
+
+
+@translate.command("status")
+@click.option(
+    "--check", is_flag=True, help="Exit with an error unless every language is complete and sound."
+)
+def status_command(check: bool) -> None:
+    """Completeness of every language: UI and questionnaire strings, fuzzy, untranslated, faulty."""
+    statuses = translation_status(Path(_translations()), _root())
+    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}"
+               f"  {'untranslated':>12}  faulty")
+    for status in statuses:
+        _report(status)
+    incomplete = [
+        s.code
+        for s in statuses
+        if s.error
+        or s.faulty
+        or s.fuzzy
+        or s.untranslated
+        or s.ui.share < 1
+        or s.questionnaire.share < 1
+    ]
+    if check and incomplete:
+        raise click.ClickException("incomplete or faulty: " + ", ".join(incomplete))

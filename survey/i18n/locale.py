@@ -2,41 +2,49 @@
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
 from pathlib import Path
 
+import pyuca
 from babel import Locale, UnknownLocaleError
-from flask import Response, current_app, request
-from flask_babel import get_locale
+from flask import Flask, Response, current_app, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 LOCALE_COOKIE = "lang"
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
 
 
 def available_languages() -> list[str]:
     """English plus every language with a catalog under translations/ (a new one needs no code)."""
-    return _languages_in(Path(current_app.root_path).parent / "translations",
-                         tuple(current_app.config["LANGUAGES"]))
+    folder = Path(current_app.config["TRANSLATIONS_DIR"])
+    try:
+        # Adding a language folder changes the folder's mtime: a running app sees it at once.
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _languages_in(folder, stamp, tuple(current_app.config["LANGUAGES"]))
 
 
-@cache
-def _languages_in(folder: Path, configured: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=16)
+def _languages_in(folder: Path, stamp: int, configured: tuple[str, ...]) -> list[str]:
     found = {p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po")}
-    return ["en", *sorted((found | set(configured)) - {"en"})]
+    return ["en", *sorted((found | set(configured)) - {"en"}, key=str.lower)]
 
 
 def normalise(tag: str | None) -> str | None:
-    """Map a tag such as 'pt_BR' or 'fr-SN' to a supported base language, or None."""
+    """Map a tag such as 'pt_BR' or 'fr-SN' to a supported language (the variant, else the base)."""
     if not tag or len(tag) > 35:
         return None
     try:
-        language = Locale.parse(tag.replace("-", "_")).language
+        locale = Locale.parse(tag.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
-    return language if language in available_languages() else None
+    available = available_languages()
+    return next((code for code in (str(locale), locale.language) if code in available), None)
 
 
 def select_locale() -> str:
@@ -63,18 +71,79 @@ def remember_locale(response: Response, language: str) -> Response:
     return response
 
 
+def install_escaping_gettext(app: Flask) -> None:
+    """Make `_()` in templates escape the translation like any other text.
+
+    Jinja's i18n extension marks a translation as safe HTML before formatting it, so a catalog
+    could inject markup or scripts into every page. Catalogs are data from translators, not code.
+    """
+
+    def gettext(string: str) -> Markup:
+        return escape(get_translations().ugettext(string))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return escape(get_translations().ungettext(singular, plural, n))
+
+    def pgettext(context: str, string: str) -> Markup:
+        return escape(get_translations().upgettext(context, string))
+
+    def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
+        return escape(get_translations().unpgettext(context, singular, plural, n))
+
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,
+                                            pgettext=pgettext, npgettext=npgettext)
+
+
+def html_lang() -> str:
+    """The current locale as a BCP 47 tag for lang= attributes ('pt_BR' -> 'pt-BR')."""
+    return str(get_locale()).replace("_", "-")
+
+
 def text_direction() -> str:
     """'rtl' for right-to-left languages, else 'ltr'."""
-    return "rtl" if str(get_locale().language) in RTL_LANGUAGES else "ltr"
+    return direction_of(get_locale())
+
+
+def direction_of(locale: Locale | None) -> str:
+    """'rtl' or 'ltr' from CLDR, so a new language (Pashto, Kurdish...) needs no list kept here."""
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
 @cache
 def language_name(code: str) -> str:
     """A language's name in that language (what a reader looks for in a switcher)."""
-    return Locale.parse(code).get_display_name(code).capitalize()
+    try:
+        return Locale.parse(code).get_display_name(code).capitalize()
+    except (ValueError, UnknownLocaleError):  # a catalog folder Babel has no data for
+        return code
 
 
 def country_name(alpha2: str) -> str:
     """A country's name from CLDR in the reader's language."""
     locale = get_locale() or Locale("en")
     return locale.territories.get(alpha2) or Locale("en").territories.get(alpha2, alpha2)
+
+
+@cache
+def _collator() -> pyuca.Collator:
+    return pyuca.Collator()  # parses the Unicode collation table once (a fraction of a second)
+
+
+def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
+    """A sort key that orders text as readers expect ('Égypte' next to 'Équateur', not after 'Z').
+
+    The Unicode Collation Algorithm's root order (CLDR root) is right for every shipped language
+    (en, fr, pt, ar, sw); a language with a tailored order (Spanish ñ, Swedish å) would need ICU.
+    """
+    return _collator().sort_key
+
+
+def sorted_countries(alpha2_codes: Iterable[str],
+                     locale: Locale | str | None = None) -> list[tuple[str, str]]:
+    """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
+    locale = Locale.parse(str(locale)) if locale else (get_locale() or Locale("en"))
+    english = Locale("en").territories
+    named = [(code, locale.territories.get(code) or english.get(code, code))
+             for code in alpha2_codes]
+    key = collation_key(locale)
+    return sorted(named, key=lambda pair: key(pair[1]))

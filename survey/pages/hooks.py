@@ -6,8 +6,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, render_template, request, url_for
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,7 @@ from survey.audit.labels import action_label, describe
 from survey.i18n.locale import (
     available_languages,
     country_name,
+    html_lang,
     language_name,
     normalise,
     remember_locale,
@@ -53,32 +54,57 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_hash(str(path)))
 
 
-def asset_exists(filename: str) -> bool:
-    """Whether a static file ships with the app (e.g. a chart locale for a newly added language)."""
-    return (Path(current_app.static_folder) / filename).is_file()
-
-
 def format_score(score: float | None) -> str:
     """A 0-100 score as a number in the reader's locale, or a dash."""
     return "—" if score is None else format_decimal(round(score), format="#,##0")
 
 
-# Functions every template (and every imported macro) can call.
-TEMPLATE_FUNCTIONS = {
-    "asset_url": asset_url,
-    "asset_exists": asset_exists,
-    "country_name": country_name,
-    "stage_name": stage_name,
-    "format_score": format_score,
-    "format_percent": format_percent,
-    "format_decimal": format_decimal,
-    "format_datetime": format_datetime,
-    "status_label": status_label,
-    "role_names": role_names,
-    "visibility_label": visibility_label,
-    "action_label": action_label,
-    "describe": describe,
-}
+def format_number(value: float | None) -> str:
+    """A number with up to two decimals in the reader's locale (12.5 is '12,5' in French)."""
+    return "—" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def format_change(change: float | None) -> str:
+    """A signed whole-number change in the reader's locale ('+5', '-3'), or a dash."""
+    return "—" if change is None else format_decimal(round(change), format="+#,##0;-#,##0")
+
+
+# The name a vendored Plotly locale file registers, when it is not the file's language.
+PLOTLY_LOCALE_NAMES = {"pt": "pt-PT"}
+
+
+def plotly_locale() -> tuple[str, str] | None:
+    """(file language, registered name) of the vendored Plotly locale for the reader, if any."""
+    language = str(get_locale().language)
+    if language == "en" or not _static_exists(f"vendor/plotly-locale-{language}.js"):
+        return None
+    return language, PLOTLY_LOCALE_NAMES.get(language, language)
+
+
+@cache
+def _static_exists(filename: str) -> bool:
+    return (Path(current_app.static_folder) / filename).is_file()
+
+
+def template_helpers() -> dict:
+    """Functions every template and macro can call (macros do not see the request context)."""
+    return {
+        "asset_url": asset_url,
+        "country_name": country_name,
+        "stage_name": stage_name,
+        "format_score": format_score,
+        "format_number": format_number,
+        "format_change": format_change,
+        "format_percent": format_percent,
+        "format_decimal": format_decimal,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+        "status_label": status_label,
+        "role_names": role_names,
+        "visibility_label": visibility_label,
+        "action_label": action_label,
+        "describe": describe,
+    }
 
 
 def template_globals() -> dict:
@@ -86,9 +112,21 @@ def template_globals() -> dict:
     return {
         "languages": [(code, language_name(code)) for code in available_languages()],
         "current_language": str(get_locale()),
+        "html_lang": html_lang(),
+        "plotly_locale": plotly_locale(),
         "text_direction": text_direction(),
         "demo_mode": current_app.config["DEMO_DATA"],
     }
+
+
+def forget_previous_locale() -> None:
+    """Choose the language afresh for each request.
+
+    Flask-Babel caches the locale on `g`, which lives as long as the application context: a
+    request sharing one with an earlier request (the test client inside an app context, a CLI
+    that renders pages) would otherwise keep the earlier request's language.
+    """
+    g.pop("_flask_babel", None)
 
 
 def remember_language(response: Response) -> Response:
@@ -111,7 +149,7 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def error_page(error: HTTPException) -> tuple[str, int]:
+def error_page(error: HTTPException) -> tuple[str, int] | Response:
     """A translated error page with the right status (or the response a view prepared for it)."""
     if error.response is not None:
         return error.response
@@ -131,8 +169,9 @@ def refuse_nul_characters() -> None:
 
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
+    app.jinja_env.globals.update(template_helpers())
+    app.before_request(forget_previous_locale)
     app.before_request(refuse_nul_characters)
-    app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.context_processor(template_globals)
     app.after_request(remember_language)
     app.after_request(security_headers)

@@ -140,6 +140,16 @@ def indicator_id(assessment: Assessment, code: str) -> int | None:
         Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code))
 
 
+def item_titles(definitions) -> dict[str, str]:
+    """English titles of pillars and indicators by code (for gettext at render), newest version last."""
+    titles: dict[str, str] = {}
+    for definition in definitions:
+        for pillar in definition.pillars:
+            titles[pillar.code] = pillar.title
+            titles.update((i.code, i.title) for i in pillar.indicators)
+    return titles
+
+
 def needs_evidence(answer: Answer | None) -> bool:
     """The methodology's evidence gate: Established or higher needs a link or a description."""
     return bool(answer and answer.level and answer.level >= 3

@@ -17,6 +17,7 @@ from survey.auth import roles_required
 from survey.extensions import db
 from survey.review import services
 from survey.review.forms import CommentForm, DecisionForm
+from survey.review.services import item_titles
 
 blueprint = Blueprint("review", __name__, url_prefix="/assessments")
 TEAM = (*COUNTRY_ROLES, Role.ADMIN)
@@ -166,7 +167,8 @@ def history(assessment_id: int, code: str) -> str:
         sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
                                     AuditEvent.indicator_code == code)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
-    return render_template("review/history.html", assessment=assessment, indicator=indicator, events=events)
+    return render_template("review/history.html", assessment=assessment, indicator=indicator, events=events,
+                           titles={})
 
 
 @blueprint.route("/<int:assessment_id>/audit")
@@ -178,4 +180,4 @@ def audit(assessment_id: int) -> str:
         sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1000)).all()
     return render_template("review/audit.html", assessment=assessment, events=events,
-                           definition=assessment.framework_version.definition)
+                           titles=item_titles([assessment.framework_version.definition]))

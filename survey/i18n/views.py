@@ -1,0 +1,28 @@
+"""The translation status page, for translators and administrators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+
+from survey.accounts.models import Role
+from survey.auth import roles_required
+from survey.i18n.locale import language_name
+from survey.i18n.status import problem_label, translation_status
+
+blueprint = Blueprint("i18n", __name__)
+
+
+@blueprint.route("/translations")
+@roles_required(Role.ADMIN, Role.TRANSLATOR)
+def status() -> str:
+    """Per language: how complete, what is fuzzy, what is faulty and falls back to English."""
+    root = Path(current_app.root_path).parent
+    statuses = translation_status(Path(current_app.config["TRANSLATIONS_DIR"]), root)
+    return render_template(
+        "i18n/status.html",
+        statuses=statuses,
+        language_name=language_name,
+        problem_label=problem_label,
+    )
