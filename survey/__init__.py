@@ -75,6 +75,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     import survey.audit.models  # noqa: F401 - registers the table before the audit views exist
+    import survey.api.models  # noqa: F401
+    import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
     from survey.assessments.views import blueprint as assessments
     from survey.pages.views import blueprint as pages
@@ -106,10 +108,12 @@ def prepare_database(app: Flask) -> None:
 
     from survey.demo import load_demo_if_empty
     from survey.frameworks.services import ensure_default_framework
+    from survey.regions.services import ensure_regions
 
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         ensure_default_framework()
+        ensure_regions()
         if app.config["DEMO_DATA"]:
             load_demo_if_empty()
         db.session.commit()

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from survey.demo import demo
     from survey.frameworks.cli import framework
     from survey.i18n.cli import translate
+    from survey.regions.cli import regions
 
-    for group in (framework, cycles, users, demo, translate):
+    for group in (framework, cycles, users, demo, translate, regions):
         app.cli.add_command(group)
