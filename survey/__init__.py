@@ -79,11 +79,13 @@ def register_blueprints(app: Flask) -> None:
     import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
     from survey.assessments.views import blueprint as assessments
+    from survey.dashboards.views import blueprint as dashboards
     from survey.pages.views import blueprint as pages
 
     app.register_blueprint(pages)
     app.register_blueprint(accounts)
     app.register_blueprint(assessments)
+    app.register_blueprint(dashboards)
 
 
 def register_commands(app: Flask) -> None:
