@@ -28,17 +28,25 @@ class Labels:
     hover: str = ""  # a Plotly hovertemplate, translated, with %{...} placeholders
 
 
-def _layout(labels: Labels, rtl: bool, **extra) -> dict:
+def _layout(labels: Labels, rtl: bool, label_side: int = 60, bottom: int = 60, **extra) -> dict:
+    """Common layout; `label_side` is the margin for the category labels (right in RTL)."""
+    start, end = ("r", "l") if rtl else ("l", "r")
     layout = {"title": {"text": labels.title, "x": 0.5}, "font": FONT, "paper_bgcolor": "#ffffff",
-              "plot_bgcolor": "#ffffff", "margin": {"l": 60, "r": 60, "t": 60, "b": 60}}
+              "plot_bgcolor": "#ffffff", "margin": {start: label_side, end: 60, "t": 60, "b": bottom}}
     layout.update(extra)
     return layout
 
 
 def _axis(title: str, rtl: bool, horizontal: bool, **extra) -> dict:
+    """An axis; in RTL the horizontal one runs right to left and the vertical one sits on the right."""
     axis = {"title": {"text": title}, "automargin": True, **extra}
     if horizontal and rtl:
-        axis["autorange"] = "reversed"
+        if "range" in axis:  # autorange would drop a fixed range
+            axis["range"] = list(reversed(axis["range"]))
+        else:
+            axis["autorange"] = "reversed"
+        if "tickangle" in axis:
+            axis["tickangle"] = -axis["tickangle"]
     if not horizontal and rtl:
         axis["side"] = "right"
     return axis
@@ -57,10 +65,10 @@ def heatmap_figure(countries: Sequence[str], pillars: Sequence[str], scores: Seq
              "hovertemplate": labels.hover + "<extra></extra>", "xgap": 2, "ygap": 2,
              "colorbar": {"title": {"text": labels.x}, "thickness": 12,
                           **({"x": -0.02, "xanchor": "right"} if rtl else {})}}
-    height = max(320, 90 + 28 * len(countries))
-    return _figure([trace], _layout(labels, rtl, height=height,
-                                    xaxis=_axis("", rtl, True, tickangle=-30),
-                                    yaxis=_axis("", rtl, False, autorange="reversed")))
+    height = 290 + 30 * len(countries)
+    return _figure([trace], _layout(labels, rtl, label_side=150, bottom=200, height=height,
+                                    xaxis=_axis("", rtl, True, tickangle=-30, dtick=1),
+                                    yaxis=_axis("", rtl, False, autorange="reversed", dtick=1)))
 
 
 def ranking_figure(countries: Sequence[str], scores: Sequence[float], stages: Sequence[str],
@@ -69,10 +77,10 @@ def ranking_figure(countries: Sequence[str], scores: Sequence[float], stages: Se
     trace = {"type": "bar", "orientation": "h", "x": [round(s, 1) for s in scores], "y": list(countries),
              "text": list(stages), "marker": {"color": PALETTE[0]},
              "hovertemplate": labels.hover + "<extra></extra>"}
-    height = max(300, 90 + 26 * len(countries))
-    return _figure([trace], _layout(labels, rtl, height=height,
+    height = max(300, 130 + 26 * len(countries))
+    return _figure([trace], _layout(labels, rtl, label_side=150, height=height,
                                     xaxis=_axis(labels.x, rtl, True, range=[0, 100]),
-                                    yaxis={**_axis("", rtl, False), "autorange": "reversed"}))
+                                    yaxis={**_axis("", rtl, False), "autorange": "reversed", "dtick": 1}))
 
 
 def box_figure(pillars: Sequence[str], values: Sequence[Sequence[float]], names: Sequence[Sequence[str]],
@@ -83,7 +91,7 @@ def box_figure(pillars: Sequence[str], values: Sequence[Sequence[float]], names:
                "line": {"color": PALETTE[0]}, "hovertemplate": labels.hover + "<extra></extra>",
                "showlegend": False}
               for pillar, ys, ns in zip(pillars, values, names, strict=True)]
-    return _figure(traces, _layout(labels, rtl, height=420,
+    return _figure(traces, _layout(labels, rtl, bottom=170, height=520,
                                    xaxis=_axis("", rtl, True, tickangle=-30),
                                    yaxis=_axis(labels.y, rtl, False, range=[0, 100])))
 
