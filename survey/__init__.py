@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     import survey.api.models  # noqa: F401
     import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
+    from survey.api.views import blueprint as api
     from survey.assessments.views import blueprint as assessments
     from survey.dashboards.views import blueprint as dashboards
     from survey.pages.views import blueprint as pages
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(assessments)
     app.register_blueprint(dashboards)
+    app.register_blueprint(api)
 
 
 def register_commands(app: Flask) -> None:
