@@ -135,3 +135,10 @@ def country(alpha2: str):
         "cycle": a.cycle.year, "framework_version": a.framework_version.label, "release_level": a.visibility,
         "is_demo": a.is_demo, "overall_score": a.overall_score, "overall_stage": a.overall_stage,
         "pillars": _pillars(pillars.get(a.id, {}))} for a in assessments]})
+
+
+@blueprint.route("/<path:_rest>")
+@public
+def unknown(_rest: str):
+    """Any other address under /api/v1 answers in JSON too."""
+    return _error(404, _("There is nothing at this address."))
