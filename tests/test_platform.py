@@ -42,8 +42,9 @@ def test_first_start_runs_migrations_and_loads_labelled_demo_data(tmp_path, monk
     second = create_app()  # a restart keeps the data and loads no second demo
     with second.app_context():
         from survey.accounts.models import User
+        from survey.demo import demo_users
 
-        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 8
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(demo_users())
         db.engine.dispose()
 
 
