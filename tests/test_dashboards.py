@@ -291,3 +291,9 @@ def test_dashboard_page_weight_first_and_repeat_visit(client, auth, demo):
 def test_pages_without_charts_load_no_plotly(client, demo):
     assert "plotly" not in client.get("/dashboards/").get_data(as_text=True).lower()
     assert "plotly" not in client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True).lower()
+
+
+def test_every_dashboard_and_api_view_declares_who_may_use_it(app):
+    views = {name: view for name, view in app.view_functions.items() if name.startswith(("dashboards.", "api."))}
+    assert len(views) >= 10
+    assert all(getattr(view, "allowed_roles", None) == "anyone" for view in views.values()), views
