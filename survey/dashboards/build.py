@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 
 from survey.dashboards import charts
@@ -24,6 +25,22 @@ from survey.regions.services import RegionInfo
 
 MAX_CHOSEN = 3
 PANELS = ("heatmap", "ranking", "radar", "distribution", "trend", "map")
+
+
+def stage_label(stage: int | None) -> str:
+    """A stage name, translated once per request (gettext is slow in loops over every cell)."""
+    memo = g.setdefault("dashboard_stage_names", {})
+    if stage not in memo:
+        memo[stage] = stage_name(stage)
+    return memo[stage]
+
+
+def country_label(alpha2: str) -> str:
+    """A country name from CLDR, looked up once per request."""
+    memo = g.setdefault("dashboard_country_names", {})
+    if alpha2 not in memo:
+        memo[alpha2] = country_name(alpha2)
+    return memo[alpha2]
 
 
 @dataclass(frozen=True)
@@ -99,14 +116,14 @@ def check_chosen(codes: Sequence[str], data: RegionalData) -> list[str]:
 def _sorted(countries: list[CountryScore], sort: str) -> list[CountryScore]:
     def key(country: CountryScore) -> tuple:
         value = country.overall if sort == "overall" else country.pillars.get(sort, (None, None))[0]
-        return (value is None, -(value or 0), country_name(country.alpha2))
+        return (value is None, -(value or 0), country_label(country.alpha2))
     return sorted(countries, key=key)
 
 
 def heatmap_panel(board: Dashboard, rtl: bool) -> Panel:
     """Countries x pillars, sortable by overall or a pillar."""
     rows = _sorted(board.data.countries, board.sort)
-    names = [country_name(c.alpha2) for c in rows]
+    names = [country_label(c.alpha2) for c in rows]
     titles = [title for _code, title in board.pillars]
     cells = [[Scored(*_pillar(c, code)) for code, _title in board.pillars] for c in rows]
     figure = charts.heatmap_figure(
@@ -116,21 +133,21 @@ def heatmap_panel(board: Dashboard, rtl: bool) -> Panel:
                hover=_("%(country)s, %(pillar)s: %(score)s (%(stage)s)", country="%{y}",
                        pillar="%{x}", score="%{z:.0f}", stage="%{text}")), rtl)
     table = Table([_("Country"), _("Overall score"), *titles],
-                  [[name, Scored(c.overall, stage_name(c.stage)), *row]
+                  [[name, Scored(c.overall, stage_label(c.stage)), *row]
                    for name, c, row in zip(names, rows, cells, strict=True)])
     return Panel("heatmap", _("Pillar scores by country"), figure if rows else None, table)
 
 
 def _pillar(country: CountryScore, code: str) -> tuple[float | None, str]:
     score, stage = country.pillars.get(code, (None, None))
-    return score, stage_name(stage)
+    return score, stage_label(stage)
 
 
 def ranking_panel(board: Dashboard, rtl: bool) -> Panel:
     """Overall scores, best first."""
     rows = [c for c in _sorted(board.data.countries, "overall") if c.overall is not None]
-    names = [country_name(c.alpha2) for c in rows]
-    stages = [stage_name(c.stage) for c in rows]
+    names = [country_label(c.alpha2) for c in rows]
+    stages = [stage_label(c.stage) for c in rows]
     figure = charts.ranking_figure(
         names, [c.overall for c in rows], stages,
         Labels(_("Overall score ranking"), x=_("Overall score (0-100)"),
@@ -147,7 +164,7 @@ def radar_panel(board: Dashboard, rtl: bool) -> Panel:
     medians = tuple(median(c.pillars.get(code, (None,))[0] for c in board.data.countries)
                     for code, _title in board.pillars)
     series = [RadarSeries(_("Regional median"), medians)]
-    series += [RadarSeries(country_name(code), tuple(assessed[code].pillars.get(p, (None,))[0]
+    series += [RadarSeries(country_label(code), tuple(assessed[code].pillars.get(p, (None,))[0]
                                                      for p, _title in board.pillars))
                for code in board.chosen]
     titles = [title for _code, title in board.pillars]
@@ -163,7 +180,7 @@ def distribution_panel(board: Dashboard, rtl: bool) -> Panel:
     """Every country's score per pillar, as boxes with points."""
     values, names, rows = [], [], []
     for code, title in board.pillars:
-        scored = [(country_name(c.alpha2), c.pillars[code][0]) for c in board.data.countries
+        scored = [(country_label(c.alpha2), c.pillars[code][0]) for c in board.data.countries
                   if c.pillars.get(code, (None,))[0] is not None]
         values.append([s for _n, s in scored])
         names.append([n for n, _s in scored])
@@ -184,8 +201,9 @@ def trend_lines(region: RegionInfo, points: Sequence[TrendPoint], chosen: Sequen
     """
     by_year_version: dict[tuple[int, int], list[float]] = defaultdict(list)
     own: dict[tuple[str, int], list[tuple[int, float | None]]] = defaultdict(list)
+    members = {year: set(region.members(year)) for year in {p.year for p in points}}
     for point in points:
-        if point.alpha2 in region.members(point.year) and point.overall is not None:
+        if point.alpha2 in members[point.year] and point.overall is not None:
             by_year_version[(point.year, point.version_id)].append(point.overall)
         if point.alpha2 in chosen:
             own[(point.alpha2, point.version_id)].append((point.year, point.overall))
@@ -197,7 +215,7 @@ def trend_lines(region: RegionInfo, points: Sequence[TrendPoint], chosen: Sequen
     for code in chosen:
         for (alpha2, version_id), series in sorted(own.items()):
             if alpha2 == code:
-                lines.append((country_name(code), versions.get(version_id, "?"), version_id, sorted(series)))
+                lines.append((country_label(code), versions.get(version_id, "?"), version_id, sorted(series)))
     return lines
 
 
@@ -220,7 +238,7 @@ def trend_panel(board: Dashboard, points: Sequence[TrendPoint], versions: dict[i
 def map_panel(board: Dashboard, rtl: bool) -> Panel:
     """Overall scores on a map; small states as markers."""
     scope = board.data.region.map_scope
-    points = [MapPoint(c.alpha3, country_name(c.alpha2), c.overall, stage_name(c.stage),
+    points = [MapPoint(c.alpha3, country_label(c.alpha2), c.overall, stage_label(c.stage),
                        marker_position(c.alpha3, scope))
               for c in _sorted(board.data.countries, "overall") if c.overall is not None]
     figure = charts.map_figure(

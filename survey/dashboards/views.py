@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from babel.numbers import get_decimal_symbol
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from survey.auth import public
-from survey.dashboards import build, exports, needs, opendata, profile, services
+from survey.dashboards import build, cache, exports, needs, opendata, profile, services
 from survey.dashboards.services import BadParameter
 from survey.i18n.locale import text_direction
 from survey.regions.services import all_regions
@@ -79,20 +82,42 @@ def index() -> str | Response:
 @public
 def region(region_code: str, year: int) -> str:
     """The regional dashboard: headline figures and six charts, each with its table and CSV."""
-    board = _dashboard(region_code, year)
-    return render_template("dashboards/region.html", board=board, data=board.data,
-                           years=services.cycle_years(), versions=services.framework_versions())
+    key = (region_code, year, tuple(sorted(_query().items())), str(get_locale()),
+           cache.viewer_key(current_user), cache.data_stamp())
+    page = cache.pages().get(key)
+    if page is None:
+        board = _dashboard(region_code, year)
+        body = render_template("dashboards/_region_body.html", board=board, data=board.data,
+                               years=services.cycle_years(), versions=services.framework_versions())
+        page = (f"{board.data.region.short_title} {year}", bool(board.data.countries), Markup(body))
+        cache.pages().put(key, page)
+    title, has_charts, body = page
+    return render_template("dashboards/region.html", title=title, has_charts=has_charts, body=body)
 
 
 def _query() -> dict:
     """The current query parameters, to carry into links (sort, countries, version)."""
-    return {key: request.args.getlist(key) for key in ("version", "sort", "country") if key in request.args}
+    return {key: tuple(request.args.getlist(key)) for key in ("version", "sort", "country") if key in request.args}
 
 
 @blueprint.app_template_global("dashboard_url")
 def dashboard_url(endpoint: str, **values) -> str:
     """A dashboard link keeping the reader's version, sort and countries."""
     return url_for(endpoint, **{**_query(), **values})
+
+
+@blueprint.app_template_global("dashboard_cell")
+def dashboard_cell(value) -> str:
+    """A table cell as text: scores with one decimal in the reader's locale, a dash for no data."""
+    if value is None:
+        return "—"
+    if isinstance(value, build.Scored):
+        return f"{dashboard_cell(value.score)} ({value.stage})"
+    if isinstance(value, float):
+        if "dashboard_decimal" not in g:
+            g.dashboard_decimal = get_decimal_symbol(get_locale())
+        return f"{value:.1f}".replace(".", g.dashboard_decimal)
+    return str(value)
 
 
 @blueprint.route("/<region_code>/<int:year>/<panel>.csv")
