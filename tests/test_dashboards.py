@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def figures(page: str) -> list[dict]:
-    return [json.loads(unescape(raw)) for raw in re.findall(r'data-figure="([^"]+)"', page)]
+    return [json.loads(unescape(raw)) for raw in re.findall(r"data-figure='([^']+)'", page)]
 
 
 def csv_rows(response) -> list[list[str]]:
