@@ -65,7 +65,7 @@ def heatmap_figure(countries: Sequence[str], pillars: Sequence[str], scores: Seq
              "hovertemplate": labels.hover + "<extra></extra>", "xgap": 2, "ygap": 2,
              "colorbar": {"title": {"text": labels.x}, "thickness": 12,
                           **({"x": -0.02, "xanchor": "right"} if rtl else {})}}
-    height = 290 + 30 * len(countries)
+    height = 290 + 30 * max(len(countries), 5)  # the colour bar needs room even for one row
     return _figure([trace], _layout(labels, rtl, label_side=150, bottom=200, height=height,
                                     xaxis=_axis("", rtl, True, tickangle=-30, dtick=1),
                                     yaxis=_axis("", rtl, False, autorange="reversed", dtick=1)))
