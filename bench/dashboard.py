@@ -34,6 +34,7 @@ PAGES = (
 
 
 def main() -> None:
+    """Seed synthetic data, start gunicorn, measure and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=4)
@@ -46,11 +47,37 @@ def main() -> None:
     env = {**os.environ, "INSTANCE_PATH": instance, "CYBERREADY_ENV": "development"}
     env.pop("DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run([*flask, "demo", "synthetic", "--countries", str(options.countries),
-                    "--cycles", str(options.cycles)], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *flask,
+            "demo",
+            "synthetic",
+            "--countries",
+            str(options.countries),
+            "--cycles",
+            str(options.cycles),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(options.workers), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(options.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -62,12 +89,21 @@ def main() -> None:
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        page = request(conn, "GET", PAGES[2][1], headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
-        print(f"dashboard AU 2026 HTML: {len(page.data):,} B ({page.getheader('Content-Encoding')})")
-        rates = {name: measure(port, path, cookie, options.seconds, options.clients) for name, path in PAGES}
+        page = request(
+            conn, "GET", PAGES[2][1], headers={"Cookie": cookie, "Accept-Encoding": "gzip"}
+        )
+        print(
+            f"dashboard AU 2026 HTML: {len(page.data):,} B ({page.getheader('Content-Encoding')})"
+        )
+        rates = {
+            name: measure(port, path, cookie, options.seconds, options.clients)
+            for name, path in PAGES
+        }
         base = rates["trivial /healthz"]
-        print(f"gunicorn {options.workers} workers, {options.clients} client processes, {options.seconds:g} s each, "
-              f"{os.cpu_count()} CPUs; {options.countries} countries x {options.cycles} cycles of synthetic data")
+        print(
+            f"gunicorn {options.workers} workers, {options.clients} client processes, {options.seconds:g} s each, "
+            f"{os.cpu_count()} CPUs; {options.countries} countries x {options.cycles} cycles of synthetic data"
+        )
         for name, rate in rates.items():
             print(f"{name:24} {rate:8.0f} req/s  {rate / base:6.1%} of trivial")
     finally:

@@ -65,10 +65,16 @@ def test_tokens_are_stored_hashed(app, token):
     assert token not in stored and len(stored) == 1
 
 
-@pytest.mark.parametrize(("url", "status"), [
-    ("/api/v1/regions/atlantis/2026", 404), ("/api/v1/regions/ecowas/2031", 404),
-    ("/api/v1/regions/ecowas/2026?version=x", 400), ("/api/v1/countries/XX", 404), ("/api/v1/nothing", 404),
-])
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/regions/atlantis/2026", 404),
+        ("/api/v1/regions/ecowas/2031", 404),
+        ("/api/v1/regions/ecowas/2026?version=x", 400),
+        ("/api/v1/countries/XX", 404),
+        ("/api/v1/nothing", 404),
+    ],
+)
 def test_bad_api_requests_get_json_errors(client, demo, url, status):
     response = client.get(url)
     assert response.status_code == status
@@ -81,9 +87,21 @@ def test_real_responses_follow_the_openapi_document(client, token):
     Draft202012Validator.check_schema({"$defs": document["components"]["schemas"]})
     validate(document, "RegionList", client.get("/api/v1/regions").get_json())
     for headers in ({}, bearer(token)):
-        validate(document, "RegionCycle", client.get("/api/v1/regions/ecowas/2026", headers=headers).get_json())
-        validate(document, "RegionCycle", client.get("/api/v1/regions/pif/2026", headers=headers).get_json())
-        validate(document, "CountryHistory", client.get("/api/v1/countries/NG", headers=headers).get_json())
+        validate(
+            document,
+            "RegionCycle",
+            client.get("/api/v1/regions/ecowas/2026", headers=headers).get_json(),
+        )
+        validate(
+            document,
+            "RegionCycle",
+            client.get("/api/v1/regions/pif/2026", headers=headers).get_json(),
+        )
+        validate(
+            document,
+            "CountryHistory",
+            client.get("/api/v1/countries/NG", headers=headers).get_json(),
+        )
     error = client.get("/api/v1/regions/ecowas/2026", headers=bearer("wrong"))
     validate(document, "Error", error.get_json())
     for path, item in document["paths"].items():

@@ -36,7 +36,15 @@ def test_donor_sees_every_chart_of_ecowas_2026_with_released_members_only(client
     drawn = {f["data"][0]["type"] for f in figures(page)}
     assert drawn == {"heatmap", "bar", "scatterpolar", "box", "scatter", "choropleth"}
     countries = heatmap_countries(page)
-    assert {"Nigeria", "Côte d’Ivoire", "Cape Verde", "Benin", "Sierra Leone", "Gambia", "Liberia"} == set(countries)
+    assert {
+        "Nigeria",
+        "Côte d’Ivoire",
+        "Cape Verde",
+        "Benin",
+        "Sierra Leone",
+        "Gambia",
+        "Liberia",
+    } == set(countries)
     assert "Togo" not in page and "Senegal" not in countries and "Burkina Faso" not in countries
     assert page.count("<details>") == 6 and page.count("Download this data (CSV)") == 6
     assert re.search(r"Members</span><span class=\"value\">12<", page)
@@ -44,13 +52,19 @@ def test_donor_sees_every_chart_of_ecowas_2026_with_released_members_only(client
 
 def test_burkina_faso_is_in_the_african_union_dashboard(client, auth, demo):
     auth.login("donor")
-    assert "Burkina Faso" in heatmap_countries(client.get("/dashboards/au/2026").get_data(as_text=True))
+    assert "Burkina Faso" in heatmap_countries(
+        client.get("/dashboards/au/2026").get_data(as_text=True)
+    )
 
 
 def test_ecowas_2025_excludes_burkina_faso_after_its_withdrawal(client, auth, demo):
     auth.login("donor")
-    assert "Burkina Faso" not in heatmap_countries(client.get("/dashboards/ecowas/2025").get_data(as_text=True))
-    assert "Burkina Faso" in heatmap_countries(client.get("/dashboards/au/2025").get_data(as_text=True))
+    assert "Burkina Faso" not in heatmap_countries(
+        client.get("/dashboards/ecowas/2025").get_data(as_text=True)
+    )
+    assert "Burkina Faso" in heatmap_countries(
+        client.get("/dashboards/au/2025").get_data(as_text=True)
+    )
 
 
 def test_anonymous_readers_see_public_releases_only(client, demo):
@@ -116,24 +130,51 @@ def test_arabic_charts_mirror(client, auth, demo):
     assert bar["layout"]["xaxis"]["range"] == [100, 0] and bar["layout"]["yaxis"]["side"] == "right"
 
 
-@pytest.mark.parametrize(("url", "status", "message"), [
-    ("/dashboards/atlantis/2026", 404, "There is no such region"),
-    ("/dashboards/ecowas/2031", 404, "There is no assessment cycle for this year"),
-    ("/dashboards/ecowas/2026?version=999", 400, "There is no such framework version"),
-    ("/dashboards/ecowas/2026?version=abc", 400, "There is no such framework version"),
-    ("/dashboards/ecowas/2026?sort=drop+table", 400, "sorted by the overall score or by a pillar"),
-    ("/dashboards/ecowas/2026?country=NG&country=CI&country=BJ&country=LR", 400, "at most three"),
-    ("/dashboards/ecowas/2026?country=TG", 400, "must be members of the region with released results"),
-    ("/dashboards/ecowas/2026?country=KE", 400, "must be members of the region with released results"),
-    ("/dashboards/ecowas/2026/export.exe", 404, "CSV, XLSX and JSON only"),
-    ("/dashboards/ecowas/2026/pie.csv", 404, "no such chart"),
-    ("/dashboards/ecowas/2026/needs?rate-GHS=abc&to=USD", 400, "Exchange rates must be positive"),
-    ("/dashboards/ecowas/2026/needs?rate-GHS=-1&to=USD", 400, "Exchange rates must be positive"),
-    ("/dashboards/ecowas/2026/needs?rate-XYZ=1&to=USD", 400, "Exchange rates must be positive"),
-    ("/dashboards/ecowas/2026/needs?rate-GHS=0.1", 400, "currency to convert into"),
-    ("/dashboards/countries/XX", 404, "no country with this code"),
-    ("/dashboards/?region=ecowas&year=abc", 404, "no assessment cycle"),
-])
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/dashboards/atlantis/2026", 404, "There is no such region"),
+        ("/dashboards/ecowas/2031", 404, "There is no assessment cycle for this year"),
+        ("/dashboards/ecowas/2026?version=999", 400, "There is no such framework version"),
+        ("/dashboards/ecowas/2026?version=abc", 400, "There is no such framework version"),
+        (
+            "/dashboards/ecowas/2026?sort=drop+table",
+            400,
+            "sorted by the overall score or by a pillar",
+        ),
+        (
+            "/dashboards/ecowas/2026?country=NG&country=CI&country=BJ&country=LR",
+            400,
+            "at most three",
+        ),
+        (
+            "/dashboards/ecowas/2026?country=TG",
+            400,
+            "must be members of the region with released results",
+        ),
+        (
+            "/dashboards/ecowas/2026?country=KE",
+            400,
+            "must be members of the region with released results",
+        ),
+        ("/dashboards/ecowas/2026/export.exe", 404, "CSV, XLSX and JSON only"),
+        ("/dashboards/ecowas/2026/pie.csv", 404, "no such chart"),
+        (
+            "/dashboards/ecowas/2026/needs?rate-GHS=abc&to=USD",
+            400,
+            "Exchange rates must be positive",
+        ),
+        (
+            "/dashboards/ecowas/2026/needs?rate-GHS=-1&to=USD",
+            400,
+            "Exchange rates must be positive",
+        ),
+        ("/dashboards/ecowas/2026/needs?rate-XYZ=1&to=USD", 400, "Exchange rates must be positive"),
+        ("/dashboards/ecowas/2026/needs?rate-GHS=0.1", 400, "currency to convert into"),
+        ("/dashboards/countries/XX", 404, "no country with this code"),
+        ("/dashboards/?region=ecowas&year=abc", 404, "no assessment cycle"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_not_a_500(client, auth, demo, url, status, message):
     auth.login("donor")
     response = client.get(url)
@@ -158,7 +199,9 @@ def test_region_with_one_country_has_a_median_equal_to_its_score(client, auth, d
 
 
 def test_index_form_leads_to_the_dashboard(client, demo):
-    assert "Economic Community of West African States" in client.get("/dashboards/").get_data(as_text=True)
+    assert "Economic Community of West African States" in client.get("/dashboards/").get_data(
+        as_text=True
+    )
     response = client.get("/dashboards/?region=ecowas&year=2026&version=")
     assert response.status_code == 302 and response.location.endswith("/dashboards/ecowas/2026")
 
@@ -175,7 +218,9 @@ def test_needs_view_converts_money_only_with_a_rate(client, auth, demo):
     auth.login("donor")
     plain = client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True)
     assert "NGN" in plain or "₦" in plain
-    converted = client.get("/dashboards/ecowas/2026/needs?to=USD&rate-NGN=0.001").get_data(as_text=True)
+    converted = client.get("/dashboards/ecowas/2026/needs?to=USD&rate-NGN=0.001").get_data(
+        as_text=True
+    )
     facts = converted.split('id="facts"')[1]
     nigeria = next(line for line in facts.split("<tr>") if "Nigeria" in line)
     assert "$" in nigeria and "₦" not in nigeria and "NGN" not in nigeria
@@ -193,9 +238,13 @@ def test_country_profile_compares_with_regional_medians(client, auth, demo):
 
 def test_country_profile_hides_private_and_unreleased_results(client, auth, demo):
     auth.login("donor")
-    assert "has no results released to you yet" in client.get("/dashboards/countries/TG").get_data(as_text=True)
+    assert "has no results released to you yet" in client.get("/dashboards/countries/TG").get_data(
+        as_text=True
+    )
     auth.logout()
-    assert "has no results released to you yet" in client.get("/dashboards/countries/NG").get_data(as_text=True)
+    assert "has no results released to you yet" in client.get("/dashboards/countries/NG").get_data(
+        as_text=True
+    )
 
 
 def test_xlsx_export_opens_in_a_spreadsheet_with_translated_headers(client, auth, demo):
@@ -222,8 +271,16 @@ def test_csv_export_has_versions_release_levels_and_indicator_levels(client, aut
     auth.login("donor")
     rows = csv_rows(client.get("/dashboards/ecowas/2026/export.csv"))
     header = rows[0]
-    assert header[:8] == ["ISO code", "Country", "Cycle", "Framework version", "Release level", "Demo data",
-                          "Overall score", "Overall stage"]
+    assert header[:8] == [
+        "ISO code",
+        "Country",
+        "Cycle",
+        "Framework version",
+        "Release level",
+        "Demo data",
+        "Overall score",
+        "Overall stage",
+    ]
     assert any(h.startswith("Level (1-5): legal.") for h in header)
     cv = next(r for r in rows if r[0] == "CV")
     assert cv[4] == "Public" and next(r for r in rows if r[0] == "NG")[4] == "Donors"
@@ -236,8 +293,12 @@ def test_trend_keeps_framework_versions_on_separate_lines():
     from survey.regions.services import RegionInfo
 
     region = RegionInfo("r", "R", "Region", "world", "", (Period("GH"), Period("NG")))
-    points = [TrendPoint(2024, 1, "GH", 40), TrendPoint(2024, 1, "NG", 20),
-              TrendPoint(2025, 2, "GH", 60), TrendPoint(2025, 2, "NG", 50)]
+    points = [
+        TrendPoint(2024, 1, "GH", 40),
+        TrendPoint(2024, 1, "NG", 20),
+        TrendPoint(2025, 2, "GH", 60),
+        TrendPoint(2025, 2, "NG", 50),
+    ]
     from flask import Flask
     from flask_babel import Babel
 
@@ -246,12 +307,17 @@ def test_trend_keeps_framework_versions_on_separate_lines():
     with app.test_request_context():
         lines = trend_lines(region, points, ["GH"], {1: "v1", 2: "v2"})
     assert [(name, label, [y for y, _s in series]) for name, label, _v, series in lines] == [
-        ("Regional median", "v1", [2024]), ("Regional median", "v2", [2025]),
-        ("Ghana", "v1", [2024]), ("Ghana", "v2", [2025])]
+        ("Regional median", "v1", [2024]),
+        ("Regional median", "v2", [2025]),
+        ("Ghana", "v1", [2024]),
+        ("Ghana", "v2", [2025]),
+    ]
     assert lines[0][3] == [(2024, 30)]
 
 
-def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(app, client, auth, demo):
+def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(
+    app, client, auth, demo
+):
     from survey.dashboards.cache import pages
     from survey.dashboards.synthetic import generate
 
@@ -268,7 +334,10 @@ def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(a
         return len(statements)
 
     for path in ("", "/export.xlsx", "/export.csv", "/export.json", "/needs", "/heatmap.csv"):
-        small, large = queries(f"/dashboards/eac/2026{path}"), queries(f"/dashboards/commonwealth/2026{path}")
+        small, large = (
+            queries(f"/dashboards/eac/2026{path}"),
+            queries(f"/dashboards/commonwealth/2026{path}"),
+        )
         assert small == large, path
         assert large <= 12, path
     page = client.get("/dashboards/au/2026").get_data(as_text=True)
@@ -279,24 +348,41 @@ def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(a
 def test_dashboard_page_weight_first_and_repeat_visit(client, auth, demo):
     auth.login("donor")
     response = client.get("/dashboards/ecowas/2026", headers={"Accept-Encoding": "gzip"})
-    html = response.data if response.headers.get("Content-Encoding") == "gzip" else gzip.compress(response.data)
-    assets = re.findall(r'(?:src|href)="/static/([^"?]+)\?v=', response.get_data(as_text=True)
-                        if response.headers.get("Content-Encoding") != "gzip" else gzip.decompress(response.data).decode())
+    html = (
+        response.data
+        if response.headers.get("Content-Encoding") == "gzip"
+        else gzip.compress(response.data)
+    )
+    assets = re.findall(
+        r'(?:src|href)="/static/([^"?]+)\?v=',
+        response.get_data(as_text=True)
+        if response.headers.get("Content-Encoding") != "gzip"
+        else gzip.decompress(response.data).decode(),
+    )
     assert "vendor/plotly-custom.min.js" in assets
     topojson = f"vendor/topojson/{'africa'}_110m.json"  # fetched by Plotly for the map
-    total = len(html) + sum(len(gzip.compress((ROOT / "static" / a).read_bytes(), 6))
-                            for a in [*assets, topojson] if not a.endswith(".svg"))
+    total = len(html) + sum(
+        len(gzip.compress((ROOT / "static" / a).read_bytes(), 6))
+        for a in [*assets, topojson]
+        if not a.endswith(".svg")
+    )
     assert total <= 600_000, total
     assert len(html) <= 60_000, len(html)  # a repeat visit: assets are immutable-cached
 
 
 def test_pages_without_charts_load_no_plotly(client, demo):
     assert "plotly" not in client.get("/dashboards/").get_data(as_text=True).lower()
-    assert "plotly" not in client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True).lower()
+    assert (
+        "plotly" not in client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True).lower()
+    )
 
 
 def test_every_dashboard_and_api_view_declares_who_may_use_it(app):
-    views = {name: view for name, view in app.view_functions.items() if name.startswith(("dashboards.", "api."))}
+    views = {
+        name: view
+        for name, view in app.view_functions.items()
+        if name.startswith(("dashboards.", "api."))
+    }
     assert len(views) >= 10
     assert all(getattr(view, "allowed_roles", None) == "anyone" for view in views.values()), views
 
@@ -310,16 +396,30 @@ def test_withdrawn_results_leave_the_dashboard_at_once(client, auth, demo):
     from survey.publication.services import release
 
     auth.login("donor")
-    assert "Nigeria" in heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))
-    nigeria = db.session.scalar(sa.select(Assessment).join(Country).join(Assessment.cycle)
-                                .where(Country.alpha2 == "NG", Assessment.cycle.has(year=2026)))
-    release(nigeria, Visibility.PRIVATE, db.session.scalar(sa.select(User).where(User.username == "admin")))
+    assert "Nigeria" in heatmap_countries(
+        client.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    )
+    nigeria = db.session.scalar(
+        sa.select(Assessment)
+        .join(Country)
+        .join(Assessment.cycle)
+        .where(Country.alpha2 == "NG", Assessment.cycle.has(year=2026))
+    )
+    release(
+        nigeria,
+        Visibility.PRIVATE,
+        db.session.scalar(sa.select(User).where(User.username == "admin")),
+    )
     db.session.commit()
-    assert "Nigeria" not in heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))
+    assert "Nigeria" not in heatmap_countries(
+        client.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    )
 
 
 def test_cached_pages_still_show_each_reader_their_own_release_level(client, auth, demo):
     auth.login("donor")
     assert len(heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))) == 7
     auth.logout()
-    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == ["Cape Verde"]
+    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == [
+        "Cape Verde"
+    ]

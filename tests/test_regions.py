@@ -14,13 +14,27 @@ def region(code: str):
     return get_region(code)
 
 
-@pytest.mark.parametrize(("code", "year", "count"), [
-    ("ecowas", 2024, 15), ("ecowas", 2025, 12), ("ecowas", 2026, 12), ("au", 2026, 55),
-    ("commonwealth", 2026, 56), ("commonwealth", 2021, 54), ("sadc", 2026, 16), ("eac", 2026, 8),
-    ("eac", 2023, 7), ("caricom", 2026, 15), ("pif", 2026, 18), ("commonwealth-africa", 2026, 21),
-    ("commonwealth-asia", 2026, 8), ("commonwealth-caribbean-americas", 2026, 13),
-    ("commonwealth-europe", 2026, 3), ("commonwealth-pacific", 2026, 11),
-])
+@pytest.mark.parametrize(
+    ("code", "year", "count"),
+    [
+        ("ecowas", 2024, 15),
+        ("ecowas", 2025, 12),
+        ("ecowas", 2026, 12),
+        ("au", 2026, 55),
+        ("commonwealth", 2026, 56),
+        ("commonwealth", 2021, 54),
+        ("sadc", 2026, 16),
+        ("eac", 2026, 8),
+        ("eac", 2023, 7),
+        ("caricom", 2026, 15),
+        ("pif", 2026, 18),
+        ("commonwealth-africa", 2026, 21),
+        ("commonwealth-asia", 2026, 8),
+        ("commonwealth-caribbean-americas", 2026, 13),
+        ("commonwealth-europe", 2026, 3),
+        ("commonwealth-pacific", 2026, 11),
+    ],
+)
 def test_member_counts_match_the_organisations_lists(app, code, year, count):
     assert len(region(code).members(year)) == count
 
@@ -47,7 +61,9 @@ def test_loading_the_file_twice_changes_nothing(app):
 
 
 def test_cli_loads_an_updated_file(app, tmp_path):
-    text = DATA_FILE.read_text(encoding="utf-8").replace("      - TG\n", "      - TG\n      - MR\n", 1)
+    text = DATA_FILE.read_text(encoding="utf-8").replace(
+        "      - TG\n", "      - TG\n      - MR\n", 1
+    )
     updated = tmp_path / "regions.yaml"
     updated.write_text(text, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["regions", "load", str(updated)])
@@ -55,14 +71,40 @@ def test_cli_loads_an_updated_file(app, tmp_path):
     assert "MR" in region("ecowas").members(2026)
 
 
-@pytest.mark.parametrize("document", [
-    {"regions": [{"code": "x", "short_name": "X", "name": "X", "source": "u", "members": ["XYZ"]}]},
-    {"regions": [{"code": "x", "short_name": "X", "name": "X", "source": "u",
-                  "members": [{"country": "GH", "joined": "2020-01-01", "left": "2019-01-01"}]}]},
-    {"regions": [{"code": "x", "short_name": "X", "name": "X", "source": "u", "members": ["GH"],
-                  "map_scope": "mars"}]},
-    {"nothing": 1},
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "regions": [
+                {"code": "x", "short_name": "X", "name": "X", "source": "u", "members": ["XYZ"]}
+            ]
+        },
+        {
+            "regions": [
+                {
+                    "code": "x",
+                    "short_name": "X",
+                    "name": "X",
+                    "source": "u",
+                    "members": [{"country": "GH", "joined": "2020-01-01", "left": "2019-01-01"}],
+                }
+            ]
+        },
+        {
+            "regions": [
+                {
+                    "code": "x",
+                    "short_name": "X",
+                    "name": "X",
+                    "source": "u",
+                    "members": ["GH"],
+                    "map_scope": "mars",
+                }
+            ]
+        },
+        {"nothing": 1},
+    ],
+)
 def test_malformed_region_files_are_refused_with_a_reason(document):
     with pytest.raises(RegionsError):
         parse_regions(document)

@@ -19,8 +19,11 @@ def create_token(user: User) -> str:
 
 def user_for_token(token: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                                                      ApiToken.revoked.is_(False)))
+    row = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
+        )
+    )
     if row is None or not row.user.active:
         return None
     return row.user

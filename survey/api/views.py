@@ -23,7 +23,9 @@ from survey.regions.services import all_regions
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # GET-only and cookie-less: no form to forge
-MEMBERSHIP_RULE = "A country is a member in a cycle year when it was a member on 1 July of that year."
+MEMBERSHIP_RULE = (
+    "A country is a member in a cycle year when it was a member on 1 July of that year."
+)
 
 
 class Unauthorised(HTTPException):
@@ -95,14 +97,34 @@ def openapi():
 @public
 def regions():
     """Every region with its membership periods."""
-    return jsonify({"membership_rule": MEMBERSHIP_RULE, "regions": [{
-        "code": r.code, "name": r.name, "short_name": r.short_name, "source": r.source_url,
-        "members": [{"country": p.country, "joined": p.joined and p.joined.isoformat(),
-                     "left": p.left and p.left.isoformat()} for p in r.periods]} for r in all_regions()]})
+    return jsonify(
+        {
+            "membership_rule": MEMBERSHIP_RULE,
+            "regions": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "short_name": r.short_name,
+                    "source": r.source_url,
+                    "members": [
+                        {
+                            "country": p.country,
+                            "joined": p.joined and p.joined.isoformat(),
+                            "left": p.left and p.left.isoformat(),
+                        }
+                        for p in r.periods
+                    ],
+                }
+                for r in all_regions()
+            ],
+        }
+    )
 
 
 def _pillars(pillars: dict[str, tuple]) -> dict:
-    return {code: {"score": score, "stage": stage} for code, (score, stage) in sorted(pillars.items())}
+    return {
+        code: {"score": score, "stage": stage} for code, (score, stage) in sorted(pillars.items())
+    }
 
 
 @blueprint.route("/regions/<code>/<int:year>")
@@ -113,12 +135,26 @@ def region_cycle(code: str, year: int):
     cycle = services.find_cycle(year)
     version = services.find_version(request.args.get("version"), cycle)
     data = services.regional_data(viewer(), region, cycle, version)
-    return jsonify({
-        "region": region.code, "cycle": year, "framework_version": version.label, "members": data.members,
-        "median_overall_score": services.median(data.overall_scores),
-        "countries": [{"country": c.alpha2, "release_level": c.visibility, "is_demo": c.is_demo,
-                       "overall_score": c.overall, "overall_stage": c.stage, "pillars": _pillars(c.pillars)}
-                      for c in sorted(data.countries, key=lambda c: c.alpha2)]})
+    return jsonify(
+        {
+            "region": region.code,
+            "cycle": year,
+            "framework_version": version.label,
+            "members": data.members,
+            "median_overall_score": services.median(data.overall_scores),
+            "countries": [
+                {
+                    "country": c.alpha2,
+                    "release_level": c.visibility,
+                    "is_demo": c.is_demo,
+                    "overall_score": c.overall,
+                    "overall_stage": c.stage,
+                    "pillars": _pillars(c.pillars),
+                }
+                for c in sorted(data.countries, key=lambda c: c.alpha2)
+            ],
+        }
+    )
 
 
 @blueprint.route("/countries/<alpha2>")
@@ -128,13 +164,27 @@ def country(alpha2: str):
     found = find_country(alpha2)
     assessments = visible_assessments(viewer(), found)
     pillars: dict[int, dict] = {}
-    for row in db.session.scalars(sa.select(PillarScore).where(
-            PillarScore.assessment_id.in_([a.id for a in assessments]))):
+    for row in db.session.scalars(
+        sa.select(PillarScore).where(PillarScore.assessment_id.in_([a.id for a in assessments]))
+    ):
         pillars.setdefault(row.assessment_id, {})[row.pillar_code] = (row.score, row.stage)
-    return jsonify({"country": found.alpha2, "assessments": [{
-        "cycle": a.cycle.year, "framework_version": a.framework_version.label, "release_level": a.visibility,
-        "is_demo": a.is_demo, "overall_score": a.overall_score, "overall_stage": a.overall_stage,
-        "pillars": _pillars(pillars.get(a.id, {}))} for a in assessments]})
+    return jsonify(
+        {
+            "country": found.alpha2,
+            "assessments": [
+                {
+                    "cycle": a.cycle.year,
+                    "framework_version": a.framework_version.label,
+                    "release_level": a.visibility,
+                    "is_demo": a.is_demo,
+                    "overall_score": a.overall_score,
+                    "overall_stage": a.overall_stage,
+                    "pillars": _pillars(pillars.get(a.id, {})),
+                }
+                for a in assessments
+            ],
+        }
+    )
 
 
 @blueprint.route("/<path:_rest>")

@@ -14,11 +14,11 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 
+from survey.assessments.charts import RadarSeries, radar_figure
 from survey.dashboards import charts
 from survey.dashboards.charts import Labels, Line, MapPoint
 from survey.dashboards.geo import marker_position
 from survey.dashboards.services import BadParameter, CountryScore, RegionalData, TrendPoint, median
-from survey.assessments.charts import RadarSeries, radar_figure
 from survey.i18n.locale import country_name
 from survey.methodology.labels import STAGE_NAMES, stage_name
 from survey.regions.services import RegionInfo
@@ -84,9 +84,13 @@ class Dashboard:
     def headline(self) -> dict:
         """Members, assessed members, median and range of overall scores."""
         scores = self.data.overall_scores
-        return {"members": len(self.data.members), "assessed": len(self.data.countries),
-                "median": median(scores), "minimum": min(scores, default=None),
-                "maximum": max(scores, default=None)}
+        return {
+            "members": len(self.data.members),
+            "assessed": len(self.data.countries),
+            "median": median(scores),
+            "minimum": min(scores, default=None),
+            "maximum": max(scores, default=None),
+        }
 
 
 def pillar_titles(data: RegionalData) -> list[tuple[str, str]]:
@@ -117,6 +121,7 @@ def _sorted(countries: list[CountryScore], sort: str) -> list[CountryScore]:
     def key(country: CountryScore) -> tuple:
         value = country.overall if sort == "overall" else country.pillars.get(sort, (None, None))[0]
         return (value is None, -(value or 0), country_label(country.alpha2))
+
     return sorted(countries, key=key)
 
 
@@ -127,14 +132,30 @@ def heatmap_panel(board: Dashboard, rtl: bool) -> Panel:
     titles = [title for _code, title in board.pillars]
     cells = [[Scored(*_pillar(c, code)) for code, _title in board.pillars] for c in rows]
     figure = charts.heatmap_figure(
-        names, titles, [[cell.score for cell in row] for row in cells],
+        names,
+        titles,
+        [[cell.score for cell in row] for row in cells],
         [[cell.stage for cell in row] for row in cells],
-        Labels(_("Pillar scores by country"), x=_("Score"),
-               hover=_("%(country)s, %(pillar)s: %(score)s (%(stage)s)", country="%{y}",
-                       pillar="%{x}", score="%{z:.0f}", stage="%{text}")), rtl)
-    table = Table([_("Country"), _("Overall score"), *titles],
-                  [[name, Scored(c.overall, stage_label(c.stage)), *row]
-                   for name, c, row in zip(names, rows, cells, strict=True)])
+        Labels(
+            _("Pillar scores by country"),
+            x=_("Score"),
+            hover=_(
+                "%(country)s, %(pillar)s: %(score)s (%(stage)s)",
+                country="%{y}",
+                pillar="%{x}",
+                score="%{z:.0f}",
+                stage="%{text}",
+            ),
+        ),
+        rtl,
+    )
+    table = Table(
+        [_("Country"), _("Overall score"), *titles],
+        [
+            [name, Scored(c.overall, stage_label(c.stage)), *row]
+            for name, c, row in zip(names, rows, cells, strict=True)
+        ],
+    )
     return Panel("heatmap", _("Pillar scores by country"), figure if rows else None, table)
 
 
@@ -149,52 +170,103 @@ def ranking_panel(board: Dashboard, rtl: bool) -> Panel:
     names = [country_label(c.alpha2) for c in rows]
     stages = [stage_label(c.stage) for c in rows]
     figure = charts.ranking_figure(
-        names, [c.overall for c in rows], stages,
-        Labels(_("Overall score ranking"), x=_("Overall score (0-100)"),
-               hover=_("%(country)s: %(score)s (%(stage)s)", country="%{y}", score="%{x:.0f}",
-                       stage="%{text}")), rtl)
-    table = Table([_("Rank"), _("Country"), _("Overall score"), _("Stage")],
-                  [[i, n, c.overall, s] for i, (n, c, s) in enumerate(zip(names, rows, stages, strict=True), 1)])
+        names,
+        [c.overall for c in rows],
+        stages,
+        Labels(
+            _("Overall score ranking"),
+            x=_("Overall score (0-100)"),
+            hover=_(
+                "%(country)s: %(score)s (%(stage)s)",
+                country="%{y}",
+                score="%{x:.0f}",
+                stage="%{text}",
+            ),
+        ),
+        rtl,
+    )
+    table = Table(
+        [_("Rank"), _("Country"), _("Overall score"), _("Stage")],
+        [
+            [i, n, c.overall, s]
+            for i, (n, c, s) in enumerate(zip(names, rows, stages, strict=True), 1)
+        ],
+    )
     return Panel("ranking", _("Overall score ranking"), figure if rows else None, table)
 
 
 def radar_panel(board: Dashboard, rtl: bool) -> Panel:
     """The regional median per pillar against up to three chosen countries."""
     assessed = board.data.by_code()
-    medians = tuple(median(c.pillars.get(code, (None,))[0] for c in board.data.countries)
-                    for code, _title in board.pillars)
+    medians = tuple(
+        median(c.pillars.get(code, (None,))[0] for c in board.data.countries)
+        for code, _title in board.pillars
+    )
     series = [RadarSeries(_("Regional median"), medians)]
-    series += [RadarSeries(country_label(code), tuple(assessed[code].pillars.get(p, (None,))[0]
-                                                     for p, _title in board.pillars))
-               for code in board.chosen]
+    series += [
+        RadarSeries(
+            country_label(code),
+            tuple(assessed[code].pillars.get(p, (None,))[0] for p, _title in board.pillars),
+        )
+        for code in board.chosen
+    ]
     titles = [title for _code, title in board.pillars]
-    figure = radar_figure(titles, series, [str(s) for s in STAGE_NAMES.values()],
-                          _("Regional median and chosen countries by pillar"), rtl=rtl)
-    table = Table([_("Pillar"), *(s.name for s in series)],
-                  [[title, *(s.scores[i] for s in series)] for i, title in enumerate(titles)])
-    return Panel("radar", _("Regional median and chosen countries by pillar"),
-                 figure if board.data.countries else None, table)
+    figure = radar_figure(
+        titles,
+        series,
+        [str(s) for s in STAGE_NAMES.values()],
+        _("Regional median and chosen countries by pillar"),
+        rtl=rtl,
+    )
+    table = Table(
+        [_("Pillar"), *(s.name for s in series)],
+        [[title, *(s.scores[i] for s in series)] for i, title in enumerate(titles)],
+    )
+    return Panel(
+        "radar",
+        _("Regional median and chosen countries by pillar"),
+        figure if board.data.countries else None,
+        table,
+    )
 
 
 def distribution_panel(board: Dashboard, rtl: bool) -> Panel:
     """Every country's score per pillar, as boxes with points."""
     values, names, rows = [], [], []
     for code, title in board.pillars:
-        scored = [(country_label(c.alpha2), c.pillars[code][0]) for c in board.data.countries
-                  if c.pillars.get(code, (None,))[0] is not None]
+        scored = [
+            (country_label(c.alpha2), c.pillars[code][0])
+            for c in board.data.countries
+            if c.pillars.get(code, (None,))[0] is not None
+        ]
         values.append([s for _n, s in scored])
         names.append([n for n, _s in scored])
         rows += [[title, n, s] for n, s in sorted(scored)]
     figure = charts.box_figure(
-        [t for _c, t in board.pillars], values, names,
-        Labels(_("Distribution of pillar scores"), y=_("Score (0-100)"),
-               hover=_("%(country)s: %(score)s", country="%{text}", score="%{y:.0f}")), rtl)
-    return Panel("distribution", _("Distribution of pillar scores"), figure if rows else None,
-                 Table([_("Pillar"), _("Country"), _("Score")], rows))
+        [t for _c, t in board.pillars],
+        values,
+        names,
+        Labels(
+            _("Distribution of pillar scores"),
+            y=_("Score (0-100)"),
+            hover=_("%(country)s: %(score)s", country="%{text}", score="%{y:.0f}"),
+        ),
+        rtl,
+    )
+    return Panel(
+        "distribution",
+        _("Distribution of pillar scores"),
+        figure if rows else None,
+        Table([_("Pillar"), _("Country"), _("Score")], rows),
+    )
 
 
-def trend_lines(region: RegionInfo, points: Sequence[TrendPoint], chosen: Sequence[str],
-                versions: dict[int, str]) -> list[tuple[str, str, int, list[tuple[int, float | None]]]]:
+def trend_lines(
+    region: RegionInfo,
+    points: Sequence[TrendPoint],
+    chosen: Sequence[str],
+    versions: dict[int, str],
+) -> list[tuple[str, str, int, list[tuple[int, float | None]]]]:
     """(series name, version label, version id, [(year, score)]) for the median and each chosen country.
 
     The median of a year only counts that year's members; each framework version is its own line.
@@ -210,54 +282,121 @@ def trend_lines(region: RegionInfo, points: Sequence[TrendPoint], chosen: Sequen
     lines = []
     for version_id in sorted({v for _y, v in by_year_version}):
         years = sorted(y for y, v in by_year_version if v == version_id)
-        lines.append((_("Regional median"), versions.get(version_id, "?"), version_id,
-                      [(y, statistics.median(by_year_version[(y, version_id)])) for y in years]))
+        lines.append(
+            (
+                _("Regional median"),
+                versions.get(version_id, "?"),
+                version_id,
+                [(y, statistics.median(by_year_version[(y, version_id)])) for y in years],
+            )
+        )
     for code in chosen:
         for (alpha2, version_id), series in sorted(own.items()):
             if alpha2 == code:
-                lines.append((country_label(code), versions.get(version_id, "?"), version_id, sorted(series)))
+                lines.append(
+                    (country_label(code), versions.get(version_id, "?"), version_id, sorted(series))
+                )
     return lines
 
 
-def trend_panel(board: Dashboard, points: Sequence[TrendPoint], versions: dict[int, str], rtl: bool) -> Panel:
+def trend_panel(
+    board: Dashboard, points: Sequence[TrendPoint], versions: dict[int, str], rtl: bool
+) -> Panel:
     """Regional median and chosen countries across cycles, one line per framework version."""
     lines = trend_lines(board.data.region, points, board.chosen, versions)
     several = len({v for _n, _l, v, _s in lines}) > 1
     figure = charts.trend_figure(
-        [Line(f"{name} ({label})" if several else name, tuple(y for y, _s in series),
-              tuple(s for _y, s in series), dashed=index > 0 and name == _("Regional median"))
-         for index, (name, label, _v, series) in enumerate(lines)],
-        Labels(_("Overall score across cycles"), x=_("Cycle"), y=_("Overall score (0-100)"),
-               hover=_("%(year)s: %(score)s", year="%{x}", score="%{y:.0f}")), rtl)
-    rows = [[name, label, year, score] for name, label, _v, series in lines for year, score in series]
-    return Panel("trend", _("Overall score across cycles"), figure if rows else None,
-                 Table([_("Series"), _("Framework version"), _("Cycle"), _("Overall score")], rows),
-                 note=_("Each framework version has its own line: scores of different versions are not compared."))
+        [
+            Line(
+                f"{name} ({label})" if several else name,
+                tuple(y for y, _s in series),
+                tuple(s for _y, s in series),
+                dashed=index > 0 and name == _("Regional median"),
+            )
+            for index, (name, label, _v, series) in enumerate(lines)
+        ],
+        Labels(
+            _("Overall score across cycles"),
+            x=_("Cycle"),
+            y=_("Overall score (0-100)"),
+            hover=_("%(year)s: %(score)s", year="%{x}", score="%{y:.0f}"),
+        ),
+        rtl,
+    )
+    rows = [
+        [name, label, year, score] for name, label, _v, series in lines for year, score in series
+    ]
+    return Panel(
+        "trend",
+        _("Overall score across cycles"),
+        figure if rows else None,
+        Table([_("Series"), _("Framework version"), _("Cycle"), _("Overall score")], rows),
+        note=_(
+            "Each framework version has its own line: scores of different versions are not compared."
+        ),
+    )
 
 
 def map_panel(board: Dashboard, rtl: bool) -> Panel:
     """Overall scores on a map; small states as markers."""
     scope = board.data.region.map_scope
-    points = [MapPoint(c.alpha3, country_label(c.alpha2), c.overall, stage_label(c.stage),
-                       marker_position(c.alpha3, scope))
-              for c in _sorted(board.data.countries, "overall") if c.overall is not None]
+    points = [
+        MapPoint(
+            c.alpha3,
+            country_label(c.alpha2),
+            c.overall,
+            stage_label(c.stage),
+            marker_position(c.alpha3, scope),
+        )
+        for c in _sorted(board.data.countries, "overall")
+        if c.overall is not None
+    ]
     figure = charts.map_figure(
-        points, scope, Labels(_("Map of overall scores"), x=_("Score"),
-                              hover=_("%(country)s: %(score)s (%(stage)s)", country="%{text}",
-                                      score="%{customdata[1]}", stage="%{customdata[0]}")), rtl)
-    rows = [[p.name, p.alpha3, p.score, p.stage, _("Marker") if p.marker else _("Shape")] for p in points]
-    return Panel("map", _("Map of overall scores"), figure if rows else None,
-                 Table([_("Country"), _("ISO code"), _("Overall score"), _("Stage"), _("Shown as")], rows),
-                 note=_("Small island states are too small for the base map and are shown as circles."))
+        points,
+        scope,
+        Labels(
+            _("Map of overall scores"),
+            x=_("Score"),
+            hover=_(
+                "%(country)s: %(score)s (%(stage)s)",
+                country="%{text}",
+                score="%{customdata[1]}",
+                stage="%{customdata[0]}",
+            ),
+        ),
+        rtl,
+    )
+    rows = [
+        [p.name, p.alpha3, p.score, p.stage, _("Marker") if p.marker else _("Shape")]
+        for p in points
+    ]
+    return Panel(
+        "map",
+        _("Map of overall scores"),
+        figure if rows else None,
+        Table([_("Country"), _("ISO code"), _("Overall score"), _("Stage"), _("Shown as")], rows),
+        note=_("Small island states are too small for the base map and are shown as circles."),
+    )
 
 
-def build_dashboard(data: RegionalData, points: Sequence[TrendPoint], versions: dict[int, str],
-                    chosen: Sequence[str], sort: str | None, rtl: bool) -> Dashboard:
+def build_dashboard(
+    data: RegionalData,
+    points: Sequence[TrendPoint],
+    versions: dict[int, str],
+    chosen: Sequence[str],
+    sort: str | None,
+    rtl: bool,
+) -> Dashboard:
     """Every panel of the regional dashboard."""
     pillars = pillar_titles(data)
     board = Dashboard(data, pillars, check_chosen(chosen, data), check_sort(sort, pillars))
-    for panel in (heatmap_panel(board, rtl), ranking_panel(board, rtl), radar_panel(board, rtl),
-                  distribution_panel(board, rtl), trend_panel(board, points, versions, rtl),
-                  map_panel(board, rtl)):
+    for panel in (
+        heatmap_panel(board, rtl),
+        ranking_panel(board, rtl),
+        radar_panel(board, rtl),
+        distribution_panel(board, rtl),
+        trend_panel(board, points, versions, rtl),
+        map_panel(board, rtl),
+    ):
         board.panels[panel.key] = panel
     return board

@@ -27,6 +27,7 @@ class BoundedCache:
     """Least-recently-used mapping with a maximum size, safe across threads."""
 
     def __init__(self, size: int = 256):
+        """Keep at most `size` entries (0 disables the cache)."""
         self.size = size
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -57,22 +58,31 @@ class BoundedCache:
 
 def pages() -> BoundedCache:
     """This application's cache of dashboard pages (one per app, so tests never share one)."""
-    return current_app.extensions.setdefault("dashboard_pages", BoundedCache(
-        current_app.config.get("DASHBOARD_CACHE_SIZE", 256)))
+    return current_app.extensions.setdefault(
+        "dashboard_pages", BoundedCache(current_app.config.get("DASHBOARD_CACHE_SIZE", 256))
+    )
 
 
 def data_stamp() -> tuple:
     """What the dashboards' data looked like: one query."""
-    return tuple(db.session.execute(sa.select(
-        sa.select(sa.func.max(Assessment.updated_at)).scalar_subquery(),
-        sa.select(sa.func.count(Assessment.id)).scalar_subquery(),
-        sa.select(sa.func.max(Membership.id)).scalar_subquery(),
-        sa.select(sa.func.count(Region.id)).scalar_subquery(),
-        sa.select(sa.func.max(FrameworkVersion.loaded_at)).scalar_subquery(),
-    )).one())
+    return tuple(
+        db.session.execute(
+            sa.select(
+                sa.select(sa.func.max(Assessment.updated_at)).scalar_subquery(),
+                sa.select(sa.func.count(Assessment.id)).scalar_subquery(),
+                sa.select(sa.func.max(Membership.id)).scalar_subquery(),
+                sa.select(sa.func.count(Region.id)).scalar_subquery(),
+                sa.select(sa.func.max(FrameworkVersion.loaded_at)).scalar_subquery(),
+            )
+        ).one()
+    )
 
 
 def viewer_key(viewer: Any) -> tuple:
     """The parts of a viewer that decide what is released to them."""
     authenticated = bool(getattr(viewer, "is_authenticated", False))
-    return (authenticated, visible_levels(viewer), getattr(viewer, "country_id", None) if authenticated else None)
+    return (
+        authenticated,
+        visible_levels(viewer),
+        getattr(viewer, "country_id", None) if authenticated else None,
+    )

@@ -8,8 +8,8 @@ coordinates instead, coloured on the same scale.
 
 from __future__ import annotations
 
-from functools import cache
 import json
+from functools import cache
 from pathlib import Path
 
 TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "topojson"
@@ -18,14 +18,36 @@ TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "topo
 MIN_VISIBLE_AREA = 1.0
 # Approximate positions (lon, lat) of the states absent from the base maps.
 POSITIONS = {
-    "AND": (1.52, 42.51), "ATG": (-61.80, 17.08), "BHR": (50.56, 26.07), "BRB": (-59.54, 13.19),
-    "GRD": (-61.68, 12.12), "KIR": (172.98, 1.45), "LIE": (9.55, 47.16), "MDV": (73.51, 4.18),
-    "MLT": (14.45, 35.90), "MHL": (171.38, 7.09), "FSM": (158.16, 6.92), "MCO": (7.42, 43.74),
-    "NRU": (166.93, -0.53), "PLW": (134.58, 7.51), "KNA": (-62.72, 17.30), "LCA": (-60.98, 13.91),
-    "VCT": (-61.20, 13.25), "SMR": (12.46, 43.94), "SYC": (55.45, -4.68), "SGP": (103.82, 1.35),
-    "TON": (-175.20, -21.14), "TUV": (179.19, -8.52), "VAT": (12.45, 41.90), "CPV": (-23.51, 14.93),
-    "STP": (6.73, 0.34), "MUS": (57.50, -20.20), "COM": (43.87, -11.70), "WSM": (-171.76, -13.83),
-    "DMA": (-61.37, 15.41), "TTO": (-61.22, 10.69),
+    "AND": (1.52, 42.51),
+    "ATG": (-61.80, 17.08),
+    "BHR": (50.56, 26.07),
+    "BRB": (-59.54, 13.19),
+    "GRD": (-61.68, 12.12),
+    "KIR": (172.98, 1.45),
+    "LIE": (9.55, 47.16),
+    "MDV": (73.51, 4.18),
+    "MLT": (14.45, 35.90),
+    "MHL": (171.38, 7.09),
+    "FSM": (158.16, 6.92),
+    "MCO": (7.42, 43.74),
+    "NRU": (166.93, -0.53),
+    "PLW": (134.58, 7.51),
+    "KNA": (-62.72, 17.30),
+    "LCA": (-60.98, 13.91),
+    "VCT": (-61.20, 13.25),
+    "SMR": (12.46, 43.94),
+    "SYC": (55.45, -4.68),
+    "SGP": (103.82, 1.35),
+    "TON": (-175.20, -21.14),
+    "TUV": (179.19, -8.52),
+    "VAT": (12.45, 41.90),
+    "CPV": (-23.51, 14.93),
+    "STP": (6.73, 0.34),
+    "MUS": (57.50, -20.20),
+    "COM": (43.87, -11.70),
+    "WSM": (-171.76, -13.83),
+    "DMA": (-61.37, 15.41),
+    "TTO": (-61.22, 10.69),
 }
 
 
@@ -46,7 +68,15 @@ def _ring_area(ring: list[int], arcs: list) -> float:
     points: list[tuple[float, float]] = []
     for index in ring:
         points.extend(arcs[index] if index >= 0 else reversed(arcs[~index]))
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1]))) / 2
+    return (
+        abs(
+            sum(
+                x0 * y1 - x1 * y0
+                for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True)
+            )
+        )
+        / 2
+    )
 
 
 def _outer_rings(geometry: dict) -> list[list[int]]:
@@ -71,7 +101,12 @@ def shape_areas(scope: str) -> dict[str, tuple[float, float, float]]:
             total = area + (best[0] if best else 0)
             if best is None or area > best[3]:  # centre on the largest piece (mainland)
                 xs, ys = [p[0] for p in points], [p[1] for p in points]
-                found[geometry.get("id")] = [total, (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, area]
+                found[geometry.get("id")] = [
+                    total,
+                    (min(xs) + max(xs)) / 2,
+                    (min(ys) + max(ys)) / 2,
+                    area,
+                ]
             else:
                 best[0] = total
     return {code: (v[0], v[1], v[2]) for code, v in found.items() if code}

@@ -92,18 +92,30 @@ def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
     definition = data.version.definition
     found = services.gaps(viewer, data)
     order = {i.code: n for n, i in enumerate(definition.all_indicators())}
-    gaps = [Gap(definition.indicator(code), _(definition.pillar(definition.indicator(code).pillar_code).title),
-                sorted((country_name(c) for c in codes)))
-            for code, codes in found.items() if definition.indicator(code)]
+    gaps = [
+        Gap(
+            definition.indicator(code),
+            _(definition.pillar(definition.indicator(code).pillar_code).title),
+            sorted(country_name(c) for c in codes),
+        )
+        for code, codes in found.items()
+        if definition.indicator(code)
+    ]
     return sorted(gaps, key=lambda g: (-len(g.countries), order[g.indicator.code]))
 
 
-def fact_table(viewer: Any, data: RegionalData, rates: Rates) -> tuple[list[IndicatorDef], list[tuple[str, list[str]]], list[str]]:
+def fact_table(
+    viewer: Any, data: RegionalData, rates: Rates
+) -> tuple[list[IndicatorDef], list[tuple[str, list[str]]], list[str]]:
     """Fact indicators, a row per assessed member, and the currencies reported."""
     indicators = fact_indicators(data)
     values = services.fact_values(viewer, data, [i.code for i in indicators])
-    rows = [(country_name(c.alpha2), [format_fact_value(i, values.get((i.code, c.alpha2)), rates)
-                                      for i in indicators])
-            for c in sorted(data.countries, key=lambda c: country_name(c.alpha2))]
+    rows = [
+        (
+            country_name(c.alpha2),
+            [format_fact_value(i, values.get((i.code, c.alpha2)), rates) for i in indicators],
+        )
+        for c in sorted(data.countries, key=lambda c: country_name(c.alpha2))
+    ]
     currencies = sorted({v.currency for v in values.values() if v.currency})
     return indicators, rows, currencies

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from survey.assessments.models import Answer, Assessment, AnswerState, Cycle, PillarScore
+from survey.assessments.models import Answer, AnswerState, Assessment, Cycle, PillarScore
 from survey.countries.models import Country
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion, Indicator
@@ -32,6 +32,7 @@ class BadParameter(ValueError):
     """
 
     def __init__(self, kind: str, status: int = 400):
+        """Name what was wrong and the HTTP status to answer with."""
         super().__init__(kind)
         self.kind, self.status = kind, status
 
@@ -125,40 +126,77 @@ def framework_versions() -> list[FrameworkVersion]:
 
 
 def _released(viewer: Any, cycle_id: int, version_id: int, members: list[str]) -> list[Any]:
-    return [released_condition(viewer), Assessment.cycle_id == cycle_id,
-            Assessment.framework_version_id == version_id, Country.alpha2.in_(members)]
+    return [
+        released_condition(viewer),
+        Assessment.cycle_id == cycle_id,
+        Assessment.framework_version_id == version_id,
+        Country.alpha2.in_(members),
+    ]
 
 
-def regional_data(viewer: Any, region: RegionInfo, cycle: Cycle, version: FrameworkVersion) -> RegionalData:
+def regional_data(
+    viewer: Any, region: RegionInfo, cycle: Cycle, version: FrameworkVersion
+) -> RegionalData:
     """Released overall and pillar scores of the region's members in a cycle: two queries."""
     members = region.members(cycle.year)
     where = _released(viewer, cycle.id, version.id, members)
     rows = db.session.execute(
-        sa.select(Assessment.id, Country.alpha2, Country.alpha3, Assessment.overall_score,
-                  Assessment.overall_stage, Assessment.visibility, Assessment.is_demo)
-        .join(Country, Assessment.country_id == Country.id).where(*where)).all()
+        sa.select(
+            Assessment.id,
+            Country.alpha2,
+            Country.alpha3,
+            Assessment.overall_score,
+            Assessment.overall_stage,
+            Assessment.visibility,
+            Assessment.is_demo,
+        )
+        .join(Country, Assessment.country_id == Country.id)
+        .where(*where)
+    ).all()
     pillars: dict[int, dict[str, tuple]] = defaultdict(dict)
     for row in db.session.execute(
-            sa.select(PillarScore.assessment_id, PillarScore.pillar_code, PillarScore.score, PillarScore.stage)
-            .join(Assessment, PillarScore.assessment_id == Assessment.id)
-            .join(Country, Assessment.country_id == Country.id).where(*where)):
+        sa.select(
+            PillarScore.assessment_id, PillarScore.pillar_code, PillarScore.score, PillarScore.stage
+        )
+        .join(Assessment, PillarScore.assessment_id == Assessment.id)
+        .join(Country, Assessment.country_id == Country.id)
+        .where(*where)
+    ):
         pillars[row.assessment_id][row.pillar_code] = (row.score, row.stage)
-    countries = [CountryScore(r.alpha2, r.alpha3, r.id, r.overall_score, r.overall_stage,
-                              r.visibility, r.is_demo, pillars.get(r.id, {})) for r in rows]
+    countries = [
+        CountryScore(
+            r.alpha2,
+            r.alpha3,
+            r.id,
+            r.overall_score,
+            r.overall_stage,
+            r.visibility,
+            r.is_demo,
+            pillars.get(r.id, {}),
+        )
+        for r in rows
+    ]
     countries.sort(key=lambda c: (-(c.overall if c.overall is not None else -1), c.alpha2))
     return RegionalData(region, cycle.year, version, members, countries)
 
 
-def trend_points(viewer: Any, region: RegionInfo, countries: Iterable[str] = ()) -> list[TrendPoint]:
+def trend_points(
+    viewer: Any, region: RegionInfo, countries: Iterable[str] = ()
+) -> list[TrendPoint]:
     """Released overall scores of everyone who was ever a member, over every cycle: one query.
 
     Callers keep, for each year, only the members of that year (see RegionInfo.members).
     """
     codes = sorted({p.country for p in region.periods} | set(countries))
     rows = db.session.execute(
-        sa.select(Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score)
-        .join(Cycle, Assessment.cycle_id == Cycle.id).join(Country, Assessment.country_id == Country.id)
-        .where(released_condition(viewer), Country.alpha2.in_(codes)).order_by(Cycle.year)).all()
+        sa.select(
+            Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score
+        )
+        .join(Cycle, Assessment.cycle_id == Cycle.id)
+        .join(Country, Assessment.country_id == Country.id)
+        .where(released_condition(viewer), Country.alpha2.in_(codes))
+        .order_by(Cycle.year)
+    ).all()
     return [TrendPoint(*row) for row in rows]
 
 
@@ -169,10 +207,14 @@ def gaps(viewer: Any, data: RegionalData) -> dict[str, list[str]]:
         .join(Answer, Answer.indicator_id == Indicator.id)
         .join(Assessment, Answer.assessment_id == Assessment.id)
         .join(Country, Assessment.country_id == Country.id)
-        .where(*_released(viewer, _cycle_id(data), data.version.id, data.members),
-               Indicator.kind == "maturity", Answer.state == AnswerState.LEVEL,
-               Answer.level < ESTABLISHED)
-        .order_by(Indicator.position, Country.alpha2)).all()
+        .where(
+            *_released(viewer, _cycle_id(data), data.version.id, data.members),
+            Indicator.kind == "maturity",
+            Answer.state == AnswerState.LEVEL,
+            Answer.level < ESTABLISHED,
+        )
+        .order_by(Indicator.position, Country.alpha2)
+    ).all()
     found: dict[str, list[str]] = defaultdict(list)
     for code, alpha2 in rows:
         found[code].append(alpha2)
@@ -189,28 +231,47 @@ class FactValue:
     flag: bool | None
 
 
-def fact_values(viewer: Any, data: RegionalData, codes: list[str]) -> dict[tuple[str, str], FactValue]:
+def fact_values(
+    viewer: Any, data: RegionalData, codes: list[str]
+) -> dict[tuple[str, str], FactValue]:
     """Fact answers of the assessed members keyed by (indicator code, alpha-2): one query."""
     rows = db.session.execute(
-        sa.select(Indicator.code, Country.alpha2, Answer.state, Answer.number_value,
-                  Answer.currency, Answer.bool_value)
+        sa.select(
+            Indicator.code,
+            Country.alpha2,
+            Answer.state,
+            Answer.number_value,
+            Answer.currency,
+            Answer.bool_value,
+        )
         .join(Answer, Answer.indicator_id == Indicator.id)
         .join(Assessment, Answer.assessment_id == Assessment.id)
         .join(Country, Assessment.country_id == Country.id)
-        .where(*_released(viewer, _cycle_id(data), data.version.id, data.members),
-               Indicator.code.in_(codes))).all()
-    return {(r.code, r.alpha2): FactValue(r.state, r.number_value, r.currency, r.bool_value) for r in rows}
+        .where(
+            *_released(viewer, _cycle_id(data), data.version.id, data.members),
+            Indicator.code.in_(codes),
+        )
+    ).all()
+    return {
+        (r.code, r.alpha2): FactValue(r.state, r.number_value, r.currency, r.bool_value)
+        for r in rows
+    }
 
 
-def indicator_levels(viewer: Any, data: RegionalData) -> dict[int, dict[str, tuple[str | None, int | None]]]:
+def indicator_levels(
+    viewer: Any, data: RegionalData
+) -> dict[int, dict[str, tuple[str | None, int | None]]]:
     """Maturity answers (state, level) per assessment id and indicator code: one query."""
     rows = db.session.execute(
         sa.select(Answer.assessment_id, Indicator.code, Answer.state, Answer.level)
         .join(Indicator, Answer.indicator_id == Indicator.id)
         .join(Assessment, Answer.assessment_id == Assessment.id)
         .join(Country, Assessment.country_id == Country.id)
-        .where(*_released(viewer, _cycle_id(data), data.version.id, data.members),
-               Indicator.kind == "maturity")).all()
+        .where(
+            *_released(viewer, _cycle_id(data), data.version.id, data.members),
+            Indicator.kind == "maturity",
+        )
+    ).all()
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
     for assessment_id, code, state, level in rows:
         found[assessment_id][code] = (state, level)

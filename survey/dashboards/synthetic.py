@@ -15,7 +15,15 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
-from survey.assessments.models import Answer, AnswerState, Assessment, Cycle, PillarScore, Status, Visibility
+from survey.assessments.models import (
+    Answer,
+    AnswerState,
+    Assessment,
+    Cycle,
+    PillarScore,
+    Status,
+    Visibility,
+)
 from survey.countries.models import Country
 from survey.demo import demo
 from survey.extensions import db
@@ -42,7 +50,9 @@ def _cycles(count: int, version: FrameworkVersion) -> list[Cycle]:
     return cycles
 
 
-def _answers(definition: FrameworkDef, rng: random.Random, typical: float) -> tuple[list, list[PillarInput]]:
+def _answers(
+    definition: FrameworkDef, rng: random.Random, typical: float
+) -> tuple[list, list[PillarInput]]:
     values, pillars = [], []
     for pillar in definition.pillars:
         inputs = []
@@ -50,15 +60,23 @@ def _answers(definition: FrameworkDef, rng: random.Random, typical: float) -> tu
             if indicator.is_maturity:
                 level = max(1, min(5, round(typical + rng.gauss(0, 0.9))))
                 values.append((indicator.code, AnswerState.LEVEL.value, level, None, None, None))
-                inputs.append(IndicatorInput(indicator.code, indicator.weight, AnswerState.LEVEL.value, level))
+                inputs.append(
+                    IndicatorInput(indicator.code, indicator.weight, AnswerState.LEVEL.value, level)
+                )
             elif indicator.fact_type == "boolean":
-                values.append((indicator.code, AnswerState.VALUE.value, None, None, None, rng.random() < 0.5))
+                values.append(
+                    (indicator.code, AnswerState.VALUE.value, None, None, None, rng.random() < 0.5)
+                )
             else:
-                number = Decimal(rng.randrange(1, 500) * (100_000 if indicator.fact_type == "money" else 1))
+                number = Decimal(
+                    rng.randrange(1, 500) * (100_000 if indicator.fact_type == "money" else 1)
+                )
                 currency = "USD" if indicator.fact_type == "money" else None
                 if indicator.fact_type == "percent":
                     number = Decimal(rng.randrange(0, 90))
-                values.append((indicator.code, AnswerState.VALUE.value, None, number, currency, None))
+                values.append(
+                    (indicator.code, AnswerState.VALUE.value, None, number, currency, None)
+                )
         pillars.append(PillarInput(pillar.code, pillar.weight, tuple(inputs)))
     return values, pillars
 
@@ -70,8 +88,13 @@ def generate(countries: int, cycles: int, seed: int = 1) -> int:
     ids = indicator_ids(version.id)
     chosen = list(db.session.scalars(sa.select(Country).order_by(Country.alpha2).limit(countries)))
     rounds = _cycles(cycles, version)
-    taken = set(db.session.execute(sa.select(Assessment.country_id, Assessment.cycle_id)
-                                   .where(Assessment.framework_version_id == version.id)).all())
+    taken = set(
+        db.session.execute(
+            sa.select(Assessment.country_id, Assessment.cycle_id).where(
+                Assessment.framework_version_id == version.id
+            )
+        ).all()
+    )
     rng = random.Random(seed)  # noqa: S311 - invented data, not security
     now = utcnow()
     pending = []
@@ -84,7 +107,7 @@ def generate(countries: int, cycles: int, seed: int = 1) -> int:
             pending.append((country, cycle, answers, score_assessment(inputs), rng))
     added, step = 0, max(1, BATCH // max(1, len(ids)))  # about BATCH answers per statement
     for start in range(0, len(pending), step):
-        added += _insert(pending[start:start + step], version, ids, now)
+        added += _insert(pending[start : start + step], version, ids, now)
     db.session.flush()
     return added
 
@@ -92,30 +115,72 @@ def generate(countries: int, cycles: int, seed: int = 1) -> int:
 def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) -> int:
     if not chunk:
         return 0
-    rows = [{"country_id": country.id, "cycle_id": cycle.id, "framework_version_id": version.id,
-             "status": Status.VALIDATED.value, "is_demo": True, "submitted_at": now, "validated_at": now,
-             "released_at": now, "overall_score": result.score, "overall_stage": result.stage,
-             "visibility": (Visibility.PUBLIC if rng.random() < 0.4 else Visibility.DONORS).value,
-             "created_at": now, "updated_at": now}
-            for country, cycle, _answers, result, rng in chunk]
-    new_ids = list(db.session.scalars(
-        sa.insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows))
+    rows = [
+        {
+            "country_id": country.id,
+            "cycle_id": cycle.id,
+            "framework_version_id": version.id,
+            "status": Status.VALIDATED.value,
+            "is_demo": True,
+            "submitted_at": now,
+            "validated_at": now,
+            "released_at": now,
+            "overall_score": result.score,
+            "overall_stage": result.stage,
+            "visibility": (Visibility.PUBLIC if rng.random() < 0.4 else Visibility.DONORS).value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for country, cycle, _answers, result, rng in chunk
+    ]
+    new_ids = list(
+        db.session.scalars(
+            sa.insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows
+        )
+    )
     answers, pillars = [], []
     for assessment_id, (_country, _cycle, values, result, _rng) in zip(new_ids, chunk, strict=True):
-        answers += [{"assessment_id": assessment_id, "indicator_id": ids[code], "state": state, "level": level,
-                     "number_value": number, "currency": currency, "bool_value": flag,
-                     "comment": SYNTHETIC_NOTE, "updated_at": now, "version": 1, "review": "accepted",
-                     "evidence_urls": "", "evidence_description": ""}
-                    for code, state, level, number, currency, flag in values]
-        pillars += [{"assessment_id": assessment_id, "pillar_code": p.code, "score": p.score, "stage": p.stage,
-                     "coverage": p.coverage, "status": p.status} for p in result.pillars]
+        answers += [
+            {
+                "assessment_id": assessment_id,
+                "indicator_id": ids[code],
+                "state": state,
+                "level": level,
+                "number_value": number,
+                "currency": currency,
+                "bool_value": flag,
+                "comment": SYNTHETIC_NOTE,
+                "updated_at": now,
+                "version": 1,
+                "review": "accepted",
+                "evidence_urls": "",
+                "evidence_description": "",
+            }
+            for code, state, level, number, currency, flag in values
+        ]
+        pillars += [
+            {
+                "assessment_id": assessment_id,
+                "pillar_code": p.code,
+                "score": p.score,
+                "stage": p.stage,
+                "coverage": p.coverage,
+                "status": p.status,
+            }
+            for p in result.pillars
+        ]
     db.session.execute(sa.insert(Answer), answers)
     db.session.execute(sa.insert(PillarScore), pillars)
     return len(new_ids)
 
 
 @demo.command("synthetic")
-@click.option("--countries", default=200, show_default=True, help="How many countries (at most the 195 known).")
+@click.option(
+    "--countries",
+    default=200,
+    show_default=True,
+    help="How many countries (at most the 195 known).",
+)
 @click.option("--cycles", default=10, show_default=True, help="How many cycles, up to the newest.")
 @click.option("--seed", default=1, show_default=True, help="Random seed, for reproducible data.")
 def synthetic_command(countries: int, cycles: int, seed: int) -> None:

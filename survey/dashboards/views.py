@@ -34,10 +34,14 @@ def error_message(kind: str) -> str:
         "version": _("There is no such framework version. Choose one from the list."),
         "sort": _("The table can only be sorted by the overall score or by a pillar."),
         "too-many": _("Choose at most three countries to compare."),
-        "country": _("Countries to compare must be members of the region with released results in this cycle."),
+        "country": _(
+            "Countries to compare must be members of the region with released results in this cycle."
+        ),
         "panel": _("This dashboard has no such chart."),
         "format": _("Downloads exist as CSV, XLSX and JSON only."),
-        "rate": _("Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."),
+        "rate": _(
+            "Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."
+        ),
         "rate-target": _("Choose the currency to convert into as well as the rates."),
         "country-profile": _("There is no country with this code."),
     }.get(kind, _("The request could not be understood."))
@@ -46,7 +50,9 @@ def error_message(kind: str) -> str:
 @blueprint.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter) -> tuple[str, int]:
     """A translated explanation with a way back, never a 500."""
-    return render_template("dashboards/error.html", message=error_message(error.kind), code=error.status), error.status
+    return render_template(
+        "dashboards/error.html", message=error_message(error.kind), code=error.status
+    ), error.status
 
 
 def _load(region_code: str, year: int) -> services.RegionalData:
@@ -60,8 +66,14 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
     data = _load(region_code, year)
     points = services.trend_points(current_user, data.region, request.args.getlist("country"))
     versions = {v.id: v.label for v in services.framework_versions()}
-    return build.build_dashboard(data, points, versions, request.args.getlist("country"),
-                                 request.args.get("sort"), text_direction() == "rtl")
+    return build.build_dashboard(
+        data,
+        points,
+        versions,
+        request.args.getlist("country"),
+        request.args.get("sort"),
+        text_direction() == "rtl",
+    )
 
 
 @blueprint.route("/")
@@ -74,22 +86,37 @@ def index() -> str | Response:
             raise BadParameter("cycle", 404)
         version = request.args.get("version") or None
         return redirect(url_for(".region", region_code=region, year=int(year), version=version))
-    return render_template("dashboards/index.html", regions=all_regions(), years=services.cycle_years(),
-                           versions=services.framework_versions())
+    return render_template(
+        "dashboards/index.html",
+        regions=all_regions(),
+        years=services.cycle_years(),
+        versions=services.framework_versions(),
+    )
 
 
 @blueprint.route("/<region_code>/<int:year>")
 @public
 def region(region_code: str, year: int) -> str:
     """The regional dashboard: headline figures and six charts, each with its table and CSV."""
-    key = (region_code, year, tuple(sorted(_query().items())), str(get_locale()),
-           cache.viewer_key(current_user), cache.data_stamp())
+    key = (
+        region_code,
+        year,
+        tuple(sorted(_query().items())),
+        str(get_locale()),
+        cache.viewer_key(current_user),
+        cache.data_stamp(),
+    )
     page = cache.pages().get(key)
     if page is None:
         board = _dashboard(region_code, year)
-        body = render_template("dashboards/_region_body.html", board=board, data=board.data,
-                               years=services.cycle_years(), versions=services.framework_versions())
-        page = (f"{board.data.region.short_title} {year}", bool(board.data.countries), Markup(body))
+        body = render_template(
+            "dashboards/_region_body.html",
+            board=board,
+            data=board.data,
+            years=services.cycle_years(),
+            versions=services.framework_versions(),
+        )
+        page = (f"{board.data.region.short_title} {year}", bool(board.data.countries), Markup(body))  # noqa: S704 - rendered by Jinja with autoescape
         cache.pages().put(key, page)
     title, has_charts, body = page
     return render_template("dashboards/region.html", title=title, has_charts=has_charts, body=body)
@@ -97,7 +124,11 @@ def region(region_code: str, year: int) -> str:
 
 def _query() -> dict:
     """The current query parameters, to carry into links (sort, countries, version)."""
-    return {key: tuple(request.args.getlist(key)) for key in ("version", "sort", "country") if key in request.args}
+    return {
+        key: tuple(request.args.getlist(key))
+        for key in ("version", "sort", "country")
+        if key in request.args
+    }
 
 
 @blueprint.app_template_global("dashboard_url")
@@ -128,8 +159,10 @@ def panel_csv(region_code: str, year: int, panel: str) -> Response:
         raise BadParameter("panel", 404)
     board = _dashboard(region_code, year)
     table = board.panels[panel].table
-    body = exports.to_csv(exports.flat_headers(table, _("%(column)s: stage")),
-                          (exports.flat_row(row) for row in table.rows))
+    body = exports.to_csv(
+        exports.flat_headers(table, _("%(column)s: stage")),
+        (exports.flat_row(row) for row in table.rows),
+    )
     return _download(body, "text/csv; charset=utf-8", f"{region_code}-{year}-{panel}.csv")
 
 
@@ -164,8 +197,15 @@ def needs_view(region_code: str, year: int) -> str:
     data = _load(region_code, year)
     rates = needs.parse_rates(request.args)
     indicators, rows, currencies = needs.fact_table(current_user, data, rates)
-    return render_template("dashboards/needs.html", data=data, gaps=needs.gap_list(current_user, data),
-                           fact_indicators=indicators, fact_rows=rows, currencies=currencies, rates=rates)
+    return render_template(
+        "dashboards/needs.html",
+        data=data,
+        gaps=needs.gap_list(current_user, data),
+        fact_indicators=indicators,
+        fact_rows=rows,
+        currencies=currencies,
+        rates=rates,
+    )
 
 
 @blueprint.route("/countries/<alpha2>")
@@ -173,4 +213,6 @@ def needs_view(region_code: str, year: int) -> str:
 def country_profile(alpha2: str) -> str:
     """A country's released scores over cycles against its regions' medians; strengths, needs, facts."""
     country = profile.find_country(alpha2)
-    return render_template("dashboards/profile.html", **profile.build_profile(current_user, country))
+    return render_template(
+        "dashboards/profile.html", **profile.build_profile(current_user, country)
+    )

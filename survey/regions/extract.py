@@ -8,7 +8,9 @@ from typing import IO, Any
 import yaml
 
 
-def extract_regions(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
+def extract_regions(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple]:
     """Yield (line, function, message, comments) for each region's name and short name."""
     root = yaml.compose(fileobj.read().decode("utf-8"))
     if not isinstance(root, yaml.MappingNode):
@@ -20,4 +22,9 @@ def extract_regions(fileobj: IO[bytes], keywords: Any, comment_tags: Any, option
         for key in ("name", "short_name"):
             node = fields.get(key)
             if isinstance(node, yaml.ScalarNode) and node.value.strip():
-                yield node.start_mark.line + 1, None, node.value.strip(), [f"i18n: {key} of the region '{code}'"]
+                yield (
+                    node.start_mark.line + 1,
+                    None,
+                    node.value.strip(),
+                    [f"i18n: {key} of the region '{code}'"],
+                )

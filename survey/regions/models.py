@@ -23,7 +23,8 @@ class Region(db.Model):
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="region", lazy="raise", cascade="all, delete-orphan")
+        back_populates="region", lazy="raise", cascade="all, delete-orphan"
+    )
 
 
 class Membership(db.Model):
@@ -34,7 +35,9 @@ class Membership(db.Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("region.id", ondelete="CASCADE"), index=True
+    )
     country_code: Mapped[str] = mapped_column(sa.String(2))
     joined: Mapped[date | None] = mapped_column(sa.Date)
     left: Mapped[date | None] = mapped_column(sa.Date)

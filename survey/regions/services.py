@@ -50,10 +50,16 @@ def load_regions(path: Path = DATA_FILE) -> tuple[int, int]:
         db.session.add(region)
     db.session.flush()
     ids = dict(db.session.execute(sa.select(Region.code, Region.id)).all())
-    db.session.execute(sa.delete(Membership).where(
-        Membership.region_id.in_([ids[item.code] for item in definitions])))
-    rows = [{"region_id": ids[item.code], "country_code": p.country, "joined": p.joined, "left": p.left}
-            for item in definitions for p in item.periods]
+    db.session.execute(
+        sa.delete(Membership).where(
+            Membership.region_id.in_([ids[item.code] for item in definitions])
+        )
+    )
+    rows = [
+        {"region_id": ids[item.code], "country_code": p.country, "joined": p.joined, "left": p.left}
+        for item in definitions
+        for p in item.periods
+    ]
     db.session.execute(sa.insert(Membership), rows)
     db.session.flush()
     return len(definitions), len(rows)
@@ -66,16 +72,23 @@ def ensure_regions() -> None:
 
 
 def _info(region: Region, periods: list[Period]) -> RegionInfo:
-    return RegionInfo(region.code, region.short_name, region.name, region.map_scope,
-                      region.source_url, tuple(periods))
+    return RegionInfo(
+        region.code,
+        region.short_name,
+        region.name,
+        region.map_scope,
+        region.source_url,
+        tuple(periods),
+    )
 
 
 def all_regions() -> list[RegionInfo]:
     """Every region with its members, in file order, in two queries."""
     regions = list(db.session.scalars(sa.select(Region).order_by(Region.position)))
     periods: dict[int, list[Period]] = {}
-    for row in db.session.execute(sa.select(Membership.region_id, Membership.country_code,
-                                            Membership.joined, Membership.left)):
+    for row in db.session.execute(
+        sa.select(Membership.region_id, Membership.country_code, Membership.joined, Membership.left)
+    ):
         periods.setdefault(row.region_id, []).append(Period(row.country_code, row.joined, row.left))
     return [_info(r, periods.get(r.id, [])) for r in regions]
 
@@ -85,7 +98,8 @@ def get_region(code: str) -> RegionInfo | None:
     rows = db.session.execute(
         sa.select(Region, Membership.country_code, Membership.joined, Membership.left)
         .join(Membership, Membership.region_id == Region.id, isouter=True)
-        .where(Region.code == code)).all()
+        .where(Region.code == code)
+    ).all()
     if not rows:
         return None
     periods = [Period(r.country_code, r.joined, r.left) for r in rows if r.country_code]
@@ -95,6 +109,7 @@ def get_region(code: str) -> RegionInfo | None:
 def regions_of_country(alpha2: str) -> list[RegionInfo]:
     """Every region the country ever belonged to, with all members (for regional medians)."""
     codes = db.session.scalars(
-        sa.select(Region.code).join(Membership).where(Membership.country_code == alpha2).distinct())
+        sa.select(Region.code).join(Membership).where(Membership.country_code == alpha2).distinct()
+    )
     wanted = set(codes)
     return [r for r in all_regions() if r.code in wanted]
