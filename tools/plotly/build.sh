@@ -81,5 +81,7 @@ node -e '
   for (const name of process.argv.slice(3)) {
     require("fs").writeFileSync(`${process.argv[2]}/${name}.json`, JSON.stringify(topo[name]));
   }' "$dist" "$out/topojson" world_110m africa_110m
+# Keep only the layers the dashboards draw, at a precision that suits 110m maps.
+python3 "$here/prune_topojson.py" "$out/topojson/world_110m.json" "$out/topojson/africa_110m.json"
 
 ls -l "$out"/plotly* "$out"/topojson/*.json
