@@ -64,15 +64,11 @@ def _load(region_code: str, year: int) -> services.RegionalData:
 
 def _dashboard(region_code: str, year: int) -> build.Dashboard:
     data = _load(region_code, year)
-    points = services.trend_points(current_user, data.region, request.args.getlist("country"))
+    chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
+    points = services.trend_points(current_user, data.region, chosen)
     versions = {v.id: v.label for v in services.framework_versions()}
     return build.build_dashboard(
-        data,
-        points,
-        versions,
-        request.args.getlist("country"),
-        request.args.get("sort"),
-        text_direction() == "rtl",
+        data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl"
     )
 
 
