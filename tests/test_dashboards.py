@@ -418,3 +418,21 @@ def test_cached_pages_still_show_each_reader_their_own_release_level(client, aut
     assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == [
         "Cape Verde"
     ]
+
+
+def test_synthetic_data_is_validated_released_and_marked_demo(app):
+    import sqlalchemy as sa
+
+    from survey.assessments.models import Assessment, PillarScore
+
+    result = app.test_cli_runner().invoke(args=["demo", "synthetic", "--countries", "3", "--cycles", "2"])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(
+        sa.select(Assessment.status, Assessment.visibility, Assessment.is_demo, Assessment.overall_score)
+    ).all()
+    assert len(rows) == 6
+    assert all(r.status == "validated" and r.visibility in ("public", "donors") and r.is_demo for r in rows)
+    assert all(r.overall_score is not None for r in rows)
+    assert db.session.scalar(sa.select(sa.func.count(PillarScore.id))) == 6 * 8
+    again = app.test_cli_runner().invoke(args=["demo", "synthetic", "--countries", "3", "--cycles", "2"])
+    assert "0 synthetic assessments added" in again.output
