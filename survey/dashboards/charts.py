@@ -207,10 +207,12 @@ def trend_figure(lines: Sequence[Line], labels: Labels, rtl: bool = False) -> di
         _layout(
             labels,
             rtl,
-            height=400,
+            height=440,
+            bottom=130,
             xaxis=_axis(labels.x, rtl, True, dtick=1, tickformat="d"),
             yaxis=_axis(labels.y, rtl, False, range=[0, 100]),
-            legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2},
+            # below the axis title, which sits just under the tick labels
+            legend={"orientation": "h", "x": 0.5, "xanchor": "center", "yanchor": "top", "y": -0.28},
         ),
     )
 
