@@ -58,9 +58,10 @@ class BoundedCache:
 
 def pages() -> BoundedCache:
     """This application's cache of dashboard pages (one per app, so tests never share one)."""
-    return current_app.extensions.setdefault(
-        "dashboard_pages", BoundedCache(current_app.config.get("DASHBOARD_CACHE_SIZE", 256))
-    )
+    if "dashboard_pages" not in current_app.extensions:
+        size = current_app.config.get("DASHBOARD_CACHE_SIZE", 256)
+        current_app.extensions["dashboard_pages"] = BoundedCache(size)
+    return current_app.extensions["dashboard_pages"]
 
 
 def _stamp_query() -> sa.Select:
