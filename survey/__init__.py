@@ -79,16 +79,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
+    import survey.api.models  # noqa: F401 - API tokens
+    import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
     from survey.admin.views import blueprint as admin
+    from survey.api.views import blueprint as api
     from survey.assessments.views import blueprint as assessments
+    from survey.dashboards.views import blueprint as dashboards
     from survey.i18n.views import blueprint as i18n
     from survey.pages.views import blueprint as pages
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n):
+    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n, dashboards, api):
         app.register_blueprint(blueprint)
 
 
@@ -114,10 +118,12 @@ def prepare_database(app: Flask) -> None:
 
     from survey.demo import load_demo_if_empty
     from survey.frameworks.services import ensure_default_framework
+    from survey.regions.services import ensure_regions
 
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         ensure_default_framework()
+        ensure_regions()
         if app.config["DEMO_DATA"]:
             load_demo_if_empty()
         db.session.commit()

@@ -60,8 +60,10 @@ def app(request, tmp_path) -> Iterator[Flask]:
         db.drop_all()
         db.create_all()
         from survey.frameworks.services import ensure_default_framework
+        from survey.regions.services import ensure_regions
 
         ensure_default_framework()
+        ensure_regions()
         db.session.commit()
         yield application
         db.session.remove()

@@ -164,3 +164,29 @@ def test_results_chart_in_arabic_reads_right_to_left(page, tmp_path):
         " return [s, t.getStartPositionOfChar(first).x, t.getStartPositionOfChar(last).x]; })")
     assert len(edges) > 8 and any("CERT" in text for text, _, _ in edges)
     assert [text for text, first, last in edges if first <= last] == []
+
+
+def test_donor_sees_every_dashboard_chart_drawn_from_local_assets(page, live_server, tmp_path):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, "donor")
+    page.goto("/dashboards/ecowas/2026?country=NG&country=CI")
+    page.wait_for_function("document.querySelectorAll('.chart.drawn .main-svg').length >= 6", timeout=30000)
+    page.wait_for_selector("#panel-map .choroplethlocation", timeout=20000)  # the topojson arrived
+    assert page.locator("#panel-heatmap .heatmaplayer image, #panel-heatmap .hm").count() >= 1
+    assert page.locator("#panel-ranking .bars .point").count() == 7
+    assert page.locator("#panel-radar .scatterlayer .trace").count() == 3
+    assert page.locator("#panel-distribution .boxlayer .trace").count() == 8
+    assert page.locator("#panel-map .scattergeo .point, #panel-map .scattergeo path.point").count() >= 1
+    assert all(url.startswith(live_server) for url in requested), [u for u in requested if not u.startswith(live_server)]
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_arabic_dashboard_is_drawn_right_to_left(page, tmp_path):
+    sign_in(page, "donor")
+    page.goto("/dashboards/ecowas/2026?lang=ar")
+    page.wait_for_function("document.querySelectorAll('.chart.drawn .main-svg').length >= 6", timeout=30000)
+    screenshot_right_to_left(page, "/dashboards/ecowas/2026", tmp_path, "dashboard")
+    page.wait_for_function("document.querySelectorAll('.chart.drawn .main-svg').length >= 6", timeout=30000)
+    # The ranking's country names sit on the right of their bars, as an Arabic reader expects.
+    assert page.locator("#panel-ranking .yaxislayer-above text").count() >= 1

@@ -30,7 +30,7 @@ npx --no-install esbuild \
   --bundle --minify --format=iife --global-name=Plotly --target=es2016 \
   --define:global=window --define:define.amd=false \
   --loader:.css=empty --legal-comments=none \
-  --banner:js="/*! plotly.js v$version custom: core+scatterpolar,bar,heatmap,box,choropleth | MIT (c) Plotly, Inc. */" \
+  --banner:js="/*! plotly.js v$version custom: core+scatterpolar,bar,heatmap,box,choropleth,scattergeo | MIT (c) Plotly, Inc. */" \
   --sourcefile=plotly-custom-entry.js --outfile="$out/plotly-custom.min.js" <<'EOF'
 var Plotly = require('plotly.js/lib/core');
 Plotly.register([
@@ -39,6 +39,7 @@ Plotly.register([
   require('plotly.js/lib/heatmap'),
   require('plotly.js/lib/box'),
   require('plotly.js/lib/choropleth'),
+  require('plotly.js/lib/scattergeo'),
 ]);
 // Safe defaults (pages may still override per plot): never offer to upload
 // survey data to cloud.plotly.com, no link to plotly.com, and fetch geo base
@@ -80,5 +81,7 @@ node -e '
   for (const name of process.argv.slice(3)) {
     require("fs").writeFileSync(`${process.argv[2]}/${name}.json`, JSON.stringify(topo[name]));
   }' "$dist" "$out/topojson" world_110m africa_110m
+# Keep only the layers the dashboards draw, at a precision that suits 110m maps.
+python3 "$here/prune_topojson.py" "$out/topojson/world_110m.json" "$out/topojson/africa_110m.json"
 
 ls -l "$out"/plotly* "$out"/topojson/*.json

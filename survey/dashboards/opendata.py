@@ -1,0 +1,102 @@
+"""The open-data table of a region in a cycle: one row per released assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from survey.assessments.models import AnswerState, Visibility
+from survey.dashboards import services
+from survey.dashboards.services import RegionalData
+from survey.i18n.locale import country_name
+from survey.methodology.labels import stage_name
+
+
+def release_label(visibility: str) -> str:
+    """The release level in the reader's language."""
+    return {Visibility.PUBLIC: _("Public"), Visibility.DONORS: _("Donors")}.get(
+        visibility, visibility
+    )
+
+
+def _answer(state: str | None, level: int | None) -> Any:
+    if state == AnswerState.LEVEL:
+        return level
+    return {
+        AnswerState.NOT_APPLICABLE: _("Not applicable"),
+        AnswerState.DONT_KNOW: _("Don't know"),
+    }.get(state, None)
+
+
+def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[Any]]]:
+    """Translated headers and rows: scores per indicator, pillar and overall, with version and release."""
+    definition = data.version.definition
+    indicators = [i for i in definition.all_indicators() if i.is_maturity]
+    levels = services.indicator_levels(viewer, data)
+    headers = [
+        _("ISO code"),
+        _("Country"),
+        _("Cycle"),
+        _("Framework version"),
+        _("Release level"),
+        _("Demo data"),
+        _("Overall score"),
+        _("Overall stage"),
+    ]
+    headers += [_("Pillar score: %(pillar)s", pillar=_(p.title)) for p in definition.pillars]
+    headers += [
+        _("Level (1-5): %(code)s %(indicator)s", code=i.code, indicator=_(i.title))
+        for i in indicators
+    ]
+    rows = []
+    for country in sorted(data.countries, key=lambda c: c.alpha2):
+        answers = levels.get(country.assessment_id, {})
+        rows.append(
+            [
+                country.alpha2,
+                country_name(country.alpha2),
+                data.year,
+                data.version.label,
+                release_label(country.visibility),
+                _("Yes") if country.is_demo else _("No"),
+                country.overall,
+                stage_name(country.stage),
+                *(country.pillars.get(p.code, (None,))[0] for p in definition.pillars),
+                *(_answer(*answers.get(i.code, (None, None))) for i in indicators),
+            ]
+        )
+    return headers, rows
+
+
+def export_json(viewer: Any, data: RegionalData) -> dict:
+    """Machine-readable export with stable (untranslated) keys."""
+    definition = data.version.definition
+    levels = services.indicator_levels(viewer, data)
+    return {
+        "region": data.region.code,
+        "cycle": data.year,
+        "framework_version": data.version.label,
+        "members": data.members,
+        "countries": [
+            {
+                "country": c.alpha2,
+                "release_level": c.visibility,
+                "is_demo": c.is_demo,
+                "overall_score": c.overall,
+                "overall_stage": c.stage,
+                "pillars": {
+                    p.code: {
+                        "score": c.pillars.get(p.code, (None, None))[0],
+                        "stage": c.pillars.get(p.code, (None, None))[1],
+                    }
+                    for p in definition.pillars
+                },
+                "indicators": {
+                    code: {"state": state, "level": level}
+                    for code, (state, level) in sorted(levels.get(c.assessment_id, {}).items())
+                },
+            }
+            for c in sorted(data.countries, key=lambda c: c.alpha2)
+        ],
+    }

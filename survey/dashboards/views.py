@@ -1,0 +1,214 @@
+"""Regional dashboards, the needs view, country profiles and open-data downloads.
+
+Every view here is public: the publication rule (`released_condition`) decides what each
+reader sees, so anonymous readers get public releases and donors also donor-level ones.
+"""
+
+from __future__ import annotations
+
+import json
+
+from babel.numbers import get_decimal_symbol
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from survey.auth import public
+from survey.dashboards import build, cache, exports, needs, opendata, profile, services
+from survey.dashboards.services import BadParameter
+from survey.i18n.locale import text_direction
+from survey.regions.services import all_regions
+
+blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+FORMATS = ("csv", "xlsx", "json")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def error_message(kind: str) -> str:
+    """What went wrong, in the reader's language, and what to do instead."""
+    return {
+        "region": _("There is no such region. Choose one from the list of regions."),
+        "cycle": _("There is no assessment cycle for this year. Choose a cycle from the list."),
+        "version": _("There is no such framework version. Choose one from the list."),
+        "sort": _("The table can only be sorted by the overall score or by a pillar."),
+        "too-many": _("Choose at most three countries to compare."),
+        "country": _(
+            "Countries to compare must be members of the region with released results in this cycle."
+        ),
+        "panel": _("This dashboard has no such chart."),
+        "format": _("Downloads exist as CSV, XLSX and JSON only."),
+        "rate": _(
+            "Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."
+        ),
+        "rate-target": _("Choose the currency to convert into as well as the rates."),
+        "country-profile": _("There is no country with this code."),
+    }.get(kind, _("The request could not be understood."))
+
+
+@blueprint.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter) -> tuple[str, int]:
+    """A translated explanation with a way back, never a 500."""
+    return render_template(
+        "dashboards/error.html", message=error_message(error.kind), code=error.status
+    ), error.status
+
+
+def _load(region_code: str, year: int) -> services.RegionalData:
+    region = services.find_region(region_code)
+    cycle = services.find_cycle(year)
+    version = services.find_version(request.args.get("version"), cycle)
+    return services.regional_data(current_user, region, cycle, version)
+
+
+def _dashboard(region_code: str, year: int) -> build.Dashboard:
+    data = _load(region_code, year)
+    chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
+    points = services.trend_points(current_user, data.region, chosen)
+    versions = {v.id: v.label for v in services.framework_versions()}
+    return build.build_dashboard(
+        data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl"
+    )
+
+
+@blueprint.route("/")
+@public
+def index() -> str | Response:
+    """Choose a region, a cycle and a framework version (a plain GET form)."""
+    region, year = request.args.get("region"), request.args.get("year")
+    if region and year:
+        if not year.isdigit():
+            raise BadParameter("cycle", 404)
+        version = request.args.get("version") or None
+        return redirect(url_for(".region", region_code=region, year=int(year), version=version))
+    return render_template(
+        "dashboards/index.html",
+        regions=all_regions(),
+        years=services.cycle_years(),
+        versions=services.framework_versions(),
+    )
+
+
+@blueprint.route("/<region_code>/<int:year>")
+@public
+def region(region_code: str, year: int) -> str:
+    """The regional dashboard: headline figures and six charts, each with its table and CSV."""
+    key = (
+        region_code,
+        year,
+        tuple(sorted(_query().items())),
+        str(get_locale()),
+        cache.viewer_key(current_user),
+        cache.data_stamp(),
+    )
+    page = cache.pages().get(key)
+    if page is None:
+        board = _dashboard(region_code, year)
+        body = render_template(
+            "dashboards/_region_body.html",
+            board=board,
+            data=board.data,
+            years=services.cycle_years(),
+            versions=services.framework_versions(),
+        )
+        page = (f"{board.data.region.short_title} {year}", bool(board.data.countries), Markup(body))  # noqa: S704 - rendered by Jinja with autoescape
+        cache.pages().put(key, page)
+    title, has_charts, body = page
+    return render_template("dashboards/region.html", title=title, has_charts=has_charts, body=body)
+
+
+def _query() -> dict:
+    """The current query parameters, to carry into links (sort, countries, version)."""
+    return {
+        key: tuple(request.args.getlist(key))
+        for key in ("version", "sort", "country")
+        if key in request.args
+    }
+
+
+@blueprint.app_template_global("dashboard_url")
+def dashboard_url(endpoint: str, **values) -> str:
+    """A dashboard link keeping the reader's version, sort and countries."""
+    return url_for(endpoint, **{**_query(), **values})
+
+
+@blueprint.app_template_global("dashboard_cell")
+def dashboard_cell(value) -> str:
+    """A table cell as text: scores with one decimal in the reader's locale, a dash for no data."""
+    if value is None:
+        return "—"
+    if isinstance(value, build.Scored):
+        return f"{dashboard_cell(value.score)} ({value.stage})"
+    if isinstance(value, float):
+        if "dashboard_decimal" not in g:
+            g.dashboard_decimal = get_decimal_symbol(get_locale())
+        return f"{value:.1f}".replace(".", g.dashboard_decimal)
+    return str(value)
+
+
+@blueprint.route("/<region_code>/<int:year>/<panel>.csv")
+@public
+def panel_csv(region_code: str, year: int, panel: str) -> Response:
+    """Exactly the data of one chart, as CSV."""
+    if panel not in build.PANELS:
+        raise BadParameter("panel", 404)
+    board = _dashboard(region_code, year)
+    table = board.panels[panel].table
+    body = exports.to_csv(
+        exports.flat_headers(table, _("%(column)s: stage")),
+        (exports.flat_row(row) for row in table.rows),
+    )
+    return _download(body, "text/csv; charset=utf-8", f"{region_code}-{year}-{panel}.csv")
+
+
+@blueprint.route("/<region_code>/<int:year>/export.<fmt>")
+@public
+def export(region_code: str, year: int, fmt: str) -> Response:
+    """Open data of a region in a cycle: indicator levels, pillar and overall scores."""
+    if fmt not in FORMATS:
+        raise BadParameter("format", 404)
+    data = _load(region_code, year)
+    name = f"cyberready-{region_code}-{year}.{fmt}"
+    if fmt == "json":
+        body = json.dumps(opendata.export_json(current_user, data), ensure_ascii=False, indent=1)
+        return _download(body, "application/json", name)
+    headers, rows = opendata.export_table(current_user, data)
+    if fmt == "csv":
+        return _download(exports.to_csv(headers, rows), "text/csv; charset=utf-8", name)
+    title = f"{data.region.short_name} {year}"
+    return _download(exports.to_xlsx(title, headers, rows), XLSX, name)
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blueprint.route("/<region_code>/<int:year>/needs")
+@public
+def needs_view(region_code: str, year: int) -> str:
+    """Most common gaps (below Established) and budget and staffing facts side by side."""
+    data = _load(region_code, year)
+    rates = needs.parse_rates(request.args)
+    indicators, rows, currencies = needs.fact_table(current_user, data, rates)
+    return render_template(
+        "dashboards/needs.html",
+        data=data,
+        gaps=needs.gap_list(current_user, data),
+        fact_indicators=indicators,
+        fact_rows=rows,
+        currencies=currencies,
+        rates=rates,
+    )
+
+
+@blueprint.route("/countries/<alpha2>")
+@public
+def country_profile(alpha2: str) -> str:
+    """A country's released scores over cycles against its regions' medians; strengths, needs, facts."""
+    country = profile.find_country(alpha2)
+    return render_template(
+        "dashboards/profile.html", **profile.build_profile(current_user, country)
+    )
