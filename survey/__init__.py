@@ -6,12 +6,22 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
 from survey.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+class DatabaseInteger(IntegerConverter):
+    """The `int` URL converter, limited to what a 32-bit database integer holds."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        """Werkzeug's converter with a default maximum."""
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -22,6 +32,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
     )
+    # Ids and years in URLs fit a database integer: a 30-digit id is a 404, not an overflow.
+    app.url_map.converters["int"] = DatabaseInteger
     load_config(app, config, overrides)
     register_extensions(app)
     register_blueprints(app)

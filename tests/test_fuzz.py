@@ -75,6 +75,10 @@ def forms(setting: dict) -> list[tuple[str, str, list[str]]]:
         ("admin", f"/admin/users/{user_id}/password", ["password", "confirm"]),
         ("admin", "/admin/audit", ["action", "outcome", "username", "country", "since", "until", "before"]),
         ("admin", "/admin/cycles", ["year", "version"]),
+        # The dashboards' forms are GET forms: the chooser, the radar's countries, the needs' rates.
+        ("donor", "/dashboards/", ["region", "year", "version"]),
+        ("donor", "/dashboards/ecowas/2026", ["country", "sort", "version"]),
+        ("anonymous", "/dashboards/ecowas/2026/needs", ["to", "rate-GHS", "rate-NGN", "rate-XOF", "version"]),
     ]
 
 
@@ -85,14 +89,14 @@ def assert_safe(response, body: list[tuple[str, str]]) -> None:
         assert marker not in page, (marker, body)
 
 
-@pytest.mark.parametrize("index", range(13))
+@pytest.mark.parametrize("index", range(16))
 def test_generated_bodies_never_break_a_form(app, setting, index):
     with app.test_request_context():
         user, url, fields = forms(setting)[index]
     client = app.test_client()
     if user != "anonymous":
         assert Auth(client).login(user).status_code == 302
-    method = "GET" if url.startswith("/admin/audit") else "POST"
+    method = "GET" if url.startswith(("/admin/audit", "/dashboards")) else "POST"
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

@@ -123,3 +123,11 @@ def test_nul_characters_are_refused_not_stored(client, auth, demo):
     auth.login("gh-coordinator")
     assert client.get("/assessments/1/indicators/legal.x\x00/history").status_code == 400
     assert client.get("/admin/audit?username=a\x00").status_code == 400
+
+
+def test_huge_ids_and_years_in_urls_are_not_found(client, auth, demo):
+    auth.login("donor")
+    assert client.get("/assessments/99999999999999999999").status_code == 404
+    assert client.get("/dashboards/ecowas/99999999999999999999").status_code == 404
+    assert client.get("/dashboards/ecowas/2026?version=9223372036854775808").status_code == 400
+    assert client.get("/dashboards/ecowas/2026?version=²").status_code == 400

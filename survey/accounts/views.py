@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -40,7 +41,7 @@ login_manager.login_message_category = "info"
 def load_user(session_id: str) -> User | None:
     """The signed-in user, if the account still exists and the session is of its current generation."""
     user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if re.fullmatch(r"[0-9]{1,9}", user_id) else None
     if user is None or not token or not secrets.compare_digest(token, user.session_token):
         return None
     return user

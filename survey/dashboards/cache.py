@@ -57,7 +57,7 @@ class BoundedCache:
 
 
 def pages() -> BoundedCache:
-    """This application's cache of dashboard pages (one per app, so tests never share one)."""
+    """The application's cache of dashboard pages (one per app, so tests never share one)."""
     if "dashboard_pages" not in current_app.extensions:
         size = current_app.config.get("DASHBOARD_CACHE_SIZE", 256)
         current_app.extensions["dashboard_pages"] = BoundedCache(size)

@@ -6,6 +6,7 @@ answer never holds an assessment the viewer may not read.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -107,7 +108,7 @@ def find_version(raw: str | None, cycle: Cycle) -> FrameworkVersion:
     """The framework version named by ?version= (an id), by default the cycle's."""
     if raw in (None, ""):
         return cycle.framework_version
-    if not str(raw).isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", str(raw)):  # ASCII digits that fit a database integer
         raise BadParameter("version")
     version = db.session.get(FrameworkVersion, int(raw))
     if version is None:

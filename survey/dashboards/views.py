@@ -7,6 +7,7 @@ reader sees, so anonymous readers get public releases and donors also donor-leve
 from __future__ import annotations
 
 import json
+import re
 
 from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
@@ -78,7 +79,7 @@ def index() -> str | Response:
     """Choose a region, a cycle and a framework version (a plain GET form)."""
     region, year = request.args.get("region"), request.args.get("year")
     if region and year:
-        if not year.isdigit():
+        if not re.fullmatch(r"[0-9]{1,4}", year):  # a year, in ASCII digits
             raise BadParameter("cycle", 404)
         version = request.args.get("version") or None
         return redirect(url_for(".region", region_code=region, year=int(year), version=version))
