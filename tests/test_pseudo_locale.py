@@ -234,6 +234,12 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "code": "legal.substantive_offences",
         "user_id": 1,
         "version_id": version_id,
+        "region_code": "ecowas",
+        "year": 2026,
+        "panel": "ranking",
+        "fmt": "csv",
+        "alpha2": "NG",
+        "_rest": "no-such-thing",
     }
 
 

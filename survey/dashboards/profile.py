@@ -74,7 +74,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
     assessments = visible_assessments(viewer, country)
     regions = regions_of_country(country.alpha2)
     medians = regional_medians(viewer, country, regions) if assessments else {}
-    labels = {v.id: v.label for v in db.session.scalars(sa.select(FrameworkVersion))}
+    labels = {v.id: v.display_name for v in db.session.scalars(sa.select(FrameworkVersion))}
     history = [
         {
             "year": a.cycle.year,

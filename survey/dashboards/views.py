@@ -67,7 +67,7 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
     data = _load(region_code, year)
     chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
     points = services.trend_points(current_user, data.region, chosen)
-    versions = {v.id: v.label for v in services.framework_versions()}
+    versions = {v.id: v.display_name for v in services.framework_versions()}
     return build.build_dashboard(
         data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -34,8 +35,13 @@ class FrameworkVersion(db.Model):
 
     @property
     def label(self) -> str:
-        """Framework id and version, e.g. 'cyberready 2026.1'."""
+        """Framework id and version, e.g. 'cyberready 2026.1' (an identifier, for data files)."""
         return f"{self.framework_id} {self.version}"
+
+    @property
+    def display_name(self) -> str:
+        """The framework's title in the reader's language and its version, for pages and charts."""
+        return f"{gettext(self.title)} {self.version}"
 
     @property
     def definition(self) -> FrameworkDef:
