@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import ROOT, free_port, measure, request, sign_in  # noqa: E402
+from throughput import ROOT, free_port, fresh_instance, measure, request, sign_in, start_gunicorn  # noqa: E402
 
 PAGES = (
     ("trivial /healthz", "/healthz"),
@@ -42,10 +39,7 @@ def main() -> None:
     parser.add_argument("--countries", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=10)
     options = parser.parse_args()
-    port = free_port()
-    instance = tempfile.mkdtemp(prefix="cyberready-bench-")
-    env = {**os.environ, "INSTANCE_PATH": instance, "CYBERREADY_ENV": "development"}
-    env.pop("DATABASE_URL", None)
+    port, env = free_port(), fresh_instance()
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     subprocess.run(
         [
@@ -62,29 +56,8 @@ def main() -> None:
         check=True,
         capture_output=True,
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(options.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(env, port, options.workers)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         cookie = sign_in(port, "donor")
         import http.client
 

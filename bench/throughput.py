@@ -67,28 +67,39 @@ def measure(port: int, path: str, cookie: str, seconds: float, clients: int) -> 
     return sum(counts) / seconds
 
 
+def fresh_instance() -> dict[str, str]:
+    """Environment for a server on a new SQLite database in a temporary instance folder."""
+    env = {**os.environ, "INSTANCE_PATH": tempfile.mkdtemp(prefix="cyberready-bench-"),
+           "CYBERREADY_ENV": "development"}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """Start gunicorn on loopback and return once it accepts connections."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
-    port = free_port()
-    instance = tempfile.mkdtemp(prefix="cyberready-bench-")
-    env = {**os.environ, "INSTANCE_PATH": instance, "CYBERREADY_ENV": "development"}
-    env.pop("DATABASE_URL", None)
+    port, env = free_port(), fresh_instance()
     subprocess.run([sys.executable, "-c", "from survey import create_app; create_app()"],
                    cwd=ROOT, env=env, check=True, capture_output=True)  # migrate + demo once
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(options.workers), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+    server = start_gunicorn(env, port, options.workers)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         cookie = sign_in(port, "gh-coordinator")
         conn = http.client.HTTPConnection("127.0.0.1", port)
         listing = request(conn, "GET", "/assessments/", headers={"Cookie": cookie}).data.decode()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +26,7 @@ from survey import create_app
 from survey.config import TestConfig
 from survey.extensions import db
 from survey.i18n.catalogs import compile_catalog
+from survey.i18n.cli import extract_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PSEUDO = "en_XA"
@@ -81,26 +81,7 @@ def pseudo(text: str) -> str:
 def build_pseudo_catalog(folder: Path) -> None:
     """Extract the current source strings and write them, pseudo-translated, as en_XA."""
     pot = folder / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-k",
-            "lazy_gettext",
-            "-o",
-            str(pot),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run(extract_command(pot), cwd=ROOT, check=True, capture_output=True)
     with open(pot, "rb") as handle:
         template = read_po(handle)
     catalog = Catalog(locale="en", domain="messages")

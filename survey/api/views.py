@@ -15,6 +15,7 @@ from survey.api.services import user_for_token
 from survey.assessments.models import PillarScore
 from survey.auth import public
 from survey.dashboards import services
+from survey.dashboards.opendata import pillars_json, region_json
 from survey.dashboards.profile import find_country, visible_assessments
 from survey.dashboards.services import BadParameter
 from survey.dashboards.views import error_message
@@ -121,12 +122,6 @@ def regions():
     )
 
 
-def _pillars(pillars: dict[str, tuple]) -> dict:
-    return {
-        code: {"score": score, "stage": stage} for code, (score, stage) in sorted(pillars.items())
-    }
-
-
 @blueprint.route("/regions/<code>/<int:year>")
 @public
 def region_cycle(code: str, year: int):
@@ -135,26 +130,7 @@ def region_cycle(code: str, year: int):
     cycle = services.find_cycle(year)
     version = services.find_version(request.args.get("version"), cycle)
     data = services.regional_data(viewer(), region, cycle, version)
-    return jsonify(
-        {
-            "region": region.code,
-            "cycle": year,
-            "framework_version": version.label,
-            "members": data.members,
-            "median_overall_score": services.median(data.overall_scores),
-            "countries": [
-                {
-                    "country": c.alpha2,
-                    "release_level": c.visibility,
-                    "is_demo": c.is_demo,
-                    "overall_score": c.overall,
-                    "overall_stage": c.stage,
-                    "pillars": _pillars(c.pillars),
-                }
-                for c in sorted(data.countries, key=lambda c: c.alpha2)
-            ],
-        }
-    )
+    return jsonify({**region_json(data), "median_overall_score": services.median(data.overall_scores)})
 
 
 @blueprint.route("/countries/<alpha2>")
@@ -179,7 +155,7 @@ def country(alpha2: str):
                     "is_demo": a.is_demo,
                     "overall_score": a.overall_score,
                     "overall_stage": a.overall_stage,
-                    "pillars": _pillars(pillars.get(a.id, {})),
+                    "pillars": pillars_json(pillars.get(a.id, {})),
                 }
                 for a in assessments
             ],

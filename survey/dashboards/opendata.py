@@ -69,10 +69,9 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
     return headers, rows
 
 
-def export_json(viewer: Any, data: RegionalData) -> dict:
-    """Machine-readable export with stable (untranslated) keys."""
-    definition = data.version.definition
-    levels = services.indicator_levels(viewer, data)
+def region_json(data: RegionalData) -> dict:
+    """A region's released scores in a cycle with stable (untranslated) keys: the API's and the export's."""
+    pillar_codes = [p.code for p in data.version.definition.pillars]
     return {
         "region": data.region.code,
         "cycle": data.year,
@@ -85,18 +84,27 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
                 "is_demo": c.is_demo,
                 "overall_score": c.overall,
                 "overall_stage": c.stage,
-                "pillars": {
-                    p.code: {
-                        "score": c.pillars.get(p.code, (None, None))[0],
-                        "stage": c.pillars.get(p.code, (None, None))[1],
-                    }
-                    for p in definition.pillars
-                },
-                "indicators": {
-                    code: {"state": state, "level": level}
-                    for code, (state, level) in sorted(levels.get(c.assessment_id, {}).items())
-                },
+                "pillars": pillars_json(c.pillars, pillar_codes),
             }
             for c in sorted(data.countries, key=lambda c: c.alpha2)
         ],
     }
+
+
+def pillars_json(pillars: dict[str, tuple], codes: list[str] | None = None) -> dict:
+    """Pillar scores and stages by code (every pillar of `codes`, null where missing)."""
+    return {code: dict(zip(("score", "stage"), pillars.get(code, (None, None)), strict=True))
+            for code in (codes if codes is not None else sorted(pillars))}
+
+
+def export_json(viewer: Any, data: RegionalData) -> dict:
+    """Machine-readable export: the region's scores plus every released indicator level."""
+    levels = services.indicator_levels(viewer, data)
+    export = region_json(data)
+    by_country = {c.alpha2: c.assessment_id for c in data.countries}
+    for country in export["countries"]:
+        country["indicators"] = {
+            code: {"state": state, "level": level}
+            for code, (state, level) in sorted(levels.get(by_country[country["country"]], {}).items())
+        }
+    return export

@@ -34,22 +34,18 @@ def _pot() -> str:
     return str(Path(_translations()) / "messages.pot")
 
 
+# pybabel's arguments to extract the UI and questionnaire strings of the tree (before -o FILE).
+EXTRACT_ARGUMENTS = ("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                     "--add-comments=i18n:", "--sort-by-file", "--project=CyberReady")
+
+
+def extract_command(output: Path | str) -> list[str]:
+    """The command that writes the template catalog of the whole tree to `output` (run from the root)."""
+    return [sys.executable, "-m", "babel.messages.frontend", *EXTRACT_ARGUMENTS, "-o", str(output), "."]
+
+
 def _extract() -> None:
-    _pybabel(
-        "extract",
-        "-F",
-        "babel.cfg",
-        "-k",
-        "_l",
-        "-k",
-        "lazy_gettext",
-        "--add-comments=i18n:",
-        "--sort-by-file",
-        "--project=CyberReady",
-        "-o",
-        _pot(),
-        ".",
-    )
+    _pybabel(*EXTRACT_ARGUMENTS, "-o", _pot(), ".")
 
 
 @translate.command("init")
