@@ -59,6 +59,9 @@ def test_coordinator_assigns_pillars_and_contributors_answer_only_theirs(app, de
     assert answer(assessment_id, "justice.cybercrime_unit") is None
     assert refusals("answer.update")
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assignment.update"))
+    log = signed_in(app, "admin").get("/admin/audit?action=assignment.update&lang=fr").get_data(as_text=True)
+    # Pillars by their title, in the reader's language.
+    assert "Sensibilisation, compétences et prévention; Cadre juridique" in log
 
 
 def test_forged_assignment_choices_are_refused(app, demo):

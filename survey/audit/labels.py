@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from survey.assessments.labels import REVIEW_LABELS, STATUS_LABELS, VISIBILITY_LABELS
@@ -48,8 +49,11 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def describe(value: Any, action: str = "") -> str:
-    """An old or new value of an action as a short sentence in the reader's language."""
+def describe(value: Any, action: str = "", titles: dict[str, str] | None = None) -> str:
+    """An old or new value of an action as a short sentence in the reader's language.
+
+    `titles` names pillars and indicators by code (English source, translated here).
+    """
     words = VALUE_LABELS.get(action, {})
     if value is None:
         return "—"
@@ -57,7 +61,7 @@ def describe(value: Any, action: str = "") -> str:
         return "; ".join(_describe_field(key, item) for key, item in value.items() if key != "state"
                          or item in STATE_LABELS) or "—"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "—"
+        return "; ".join(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))
 
 
