@@ -13,14 +13,16 @@ from flask.cli import AppGroup
 
 from survey.accounts.models import Role, User
 from survey.assessments import services
-from survey.assessments.models import AnswerState, Assessment, Assignment, Cycle, Status, Visibility
+from survey.assessments.models import AnswerState, Assessment, Cycle, Status
 from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework
+from survey.publication.rules import Visibility
 from survey.publication.services import release
 from survey.review.services import accept_all, validate
+from survey.team.models import Assignment
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, never in production
 DEMO_NOTE = "Demo answer: invented for demonstration, not an official position."

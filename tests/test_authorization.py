@@ -138,7 +138,7 @@ def target(app, demo) -> dict[str, object]:
 
 def test_every_view_declares_who_may_use_it(app):
     undeclared = [endpoint for endpoint, view in app.view_functions.items()
-                  if endpoint != "static" and not hasattr(view, "allowed_roles")]
+                  if endpoint != "static" and not hasattr(view, "permission")]
     assert undeclared == []
 
 

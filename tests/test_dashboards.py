@@ -379,15 +379,16 @@ def test_every_dashboard_and_api_view_declares_who_may_use_it(app):
         if name.startswith(("dashboards.", "api."))
     }
     assert len(views) >= 10
-    assert all(getattr(view, "allowed_roles", None) == "anyone" for view in views.values()), views
+    assert all(getattr(view, "permission", None) == "public" for view in views.values()), views
 
 
 def test_withdrawn_results_leave_the_dashboard_at_once(client, auth, demo):
     import sqlalchemy as sa
 
     from survey.accounts.models import User
-    from survey.assessments.models import Assessment, Visibility
+    from survey.assessments.models import Assessment
     from survey.countries.models import Country
+    from survey.publication.rules import Visibility
     from survey.publication.services import release
 
     auth.login("donor")

@@ -1,11 +1,10 @@
-"""User accounts and roles."""
+"""User accounts and the roles they hold (what a role may do is in the rule book, `survey.permissions`)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -15,27 +14,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey.countries.models import Country
 from survey.extensions import db
 from survey.models import utcnow
+from survey.permissions import COUNTRY_ROLES as COUNTRY_ROLES
+from survey.permissions import DONOR_READERS as DONOR_READERS
+from survey.permissions import Role as Role
+from survey.permissions import sole_account
 
 
 def new_session_token() -> str:
     """A random token that identifies the current generation of a user's sessions."""
     return secrets.token_hex(16)
-
-
-class Role(StrEnum):
-    """What a user may do; country roles are bound to the user's one country."""
-
-    CONTRIBUTOR = "contributor"
-    COORDINATOR = "coordinator"
-    VALIDATOR = "validator"
-    DONOR = "donor"
-    TRANSLATOR = "translator"
-    ADMIN = "admin"
-
-
-COUNTRY_ROLES = frozenset({Role.CONTRIBUTOR, Role.COORDINATOR, Role.VALIDATOR})
-# Readers of what countries released to donors, across every country.
-DONOR_READERS = frozenset({Role.DONOR, Role.ADMIN})
 
 
 class UserRole(db.Model):
@@ -97,7 +84,10 @@ class User(UserMixin, db.Model):
         """Whether the user holds one of these roles."""
         return not self.roles.isdisjoint(roles)
 
-    @property
-    def is_country_official(self) -> bool:
-        """Contributors, coordinators and validators work on their own country's assessments."""
-        return self.country_id is not None and self.has_role(*COUNTRY_ROLES)
+
+@sole_account.answer
+def sole_active_account(country_id: int) -> bool:
+    """Whether the country has one active account only, so nobody else could review its submission."""
+    count = db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.country_id == country_id, User.active.is_(True))) or 0
+    return count <= 1

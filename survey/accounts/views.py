@@ -27,9 +27,9 @@ from werkzeug.wrappers import Response
 from survey.accounts.forms import LoginForm
 from survey.accounts.models import User
 from survey.audit.services import REFUSED, record
-from survey.auth import public
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
+from survey.permissions import public
 
 blueprint = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"

@@ -15,10 +15,10 @@ from survey.admin.forms import AccountForm, AuditFilterForm, CycleForm, NewAccou
 from survey.assessments import services as assessments
 from survey.assessments.models import Assessment, Cycle
 from survey.audit.services import record
-from survey.auth import roles_required
 from survey.countries.services import country_by_code, country_choices
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
+from survey.permissions import Permission, requires
 from survey.review.services import item_titles
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,7 +30,7 @@ def _with_countries(form: AccountForm | AuditFilterForm, blank: str) -> AccountF
 
 
 @blueprint.route("/users")
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def users() -> str:
     """Every account with its roles, country and status."""
     accounts = db.session.scalars(sa.select(User).order_by(User.country_id.is_not(None), User.username)).all()
@@ -38,7 +38,7 @@ def users() -> str:
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def new_user() -> str | Response | tuple[str, int]:
     """Create an account with its roles and first password."""
     form = _with_countries(NewAccountForm(), _("No country"))
@@ -67,7 +67,7 @@ def _account_problem(form: AccountForm) -> str | None:
 
 
 @blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def edit_user(user_id: int) -> str | Response | tuple[str, int]:
     """Change an account's name, roles, country and status."""
     user = db.session.get(User, user_id) or abort(404)
@@ -97,7 +97,7 @@ def _render_edit(user: User, form: AccountForm, password_form: PasswordResetForm
 
 
 @blueprint.route("/users/<int:user_id>/password", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def reset_password(user_id: int) -> Response | tuple[str, int]:
     """Set a new password for an account; its sessions end."""
     user = db.session.get(User, user_id) or abort(404)
@@ -116,7 +116,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/audit")
-@roles_required(Role.ADMIN)
+@requires(Permission.AUDIT_READ)
 def audit() -> str | tuple[str, int]:
     """The audit log across countries, newest first, with filters."""
     form = _with_countries(AuditFilterForm(request.args), _("Any"))
@@ -150,7 +150,7 @@ def _render_cycles(form: CycleForm) -> str:
 
 
 @blueprint.route("/cycles", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def cycles() -> str | Response | tuple[str, int]:
     """Assessment cycles and framework versions; open a cycle (which closes the others)."""
     form = _cycle_form()
@@ -170,7 +170,7 @@ def cycles() -> str | Response | tuple[str, int]:
 
 
 @blueprint.route("/cycles/close", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires(Permission.ADMINISTER)
 def close_cycles() -> Response:
     """Close the open cycle: nobody can start a new assessment until another opens."""
     previous = assessments.current_cycle()

@@ -13,13 +13,13 @@ from werkzeug.exceptions import HTTPException
 from survey.api.openapi import openapi_document
 from survey.api.services import user_for_token
 from survey.assessments.models import PillarScore
-from survey.auth import public
 from survey.dashboards import services
 from survey.dashboards.opendata import pillars_json, region_json
 from survey.dashboards.profile import find_country, visible_assessments
 from survey.dashboards.services import BadParameter
 from survey.dashboards.views import error_message
 from survey.extensions import csrf, db
+from survey.permissions import public
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

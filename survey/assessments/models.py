@@ -1,4 +1,8 @@
-"""Assessment cycles, assessments, answers and stored scores."""
+"""Assessment cycles, assessments, answers and stored scores.
+
+The review, publication and team features keep their own data in their packages; the answer
+and assessment rows carry their columns (`Answer.review`, `Assessment.visibility`) as plain strings.
+"""
 
 from __future__ import annotations
 
@@ -30,21 +34,6 @@ class Status(StrEnum):
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 SCORED_STATUSES = frozenset({Status.SUBMITTED, Status.RETURNED, Status.VALIDATED})
-
-
-class Visibility(StrEnum):
-    """Who outside the country may read a validated assessment's results."""
-
-    PRIVATE = "private"
-    DONORS = "donors"
-    PUBLIC = "public"
-
-
-class Review(StrEnum):
-    """A validator's decision on one indicator."""
-
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
 
 
 class Cycle(db.Model):
@@ -79,7 +68,8 @@ class Assessment(db.Model):
     overall_stage: Mapped[int | None] = mapped_column(sa.Integer)
     validated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    visibility: Mapped[str] = mapped_column(sa.String(16), default=Visibility.PRIVATE, index=True)
+    # A release level of `survey.publication.rules.Visibility`, set by the publication feature.
+    visibility: Mapped[str] = mapped_column(sa.String(16), default="private", index=True)
     released_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     country: Mapped[Country] = relationship(lazy="joined")
@@ -94,11 +84,6 @@ class Assessment(db.Model):
     def is_editable(self) -> bool:
         """Drafts and returned assessments can be edited; submission and validation lock them."""
         return self.status in EDITABLE_STATUSES
-
-    @property
-    def is_released(self) -> bool:
-        """Whether anyone outside the country may read the results."""
-        return self.status == Status.VALIDATED and self.visibility != Visibility.PRIVATE
 
 
 class AnswerState(StrEnum):
@@ -132,7 +117,8 @@ class Answer(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # Optimistic concurrency: a save must name the version it was edited from.
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
-    review: Mapped[str | None] = mapped_column(sa.String(16))  # None: not reviewed yet
+    # A decision of `survey.review.models.Review`, set by the review feature; None: not reviewed yet.
+    review: Mapped[str | None] = mapped_column(sa.String(16))
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
@@ -154,31 +140,3 @@ class PillarScore(db.Model):
     stage: Mapped[int | None] = mapped_column(sa.Integer)
     coverage: Mapped[float] = mapped_column(sa.Float)
     status: Mapped[str] = mapped_column(sa.String(16))
-
-
-class Assignment(db.Model):
-    """A pillar the coordinator gave to a contributor (e.g. by agency); it holds across cycles."""
-
-    __table_args__ = (sa.UniqueConstraint("country_id", "pillar_code", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"), index=True)
-    pillar_code: Mapped[str] = mapped_column(sa.String(64))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
-
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class Comment(db.Model):
-    """A message in the discussion thread of one indicator of an assessment."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
-    )
-    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-
-    author: Mapped[User] = relationship(lazy="joined")

@@ -12,8 +12,8 @@ from survey.assessments import services
 from survey.assessments.charts import RadarSeries, radar_figure
 from survey.assessments.models import Answer, AnswerState, Assessment
 from survey.frameworks.definition import IndicatorDef
+from survey.frameworks.labels import STAGE_NAMES, stage_name
 from survey.i18n.locale import text_direction
-from survey.methodology.labels import STAGE_NAMES, stage_name
 from survey.methodology.scoring import PillarResult
 
 

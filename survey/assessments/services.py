@@ -8,22 +8,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
-from survey.accounts.models import Role, User
-from survey.assessments.models import (
-    SCORED_STATUSES,
-    Answer,
-    Assessment,
-    Assignment,
-    Cycle,
-    PillarScore,
-    Review,
-    Status,
-)
+from survey.accounts.models import User
+from survey.assessments import signals
+from survey.assessments.models import SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
 from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.models import FrameworkVersion, Indicator
+from survey.frameworks.services import version_in_use
 from survey.methodology.scoring import (
     AssessmentResult,
     IndicatorInput,
@@ -33,7 +26,7 @@ from survey.methodology.scoring import (
     score_assessment,
 )
 from survey.models import utcnow
-from survey.publication.rules import visible_levels
+from survey.permissions import Permission, can
 
 
 class WorkflowError(Exception):
@@ -83,6 +76,13 @@ def open_cycle(year: int, version: FrameworkVersion) -> Cycle:
     return cycle
 
 
+@version_in_use.answer
+def version_has_assessments(version_id: int) -> bool:
+    """Whether assessments were started on this framework version (its indicators are then fixed)."""
+    return db.session.scalar(sa.select(sa.func.count(Assessment.id))
+                             .where(Assessment.framework_version_id == version_id)) > 0
+
+
 def current_cycle() -> Cycle | None:
     """The cycle officials can start assessments in."""
     return db.session.scalar(sa.select(Cycle).where(Cycle.is_open.is_(True)))
@@ -104,6 +104,14 @@ def submitted_assessments() -> list[Assessment]:
     ))
 
 
+def validated_assessments() -> list[Assessment]:
+    """Every validated assessment, newest cycle first; readers are shown those released to them."""
+    return list(db.session.scalars(
+        sa.select(Assessment).join(Assessment.cycle)
+        .where(Assessment.status == Status.VALIDATED).order_by(Cycle.year.desc(), Assessment.id)
+    ))
+
+
 def start_assessment(user: User, cycle: Cycle) -> Assessment:
     """The user's country's assessment of this cycle, created on first start."""
     existing = db.session.scalar(sa.select(Assessment).where(
@@ -118,32 +126,12 @@ def start_assessment(user: User, cycle: Cycle) -> Assessment:
     return assessment
 
 
-def can_view(user: User, assessment: Assessment) -> bool:
-    """Officials see their own country, admins everything, others what was released to them."""
-    if user.has_role(Role.ADMIN):
-        return True
-    if user.is_country_official and user.country_id == assessment.country_id:
-        return True
-    return assessment.is_released and assessment.visibility in visible_levels(user)
-
-
-def can_edit(user: User, assessment: Assessment) -> bool:
-    """Contributors and coordinators of the assessment's country answer (while it is editable)."""
-    return (user.country_id == assessment.country_id
-            and user.has_role(Role.CONTRIBUTOR, Role.COORDINATOR))
-
-
-def can_submit(user: User, assessment: Assessment) -> bool:
-    """Only the country's coordinator submits."""
-    return can_edit(user, assessment) and user.has_role(Role.COORDINATOR)
-
-
 def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
     """The assessment if this user may see it; 404 otherwise, so ids of others do not leak."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         raise NotFound()
-    if not can_view(user, assessment):
+    if not can(user, Permission.ASSESSMENT_VIEW, assessment):
         record_refusal("access.denied", f"assessment {assessment_id} of another country",
                        country_id=user.country_id, assessment_id=assessment_id)
         raise NotFound()
@@ -159,28 +147,15 @@ def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> d
     return {code: answer for answer, code in db.session.execute(query).all()}
 
 
-def assigned_pillars(user: User) -> frozenset[str]:
-    """Pillar codes the coordinator assigned to this user in their country."""
-    return frozenset(db.session.scalars(sa.select(Assignment.pillar_code).where(
-        Assignment.user_id == user.id, Assignment.country_id == user.country_id)))
-
-
-def may_edit_pillar(user: User, assessment: Assessment, pillar_code: str) -> bool:
-    """Coordinators edit every pillar of their country; contributors the pillars assigned to them."""
-    if not can_edit(user, assessment):
-        return False
-    return user.has_role(Role.COORDINATOR) or pillar_code in assigned_pillars(user)
-
-
 def editable_codes(user: User, assessment: Assessment, pillar: PillarDef,
                    answers: dict[str, Answer]) -> frozenset[str]:
-    """Indicators of the pillar this user may change now (after a return: the returned ones)."""
-    if not assessment.is_editable or not may_edit_pillar(user, assessment, pillar.code):
+    """Indicators of the pillar this user may change now (after a return: the reopened ones)."""
+    if not assessment.is_editable or not can(user, Permission.PILLAR_EDIT, assessment, pillar=pillar.code):
         return frozenset()
-    codes = [i.code for i in pillar.indicators]
+    codes = frozenset(i.code for i in pillar.indicators)
     if assessment.status == Status.RETURNED:
-        return frozenset(c for c in codes if c in answers and answers[c].review == Review.RETURNED)
-    return frozenset(codes)
+        return codes & signals.reopened_codes(answers)
+    return codes
 
 
 def _answer_record(answer: Answer | AnswerValues | None) -> dict | None:
@@ -298,9 +273,7 @@ def submit(assessment: Assessment, user: User) -> AssessmentResult:
     if unanswered(assessment, inputs):
         raise WorkflowError("incomplete")
     result = score_assessment(inputs)
-    # Returned indicators go back to the validator's queue once the team resubmits.
-    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
-                                               Answer.review == Review.RETURNED).values(review=None))
+    signals.submitted.send(assessment, user=user)
     db.session.add(AuditEvent(action="assessment.status", user_id=user.id, username=user.username,
                               country_id=assessment.country_id, assessment_id=assessment.id,
                               old_value=assessment.status, new_value=Status.SUBMITTED.value))

@@ -8,22 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.accounts.models import Role
 from survey.assessments import services
 from survey.assessments.forms import field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
 from survey.audit.services import record_refusal
-from survey.auth import ALL_ROLES, roles_required
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.i18n.locale import sorted_countries
-from survey.publication.forms import ReleaseForm
-from survey.publication.services import released_assessments
-from survey.review.services import comment_threads
+from survey.permissions import Permission, assigned_pillars, can, requires
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
-OFFICIALS = (Role.CONTRIBUTOR, Role.COORDINATOR)
 
 
 def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
@@ -40,28 +35,30 @@ def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
 
 
 @blueprint.route("/")
-@roles_required(*ALL_ROLES)
+@requires(Permission.ASSESSMENT_LIST)
 def index() -> str:
     """The user's country's assessments, everything for admins, or what was released to the reader."""
-    if current_user.is_country_official:
+    own_country = can(current_user, Permission.COUNTRY_WORK)
+    if own_country:
         assessments = services.country_assessments(current_user.country_id)
-    elif current_user.has_role(Role.ADMIN):
+    elif can(current_user, Permission.ASSESSMENT_VIEW_ALL):
         assessments = services.submitted_assessments()
     else:
-        assessments = released_assessments(current_user)
-    if not current_user.is_country_official:  # many countries: newest cycle, then by name
+        assessments = [a for a in services.validated_assessments()
+                       if can(current_user, Permission.ASSESSMENT_VIEW, a)]
+    if not own_country:  # many countries: newest cycle, then by name
         order = {code: n for n, (code, _name) in enumerate(
             sorted_countries({a.country.alpha2 for a in assessments}))}
         assessments.sort(key=lambda a: (-a.cycle.year, order[a.country.alpha2]))
     cycle = services.current_cycle()
     started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
-    return render_template("assessments/index.html", assessments=assessments, cycle=cycle,
-                           can_start=bool(cycle and current_user.is_country_official and not started),
+    return render_template("assessments/index.html", assessments=assessments, cycle=cycle, own_country=own_country,
+                           can_start=bool(cycle and can(current_user, Permission.ASSESSMENT_START) and not started),
                            answered=answered_counts([a.id for a in assessments]))
 
 
 @blueprint.route("/start", methods=["POST"])
-@roles_required(*OFFICIALS)
+@requires(Permission.ASSESSMENT_START)
 def start() -> Response:
     """Start (or resume) the country's assessment of the open cycle."""
     cycle = services.current_cycle()
@@ -78,30 +75,26 @@ def _assessment(assessment_id: int) -> Assessment:
 
 
 @blueprint.route("/<int:assessment_id>")
-@roles_required(*ALL_ROLES)
+@requires(Permission.ASSESSMENT_VIEW)
 def overview(assessment_id: int) -> str:
     """Progress per pillar, with links to fill, review, submit and see results."""
     assessment = _assessment(assessment_id)
     result = services.score(assessment)
     return render_template("assessments/overview.html", assessment=assessment, result=result,
                            definition=assessment.framework_version.definition,
-                           can_edit=services.can_edit(current_user, assessment),
-                           can_submit=services.can_submit(current_user, assessment),
-                           is_team=(current_user.country_id == assessment.country_id
-                                    or current_user.has_role(Role.ADMIN)),
                            assigned=_assigned_codes(assessment))
 
 
 def _assigned_codes(assessment: Assessment) -> list[str]:
-    """The pillars assigned to a contributor, in questionnaire order (empty for others)."""
-    if not current_user.has_role(Role.CONTRIBUTOR) or current_user.country_id != assessment.country_id:
+    """The pillars assigned to a contributor who answers only those, in questionnaire order (else empty)."""
+    if can(current_user, Permission.PILLAR_EDIT_ALL) or not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
         return []
-    assigned = services.assigned_pillars(current_user)
+    assigned = assigned_pillars(current_user)
     return [p.code for p in assessment.framework_version.definition.pillars if p.code in assigned]
 
 
 @blueprint.route("/<int:assessment_id>/pillars/<pillar_code>", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@requires(Permission.ASSESSMENT_VIEW)
 def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, int]:
     """Answer one pillar; saving works without JavaScript and never overwrites a colleague's save."""
     assessment = _assessment(assessment_id)
@@ -112,7 +105,7 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     if request.method == "GET":
         form.fill(answers)
         return _render_pillar(assessment, pillar_def, form, editable, answers)
-    if not services.can_edit(current_user, assessment):
+    if not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
         record_refusal("answer.update", "not an answering role of this country",
                        country_id=assessment.country_id, assessment_id=assessment.id)
         abort(403)
@@ -170,18 +163,14 @@ def _render_conflict(assessment: Assessment, pillar_def, form, editable, answers
 def _render_pillar(assessment: Assessment, pillar_def, form, editable: frozenset[str],
                    answers: dict, conflicts: dict | None = None) -> str:
     definition = assessment.framework_version.definition
-    # Discussion threads belong to the country's team, not to readers of released results.
-    show_threads = current_user.country_id == assessment.country_id and current_user.is_country_official
     return render_template("assessments/pillar.html", assessment=assessment, pillar=pillar_def,
                            definition=definition, form=form, field_key=field_key,
                            editable=editable, answers=answers, conflicts=conflicts or {},
-                           show_threads=show_threads,
-                           comments=comment_threads(assessment, pillar_def.code) if show_threads else {},
                            next_pillar=definition.next_pillar(pillar_def.code))
 
 
 @blueprint.route("/<int:assessment_id>/review")
-@roles_required(*ALL_ROLES)
+@requires(Permission.ASSESSMENT_VIEW)
 def review(assessment_id: int) -> str:
     """Unanswered items and answers that lack evidence, before submission."""
     assessment = _assessment(assessment_id)
@@ -197,16 +186,17 @@ def _render_review(assessment: Assessment) -> str:
                    and not a.evidence_urls and not a.evidence_description]
     open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None]
     return render_template("assessments/review.html", assessment=assessment, definition=definition,
-                           missing=missing, unsupported=unsupported, open_facts=open_facts,
-                           can_submit=services.can_submit(current_user, assessment))
+                           missing=missing, unsupported=unsupported, open_facts=open_facts)
 
 
 @blueprint.route("/<int:assessment_id>/submit", methods=["POST"])
-@roles_required(Role.COORDINATOR)
+@requires(Permission.ASSESSMENT_SUBMIT)
 def submit(assessment_id: int) -> Response | tuple[str, int]:
     """The coordinator submits a complete draft, which locks it."""
     assessment = _assessment(assessment_id)
-    if not services.can_submit(current_user, assessment):
+    if not can(current_user, Permission.ASSESSMENT_SUBMIT, assessment):
+        record_refusal("assessment.status", "not the coordinator of this country",
+                       country_id=assessment.country_id, assessment_id=assessment.id)
         abort(403)
     try:
         services.submit(assessment, current_user)
@@ -224,10 +214,8 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/results")
-@roles_required(*ALL_ROLES)
+@requires(Permission.ASSESSMENT_VIEW)
 def results(assessment_id: int) -> str:
     """Overall score and stage, pillar scores, radar, priorities, facts, change since last cycle."""
     assessment = _assessment(assessment_id)
-    return render_template("assessments/results.html", assessment=assessment,
-                           release_form=ReleaseForm(visibility=assessment.visibility),
-                           **build_results(assessment))
+    return render_template("assessments/results.html", assessment=assessment, **build_results(assessment))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from survey.assessments.labels import REVIEW_LABELS, STATUS_LABELS, VISIBILITY_LABELS
-from survey.methodology.labels import stage_name
+from survey.frameworks.labels import stage_name
 
 ACTION_LABELS = {
     "answer.update": _l("Answer changed"),
@@ -37,11 +37,13 @@ ANSWER_FIELD_LABELS = {
     "comment": _l("Comment"),
 }
 STATE_LABELS = {"na": _l("Not applicable"), "dont_know": _l("Don't know")}
-VALUE_LABELS = {
-    "assessment.status": STATUS_LABELS,
-    "assessment.release": VISIBILITY_LABELS,
-    "indicator.review": REVIEW_LABELS,
-}
+# Names of the values an action records (statuses, release levels...), given by the feature that owns them.
+VALUE_LABELS: dict[str, Mapping[str, Any]] = {}
+
+
+def name_values(action: str, labels: Mapping[str, Any]) -> None:
+    """Let the audit trail name the values this action records (called by the feature owning them)."""
+    VALUE_LABELS[action] = labels
 
 
 def action_label(action: str) -> str:

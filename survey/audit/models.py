@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.accounts.models import User
 from survey.extensions import db
 from survey.models import utcnow
+
+if TYPE_CHECKING:  # the audit trail sits below accounts: the relationship names its class by string
+    from survey.accounts.models import User
 
 
 class AuditEvent(db.Model):
@@ -34,4 +36,4 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
 
     user: Mapped[User | None] = relationship(
-        primaryjoin="foreign(AuditEvent.user_id) == User.id", lazy="raise", viewonly=True)
+        "User", primaryjoin="foreign(AuditEvent.user_id) == User.id", lazy="raise", viewonly=True)

@@ -19,8 +19,8 @@ from survey.dashboards import charts
 from survey.dashboards.charts import Labels, Line, MapPoint
 from survey.dashboards.geo import marker_position
 from survey.dashboards.services import BadParameter, CountryScore, RegionalData, TrendPoint, median
+from survey.frameworks.labels import STAGE_NAMES, stage_name
 from survey.i18n.locale import country_name
-from survey.methodology.labels import STAGE_NAMES, stage_name
 from survey.regions.services import RegionInfo
 
 MAX_CHOSEN = 3

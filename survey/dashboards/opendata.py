@@ -6,11 +6,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from survey.assessments.models import AnswerState, Visibility
+from survey.assessments.models import AnswerState
 from survey.dashboards import services
 from survey.dashboards.services import RegionalData
+from survey.frameworks.labels import stage_name
 from survey.i18n.locale import country_name
-from survey.methodology.labels import stage_name
+from survey.publication.rules import Visibility
 
 
 def release_label(visibility: str) -> str:

@@ -16,9 +16,9 @@ from survey.countries.models import Country
 from survey.dashboards.charts import Labels, Line, trend_figure
 from survey.dashboards.services import BadParameter
 from survey.extensions import db
+from survey.frameworks.labels import stage_name
 from survey.frameworks.models import FrameworkVersion
 from survey.i18n.locale import country_name, text_direction
-from survey.methodology.labels import stage_name
 from survey.publication.rules import released_condition
 from survey.regions.services import RegionInfo, regions_of_country
 

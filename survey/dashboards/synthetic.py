@@ -22,7 +22,6 @@ from survey.assessments.models import (
     Cycle,
     PillarScore,
     Status,
-    Visibility,
 )
 from survey.countries.models import Country
 from survey.demo import demo
@@ -32,6 +31,7 @@ from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework, indicator_ids
 from survey.methodology.scoring import IndicatorInput, PillarInput, score_assessment
 from survey.models import utcnow
+from survey.publication.rules import Visibility
 
 BATCH = 5000
 SYNTHETIC_NOTE = "Synthetic demo data generated for load testing."

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from survey.auth import public
 from survey.dashboards import build, cache, exports, needs, opendata, profile, services
 from survey.dashboards.services import BadParameter
 from survey.i18n.locale import text_direction
+from survey.permissions import public
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from survey.countries.services import ensure_countries
 from survey.extensions import db
 from survey.frameworks.definition import (
     FrameworkDef,
@@ -17,6 +18,11 @@ from survey.frameworks.definition import (
     parse_framework,
 )
 from survey.frameworks.models import FrameworkVersion, Indicator
+from survey.hooks import Hook
+
+# Answered by the assessments feature (above this one); until then every version counts as in use.
+version_in_use = Hook("whether assessments were started on this framework version",
+                      default=lambda version_id: True)
 
 
 @dataclass(frozen=True)
@@ -30,14 +36,6 @@ class LoadResult:
 def _shape(definition: FrameworkDef) -> list[tuple]:
     """What answers depend on: indicator ids, pillars, kinds and fact types."""
     return [(i.code, i.pillar_code, i.kind, i.fact_type) for i in definition.all_indicators()]
-
-
-def _has_answers(version: FrameworkVersion) -> bool:
-    from survey.assessments.models import Assessment
-
-    return db.session.scalar(
-        sa.select(sa.func.count(Assessment.id)).where(Assessment.framework_version_id == version.id)
-    ) > 0
 
 
 def load_framework(path: Path) -> LoadResult:
@@ -63,7 +61,7 @@ def load_framework(path: Path) -> LoadResult:
     elif version.checksum == digest:
         return LoadResult(version, "unchanged")
     else:
-        if _shape(version.definition) != _shape(definition) and _has_answers(version):
+        if _shape(version.definition) != _shape(definition) and version_in_use(version.id):
             raise FrameworkError(
                 f"{definition.framework_id} {definition.version} already has assessments and "
                 "this file changes its indicators; give the file a new version instead"
@@ -92,8 +90,6 @@ def _sync_indicators(version: FrameworkVersion, definition: FrameworkDef) -> Non
 
 def ensure_default_framework() -> FrameworkVersion:
     """Countries and the shipped framework are always present."""
-    from survey.countries.services import ensure_countries
-
     ensure_countries()
     return load_framework(default_framework_path()).version
 

@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from survey.accounts.labels import role_names
-from survey.assessments.labels import status_label, visibility_label
+from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
+from survey.frameworks.labels import stage_name
 from survey.i18n.locale import (
     available_languages,
     country_name,
@@ -23,7 +24,8 @@ from survey.i18n.locale import (
     remember_locale,
     text_direction,
 )
-from survey.methodology.labels import stage_name
+from survey.permissions import current_user_can
+from survey.publication.labels import visibility_label
 
 ERROR_TITLES = {
     400: _l("The request could not be understood."),
@@ -104,6 +106,7 @@ def template_helpers() -> dict:
         "visibility_label": visibility_label,
         "action_label": action_label,
         "describe": describe,
+        "can": current_user_can,
     }
 
 

@@ -7,11 +7,11 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.auth import public
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
 from survey.methodology import scoring
 from survey.methodology.scoring import DONT_KNOW, LEVEL, NOT_APPLICABLE, IndicatorInput, PillarInput
+from survey.permissions import public
 
 blueprint = Blueprint("pages", __name__)
 

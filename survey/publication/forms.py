@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import DataRequired
 
-from survey.assessments.labels import VISIBILITY_LABELS
+from survey.publication.labels import VISIBILITY_LABELS
 
 
 class ReleaseForm(FlaskForm):

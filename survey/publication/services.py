@@ -6,12 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from survey.assessments.models import Assessment, Cycle, Status, Visibility
+from survey.assessments.models import Assessment, Cycle, Status
 from survey.assessments.services import WorkflowError
 from survey.audit.services import record
 from survey.extensions import db
 from survey.models import utcnow
-from survey.publication.rules import released_condition
+from survey.publication.rules import Visibility, released_condition
 
 
 def released_assessments(viewer: Any, cycle_id: int | None = None) -> list[Assessment]:

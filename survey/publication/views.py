@@ -7,26 +7,32 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.accounts.models import Role
 from survey.assessments import services as assessments
-from survey.assessments.labels import visibility_label
-from survey.assessments.models import Visibility
+from survey.assessments.models import Assessment
 from survey.assessments.results import build_results
 from survey.audit.services import record_refusal
-from survey.auth import roles_required
 from survey.extensions import db
+from survey.permissions import Permission, can, requires
 from survey.publication import services
 from survey.publication.forms import ReleaseForm
+from survey.publication.labels import visibility_label
+from survey.publication.rules import Visibility
 
 blueprint = Blueprint("publication", __name__, url_prefix="/assessments")
 
 
+@blueprint.app_template_global()
+def release_form_for(assessment: Assessment) -> ReleaseForm:
+    """The release form of the results page, set to the current level."""
+    return ReleaseForm(visibility=assessment.visibility)
+
+
 @blueprint.route("/<int:assessment_id>/release", methods=["POST"])
-@roles_required(Role.COORDINATOR)
+@requires(Permission.ASSESSMENT_RELEASE)
 def release(assessment_id: int) -> Response | tuple[str, int]:
     """Set who outside the country may read the validated results."""
     assessment = assessments.get_visible_assessment(current_user, assessment_id)
-    if current_user.country_id != assessment.country_id:
+    if not can(current_user, Permission.ASSESSMENT_RELEASE, assessment):
         record_refusal("assessment.release", "coordinator of another country",
                        country_id=assessment.country_id, assessment_id=assessment.id)
         abort(404)
@@ -46,6 +52,6 @@ def release(assessment_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("assessments.results", assessment_id=assessment.id))
 
 
-def _results(assessment, form: ReleaseForm) -> str:
-    return render_template("assessments/results.html", assessment=assessment, release_form=form,
+def _results(assessment: Assessment, form: ReleaseForm) -> str:
+    return render_template("assessments/results.html", assessment=assessment, refused_release_form=form,
                            **build_results(assessment))

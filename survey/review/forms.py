@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from survey.assessments.models import Review
+from survey.review.models import Review
 
 MAX_COMMENT = 2000
 

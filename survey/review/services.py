@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey.accounts.models import Role, User
-from survey.assessments.models import Answer, Assessment, Comment, Review, Status
+from survey.accounts.models import User
+from survey.assessments import signals
+from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.services import WorkflowError
 from survey.audit.models import AuditEvent
 from survey.audit.services import record
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.models import utcnow
+from survey.review.models import Comment, Review
 
 
-def country_account_count(country_id: int) -> int:
-    """Active accounts of a country, to know whether a second pair of eyes exists."""
-    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
-        User.country_id == country_id, User.active.is_(True))) or 0
+@signals.reopened_codes.answer
+def returned_codes(answers: dict[str, Answer]) -> frozenset[str]:
+    """The indicators the validator returned: after a return, the only ones open for changes."""
+    return frozenset(code for code, answer in answers.items() if answer.review == Review.RETURNED)
 
 
-def may_review(user: User, assessment: Assessment) -> bool:
-    """Validators of the country, except the submitter when someone else could review."""
-    if not (user.has_role(Role.VALIDATOR) and user.country_id == assessment.country_id):
-        return False
-    if assessment.submitted_by_id == user.id:
-        return country_account_count(assessment.country_id) <= 1
-    return True
+@signals.submitted.connect
+def requeue_returned(assessment: Assessment, **_: object) -> None:
+    """Returned indicators go back to the validator's queue once the team resubmits."""
+    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
+                                               Answer.review == Review.RETURNED).values(review=None))
 
 
 def _answer(assessment: Assessment, indicator_code: str) -> Answer:

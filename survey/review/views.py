@@ -8,19 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.accounts.models import COUNTRY_ROLES, Role
 from survey.assessments import services as assessments
-from survey.assessments.models import Assessment, Review, Status
+from survey.assessments.models import Assessment, Status
 from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
-from survey.auth import roles_required
 from survey.extensions import db
+from survey.permissions import Permission, can, requires
 from survey.review import services
 from survey.review.forms import CommentForm, DecisionForm
+from survey.review.models import Review
 from survey.review.services import item_titles
 
 blueprint = Blueprint("review", __name__, url_prefix="/assessments")
-TEAM = (*COUNTRY_ROLES, Role.ADMIN)
 WORKFLOW_MESSAGES = {
     "not-in-review": lambda: _("This assessment is not waiting for validation."),
     "open-reviews": lambda: _("Every indicator must be accepted before the assessment is validated: "
@@ -31,18 +30,24 @@ WORKFLOW_MESSAGES = {
 }
 
 
-def _team_assessment(assessment_id: int) -> Assessment:
-    """The assessment, for members of its country's team and admins only (404 for others)."""
+@blueprint.app_template_global()
+def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> dict:
+    """Comment threads by indicator code, for pages of other features (the pillar page)."""
+    return services.comment_threads(assessment, pillar_code)
+
+
+def _team_assessment(assessment_id: int, permission: Permission) -> Assessment:
+    """The assessment, if the user may do this to it as its country's team or an admin (404 for others)."""
     assessment = assessments.get_visible_assessment(current_user, assessment_id)
-    if not (current_user.has_role(Role.ADMIN) or current_user.country_id == assessment.country_id):
+    if not can(current_user, permission, assessment):
         abort(404)
     return assessment
 
 
-def _reviewable(assessment_id: int) -> Assessment:
-    """The assessment, if the current user may review it; 403 and an audit entry otherwise."""
-    assessment = _team_assessment(assessment_id)
-    if not services.may_review(current_user, assessment):
+def _reviewable(assessment_id: int, permission: Permission = Permission.ASSESSMENT_REVIEW) -> Assessment:
+    """The assessment, if the current user may review (or validate) it; 403 and an audit entry otherwise."""
+    assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW)
+    if not can(current_user, permission, assessment):
         record_refusal("assessment.review", "not allowed to review this assessment",
                        country_id=assessment.country_id, assessment_id=assessment.id)
         abort(403)
@@ -57,10 +62,10 @@ def _workflow_refusal(assessment: Assessment, action: str, error: Exception) -> 
 
 
 @blueprint.route("/<int:assessment_id>/validation")
-@roles_required(*TEAM)
+@requires(Permission.ASSESSMENT_FOLLOW)
 def validation(assessment_id: int) -> str:
     """Every answer with its evidence, review state and thread; validators decide here."""
-    return _render_validation(_team_assessment(assessment_id))
+    return _render_validation(_team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW))
 
 
 def _render_validation(assessment: Assessment, form: DecisionForm | None = None,
@@ -70,12 +75,13 @@ def _render_validation(assessment: Assessment, form: DecisionForm | None = None,
     return render_template(
         "review/validation.html", assessment=assessment, definition=assessment.framework_version.definition,
         answers=answers, counts=counts, threads=services.comment_threads(assessment),
-        may_review=services.may_review(current_user, assessment) and assessment.status == Status.SUBMITTED,
+        may_review=(assessment.status == Status.SUBMITTED
+                    and can(current_user, Permission.ASSESSMENT_REVIEW, assessment)),
         needs_evidence=services.needs_evidence, form=form or DecisionForm(), failed_code=failed_code)
 
 
 @blueprint.route("/<int:assessment_id>/validation/<code>", methods=["POST"])
-@roles_required(Role.VALIDATOR)
+@requires(Permission.ASSESSMENT_REVIEW)
 def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
     """Accept one indicator or return it with a comment."""
     assessment = _reviewable(assessment_id)
@@ -93,7 +99,7 @@ def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/accept-unflagged", methods=["POST"])
-@roles_required(Role.VALIDATOR)
+@requires(Permission.ASSESSMENT_REVIEW)
 def accept_unflagged(assessment_id: int) -> Response | tuple[str, int]:
     """Accept at once every answer not reviewed yet that is not flagged for missing evidence."""
     assessment = _reviewable(assessment_id)
@@ -108,7 +114,7 @@ def accept_unflagged(assessment_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/send-back", methods=["POST"])
-@roles_required(Role.VALIDATOR)
+@requires(Permission.ASSESSMENT_REVIEW)
 def send_back(assessment_id: int) -> Response | tuple[str, int]:
     """Reopen the returned indicators for the country's team."""
     assessment = _reviewable(assessment_id)
@@ -122,10 +128,10 @@ def send_back(assessment_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/validate", methods=["POST"])
-@roles_required(Role.VALIDATOR)
+@requires(Permission.ASSESSMENT_VALIDATE)
 def validate(assessment_id: int) -> Response | tuple[str, int]:
     """Validate an assessment whose every indicator is accepted; the data is then locked."""
-    assessment = _reviewable(assessment_id)
+    assessment = _reviewable(assessment_id, Permission.ASSESSMENT_VALIDATE)
     try:
         services.validate(assessment, current_user)
     except assessments.WorkflowError as error:
@@ -137,10 +143,10 @@ def validate(assessment_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/indicators/<code>/comments", methods=["POST"])
-@roles_required(*COUNTRY_ROLES)
+@requires(Permission.ASSESSMENT_DISCUSS)
 def comment(assessment_id: int, code: str) -> Response | tuple[str, int]:
     """Post a message in an indicator's thread, visible to the country's team."""
-    assessment = _team_assessment(assessment_id)
+    assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_DISCUSS)
     indicator_id = services.indicator_id(assessment, code) or abort(404)
     pillar_code = code.split(".", 1)[0]
     back = url_for("assessments.pillar", assessment_id=assessment.id, pillar_code=pillar_code,
@@ -158,10 +164,10 @@ def comment(assessment_id: int, code: str) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/<int:assessment_id>/indicators/<code>/history")
-@roles_required(*TEAM)
+@requires(Permission.ASSESSMENT_FOLLOW)
 def history(assessment_id: int, code: str) -> str:
     """Every saved change of one answer: who, when, old and new values."""
-    assessment = _team_assessment(assessment_id)
+    assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW)
     indicator = assessment.framework_version.definition.indicator(code) or abort(404)
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
@@ -172,10 +178,10 @@ def history(assessment_id: int, code: str) -> str:
 
 
 @blueprint.route("/<int:assessment_id>/audit")
-@roles_required(Role.COORDINATOR, Role.ADMIN)
+@requires(Permission.ASSESSMENT_AUDIT)
 def audit(assessment_id: int) -> str:
     """The whole story of an assessment, newest first, for its coordinator and admins."""
-    assessment = _team_assessment(assessment_id)
+    assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_AUDIT)
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1000)).all()

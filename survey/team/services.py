@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey.accounts.models import Role, User
+from survey import permissions
+from survey.accounts.models import User
 from survey.assessments import services as assessments
-from survey.assessments.models import Assignment
 from survey.audit.services import record
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef
 from survey.frameworks.services import ensure_default_framework
+from survey.permissions import Permission, can
+from survey.team.models import Assignment
 
 
 def team_members(country_id: int) -> list[User]:
@@ -20,8 +22,16 @@ def team_members(country_id: int) -> list[User]:
 
 
 def contributors(members: list[User]) -> list[User]:
-    """Active members who answer assigned pillars."""
-    return [u for u in members if u.active and u.has_role(Role.CONTRIBUTOR)]
+    """Active members who answer the pillars assigned to them (not every pillar)."""
+    return [u for u in members
+            if u.active and can(u, Permission.PILLAR_EDIT) and not can(u, Permission.PILLAR_EDIT_ALL)]
+
+
+@permissions.assigned_pillars.answer
+def assigned_pillars(user: User) -> frozenset[str]:
+    """Pillar codes the coordinator assigned to this user in their country."""
+    return frozenset(db.session.scalars(sa.select(Assignment.pillar_code).where(
+        Assignment.user_id == user.id, Assignment.country_id == user.country_id)))
 
 
 def current_framework() -> FrameworkDef:

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.accounts.models import Role
-from survey.auth import roles_required
 from survey.extensions import db
+from survey.permissions import Permission, requires
 from survey.team import services
 from survey.team.forms import AssignmentForm, make_assignment_form
 
@@ -17,7 +16,7 @@ blueprint = Blueprint("team", __name__, url_prefix="/team")
 
 
 @blueprint.route("/", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR)
+@requires(Permission.TEAM_MANAGE)
 def index() -> str | Response | tuple[str, int]:
     """The country's accounts and roles; the coordinator assigns pillars to contributors."""
     members = services.team_members(current_user.country_id)

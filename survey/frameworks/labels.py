@@ -1,4 +1,4 @@
-"""Translated names for stages and answer states (shared by forms, pages and charts)."""
+"""Translated names of the methodology's maturity stages and pillar statuses (shared by forms, pages, charts)."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

@@ -1,0 +1,191 @@
+"""The rule book: who may do what to which object. Every access decision of the app is taken here.
+
+A role is a name for a set of permissions (`GRANTS`); a role missing from the table holds none, so a
+new role is let into nothing until it is given permissions here. Some permissions are narrowed to
+an object by a rule in `RULES` (one's own country's assessment, a pillar assigned to one...).
+
+Views name the one permission they need with `requires` (or are `public`); services, the API and the
+command line ask `can(user, permission, obj)`; templates ask `can('team.manage')` or
+`can('assessment.release', assessment)`, the same function bound to the signed-in user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from survey.audit.services import record_refusal
+from survey.hooks import Hook
+
+
+class Role(StrEnum):
+    """What a user is to the app; `GRANTS` says what each role may do."""
+
+    CONTRIBUTOR = "contributor"
+    COORDINATOR = "coordinator"
+    VALIDATOR = "validator"
+    DONOR = "donor"
+    TRANSLATOR = "translator"
+    ADMIN = "admin"
+
+
+# Roles that belong to one country's team: their accounts must name that country.
+COUNTRY_ROLES = frozenset({Role.CONTRIBUTOR, Role.COORDINATOR, Role.VALIDATOR})
+
+
+class Permission(StrEnum):
+    """Something a user may be allowed to do; the comment says what a rule narrows it to."""
+
+    ASSESSMENT_LIST = "assessment.list"  # open the list of assessments one may read
+    ASSESSMENT_VIEW = "assessment.view"  # read one: of one's country, released to one, or any with VIEW_ALL
+    ASSESSMENT_VIEW_ALL = "assessment.view_all"  # read every country's assessments, drafts included
+    COUNTRY_WORK = "country.work"  # work on one's own country's assessments, whatever their status
+    ASSESSMENT_START = "assessment.start"  # start one's country's assessment of the open cycle
+    ASSESSMENT_EDIT = "assessment.edit"  # answer questions of one's country's assessment
+    PILLAR_EDIT = "pillar.edit"  # answer a pillar of it: one assigned to one, or any with PILLAR_EDIT_ALL
+    PILLAR_EDIT_ALL = "pillar.edit_all"  # answer every pillar, assigned or not
+    ASSESSMENT_SUBMIT = "assessment.submit"  # submit one's country's assessment
+    ASSESSMENT_FOLLOW = "assessment.follow"  # read its validation page and answer histories
+    ASSESSMENT_DISCUSS = "assessment.discuss"  # write in its indicator threads
+    ASSESSMENT_REVIEW = "assessment.review"  # accept or return its indicators (not one's own submission)
+    ASSESSMENT_VALIDATE = "assessment.validate"  # validate it (not one's own submission)
+    ASSESSMENT_RELEASE = "assessment.release"  # choose who outside the country reads its results
+    ASSESSMENT_AUDIT = "assessment.audit"  # read its audit trail
+    RELEASE_READ_DONORS = "release.read_donors"  # read results released to donors and regional bodies
+    TEAM_MANAGE = "team.manage"  # assign one's country's pillars to its contributors
+    ADMINISTER = "administer"  # manage accounts and assessment cycles
+    AUDIT_READ = "audit.read"  # read the audit log of every country
+    TRANSLATIONS_READ = "translations.read"  # read the completeness of each translation
+
+
+P = Permission
+GRANTS: dict[str, frozenset[Permission]] = {
+    Role.CONTRIBUTOR: frozenset({
+        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
+        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS}),
+    Role.COORDINATOR: frozenset({
+        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
+        P.PILLAR_EDIT, P.PILLAR_EDIT_ALL, P.ASSESSMENT_SUBMIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
+        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE}),
+    Role.VALIDATOR: frozenset({
+        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
+        P.ASSESSMENT_REVIEW, P.ASSESSMENT_VALIDATE}),
+    Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS}),
+    Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ}),
+    Role.ADMIN: frozenset({
+        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.ASSESSMENT_VIEW_ALL, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_AUDIT,
+        P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ}),
+}
+# Roles that read what countries released to donors, across every country (they hold no country).
+DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
+
+# Facts the rule book needs from features above it; each feature answers when it is imported.
+assigned_pillars = Hook("pillar codes assigned to this user in their country",
+                        default=lambda user: frozenset())
+released_to = Hook("whether this assessment's results are released to this reader",
+                   default=lambda user, assessment: False)
+sole_account = Hook("whether this country has a single active account (nobody else could review)",
+                    default=lambda country_id: False)
+
+
+def _holds(user: Any, permission: Permission) -> bool:
+    """Whether one of the user's roles grants the permission (anonymous readers hold none)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(permission in GRANTS.get(role, ()) for role in user.roles)
+
+
+def _own_country(user: Any, assessment: Any) -> bool:
+    country = getattr(user, "country_id", None)
+    return country is not None and country == assessment.country_id
+
+
+def _team_member(user: Any, assessment: Any) -> bool:
+    """On the team of the assessment's country."""
+    return _holds(user, P.COUNTRY_WORK) and _own_country(user, assessment)
+
+
+def _may_view(user: Any, assessment: Any) -> bool:
+    return _holds(user, P.ASSESSMENT_VIEW_ALL) or _team_member(user, assessment) or released_to(user, assessment)
+
+
+def _may_edit_pillar(user: Any, assessment: Any, pillar: str | None = None) -> bool:
+    if not can(user, P.ASSESSMENT_EDIT, assessment):
+        return False
+    return _holds(user, P.PILLAR_EDIT_ALL) or pillar in assigned_pillars(user)
+
+
+def _may_review(user: Any, assessment: Any) -> bool:
+    """A second pair of eyes: the submitter reviews their own submission only when nobody else could."""
+    if not _own_country(user, assessment):
+        return False
+    return assessment.submitted_by_id != user.id or sole_account(assessment.country_id)
+
+
+def _view_all_or_own_country(user: Any, assessment: Any) -> bool:
+    return _holds(user, P.ASSESSMENT_VIEW_ALL) or _own_country(user, assessment)
+
+
+# How a permission is narrowed when asked about an object; one absent here needs no object.
+RULES: dict[Permission, Callable[..., bool]] = {
+    P.ASSESSMENT_VIEW: _may_view,
+    P.ASSESSMENT_EDIT: _own_country,
+    P.PILLAR_EDIT: _may_edit_pillar,
+    P.ASSESSMENT_SUBMIT: _own_country,
+    P.ASSESSMENT_FOLLOW: _view_all_or_own_country,
+    P.ASSESSMENT_DISCUSS: _team_member,
+    P.ASSESSMENT_REVIEW: _may_review,
+    P.ASSESSMENT_VALIDATE: _may_review,
+    P.ASSESSMENT_RELEASE: _own_country,
+    P.ASSESSMENT_AUDIT: _view_all_or_own_country,
+}
+
+
+def can(user: Any, permission: Permission | str, obj: Any = None, **detail: Any) -> bool:
+    """Whether the user may do this; to this object when one is given (e.g. `pillar=` for PILLAR_EDIT).
+
+    Without an object the answer is whether the user may do it at all (what a menu link needs).
+    """
+    permission = Permission(permission)
+    if not _holds(user, permission):
+        return False
+    rule = RULES.get(permission)
+    return obj is None or rule is None or rule(user, obj, **detail)
+
+
+def current_user_can(permission: Permission | str, obj: Any = None, **detail: Any) -> bool:
+    """`can` for the signed-in user (templates call it as `can(...)`)."""
+    return can(current_user, permission, obj, **detail)
+
+
+PUBLIC = "public"
+
+
+def requires(permission: Permission) -> Callable:
+    """Let a view run only for a signed-in user who holds this permission (403 and an audit entry otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not can(current_user, permission):
+                record_refusal("access.denied", f"{request.method} {request.path}",
+                               country_id=current_user.country_id)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.permission = permission
+        return wrapper
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view open to everyone, signed in or not."""
+    view.permission = PUBLIC
+    return view
