@@ -3,6 +3,9 @@
 The target is Ghana's 2026 assessment, submitted and not released. POST requests carry an empty
 body, so a role that is let through gets the form's validation answer (422) or the workflow's
 refusal (409), never a change of state; one that is not gets 302 (sign in), 403 or 404.
+
+EXPECTED is what each user sees, written out by hand; the rule book's table (`GRANTS`) must agree
+with it: every persona whose roles lack the permission a view declares is refused at the door (403).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import sqlalchemy as sa
 
 from survey.accounts.models import User
 from survey.assessments import services
+from survey.demo import demo_users
 from survey.extensions import db
+from survey.permissions import GRANTS, Permission, can
+from survey.permissions import PUBLIC as OPEN_TO_ALL
 from tests.conftest import Auth
 from tests.test_assessments import answer_everything
 
@@ -137,9 +143,44 @@ def target(app, demo) -> dict[str, object]:
 
 
 def test_every_view_declares_who_may_use_it(app):
-    undeclared = [endpoint for endpoint, view in app.view_functions.items()
-                  if endpoint != "static" and not hasattr(view, "permission")]
-    assert undeclared == []
+    declared = {endpoint: getattr(view, "permission", None) for endpoint, view in app.view_functions.items()
+                if endpoint != "static"}
+    assert {endpoint for endpoint, permission in declared.items()
+            if permission != OPEN_TO_ALL and not isinstance(permission, Permission)} == set()
+
+
+def test_the_expectations_agree_with_the_rule_book(app):
+    roles = {username: {role} for username, role, _country, _name in demo_users()}
+    disagree = []
+    for (endpoint, method), expected in EXPECTED.items():
+        permission = app.view_functions[endpoint].permission
+        if permission == OPEN_TO_ALL:
+            continue
+        for persona, status in expected.items():
+            refused = 302 if persona == "anonymous" else 403
+            holds = persona != "anonymous" and any(permission in GRANTS[role] for role in roles[persona])
+            if not holds and status != refused:
+                disagree.append(f"{method} {endpoint} as {persona}: expected {status}, but lacks {permission}")
+    assert disagree == []
+
+
+def test_a_role_missing_from_the_rule_book_is_let_into_nothing(app, target):
+    newcomer = User(username="newcomer", country_id=db.session.get(User, target["user_id"]).country_id)
+    newcomer.set_roles(["auditor"])  # a role someone added to the accounts but not to the rule book
+    newcomer.set_password("demo")
+    db.session.add(newcomer)
+    db.session.commit()
+    assert not any(can(newcomer, permission) for permission in Permission)
+    client = app.test_client()
+    assert Auth(client).login("newcomer").status_code == 302
+    let_in = []
+    for endpoint, method, rule in routes(app):
+        if app.view_functions[endpoint].permission == OPEN_TO_ALL or endpoint == "accounts.logout":
+            continue
+        status = client.open(url_for_rule(endpoint, rule, target), method=method).status_code
+        if status != 403:
+            let_in.append(f"{method} {rule}: {status}")
+    assert let_in == []
 
 
 def test_every_route_against_every_role(app, target):
