@@ -11,7 +11,7 @@ command line ask `can(user, permission, obj)`; templates ask `can('team.manage')
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from typing import Any
@@ -93,11 +93,14 @@ sole_account = Hook("whether this country has a single active account (nobody el
                     default=lambda country_id: False)
 
 
+def granted(roles: Iterable[str]) -> frozenset[Permission]:
+    """Everything these roles may do together."""
+    return frozenset().union(*(GRANTS.get(role, frozenset()) for role in roles))
+
+
 def _holds(user: Any, permission: Permission) -> bool:
     """Whether one of the user's roles grants the permission (anonymous readers hold none)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return any(permission in GRANTS.get(role, ()) for role in user.roles)
+    return getattr(user, "is_authenticated", False) and permission in granted(user.roles)
 
 
 def _own_country(user: Any, assessment: Any) -> bool:

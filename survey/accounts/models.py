@@ -80,10 +80,6 @@ class User(UserMixin, db.Model):
         self.role_rows = [row for row in self.role_rows if row.role in wanted]
         self.role_rows += [UserRole(role=role) for role in sorted(wanted - self.roles)]
 
-    def has_role(self, *roles: str) -> bool:
-        """Whether the user holds one of these roles."""
-        return not self.roles.isdisjoint(roles)
-
 
 @sole_account.answer
 def sole_active_account(country_id: int) -> bool:

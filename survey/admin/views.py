@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from survey.accounts.models import Role, User
+from survey.accounts.models import User
 from survey.admin import services
 from survey.admin.forms import AccountForm, AuditFilterForm, CycleForm, NewAccountForm, PasswordResetForm
 from survey.assessments import services as assessments
@@ -18,7 +18,7 @@ from survey.audit.services import record
 from survey.countries.services import country_by_code, country_choices
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
-from survey.permissions import Permission, requires
+from survey.permissions import Permission, granted, requires
 from survey.review.services import item_titles
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,7 +78,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
         return _render_edit(user, form)
     form = _with_countries(AccountForm(), _("No country"))
     problem = _account_problem(form)
-    if problem is None and user.id == current_user.id and Role.ADMIN not in form.roles.data:
+    if problem is None and user.id == current_user.id and Permission.ADMINISTER not in granted(form.roles.data):
         problem = _("You cannot remove your own administrator role.")
     if problem:
         flash(problem, "error")

@@ -1,8 +1,8 @@
 """Release levels, and the one rule for reading scores across countries.
 
-Dashboards, exports and the API read assessments only through `released_condition` (or
-`survey.publication.services.released_assessments`), so a country's choice to keep its
-results private always holds. Who reads which level is the rule book's answer (`survey.permissions`).
+Dashboards, exports and the API read assessments only through `released_condition`, and the rule
+book asks `released_to` about one assessment, so a country's choice to keep its results private
+always holds. Who reads which level is the rule book's answer (`survey.permissions`).
 """
 
 from __future__ import annotations

@@ -1,26 +1,14 @@
-"""Releasing validated results, and listing what a viewer may read across countries."""
+"""Releasing validated results at a level, or withdrawing them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from survey.assessments.models import Assessment, Cycle, Status
+from survey.assessments.models import Assessment, Status
 from survey.assessments.services import WorkflowError
 from survey.audit.services import record
-from survey.extensions import db
 from survey.models import utcnow
-from survey.publication.rules import Visibility, released_condition
-
-
-def released_assessments(viewer: Any, cycle_id: int | None = None) -> list[Assessment]:
-    """Assessments this viewer may read outside their country, newest cycle first."""
-    query = (sa.select(Assessment).join(Assessment.cycle).where(released_condition(viewer))
-             .order_by(Cycle.year.desc(), Assessment.id))
-    if cycle_id is not None:
-        query = query.where(Assessment.cycle_id == cycle_id)
-    return list(db.session.scalars(query))
+from survey.publication.rules import Visibility
 
 
 def release(assessment: Assessment, level: Visibility, user: Any) -> None:
