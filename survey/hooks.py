@@ -16,10 +16,18 @@ class Hook:
     Events that several features react to are blinker signals instead (see `survey.assessments.signals`).
     """
 
+    every: list[Hook] = []
+
     def __init__(self, question: str, default: Callable[..., Any]):
         """Name the question and the answer given while no feature has registered one."""
         self.question = question
-        self._answer = default
+        self._default = self._answer = default
+        Hook.every.append(self)
+
+    @property
+    def answered(self) -> bool:
+        """Whether a feature has registered its answer."""
+        return self._answer is not self._default
 
     def answer(self, function: Answer) -> Answer:
         """Decorator: let this function answer the question from now on."""

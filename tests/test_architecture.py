@@ -11,6 +11,9 @@ from pathlib import Path
 
 from importlinter.cli import lint_imports
 
+from survey.assessments import signals
+from survey.hooks import Hook
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 # The application factory and the CLI registry import every feature when the app is built.
@@ -55,3 +58,9 @@ def test_no_import_hides_inside_a_function():
                if path not in MAY_IMPORT_IN_FUNCTIONS and "migrations" not in path.parts]
     assert len(modules) > 50
     assert [line for path in modules for line in function_level_imports(path)] == []
+
+
+def test_every_question_and_event_a_lower_layer_raises_is_answered_once_the_app_is_built(app):
+    assert len(Hook.every) >= 5
+    assert [hook.question for hook in Hook.every if not hook.answered] == []
+    assert signals.submitted.receivers
