@@ -1,8 +1,9 @@
 """Officials saving at once through a real threaded server: no acknowledged save lost, no 500, none after submission.
 
-Each backend gets its own committed database with the demo data (a test transaction rolled back at
-the end would hide exactly the races under test), served by werkzeug in a thread; every official is
-a separate HTTP session that signs in, loads the pillar form and posts it back as a browser would.
+Each backend gets its own committed database with the demo data, a SQLite file or a PostgreSQL
+schema (a test transaction rolled back at the end would hide exactly the races under test), served
+by werkzeug in a thread; every official is a separate HTTP session that signs in, loads the pillar
+form and posts it back as a browser would.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -42,30 +44,44 @@ class Site:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory) -> Iterator[Site]:
     """A threaded server on a committed database of its own, dropped afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('concurrency') / 'race.sqlite'}"
-    elif PG_URL:
-        url = PG_URL
-    else:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        ghana, senegal = _prepare_assessments()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(app, f"http://127.0.0.1:{server.port}", ghana, senegal)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with own_database(request.param, tmp_path_factory) as (url, options):
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url,
+                         SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **options})
         with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+            db.create_all()
+            ghana, senegal = _prepare_assessments()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield Site(app, f"http://127.0.0.1:{server.port}", ghana, senegal)
+        finally:
+            server.shutdown()
+            thread.join()
+            server.server_close()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@contextmanager
+def own_database(backend: str, tmp_path_factory) -> Iterator[tuple[str, dict]]:
+    """A database URL and engine options no other test touches: a SQLite file, or a PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('concurrency') / 'race.sqlite'}", {}
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    url, schema = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), f"race_{os.getpid()}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    try:
+        yield PG_URL, {"connect_args": {"options": f"-c search_path={schema}"}}
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 def _prepare_assessments() -> tuple[int, int]:
