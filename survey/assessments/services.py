@@ -234,7 +234,7 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
         sa.select(Answer.indicator_id, Answer).where(
             Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
         .execution_options(populate_existing=True)).all())
-    now, updates, inserts, conflicts, changes = utcnow(), {}, {}, {}, []
+    now, updates, inserts, changes = utcnow(), {}, {}, []
     for code, value in values.items():
         row = {field: getattr(value, field) for field in FIELDS}
         answer = existing.get(ids[code])
@@ -242,9 +242,6 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
             if all(getattr(answer, f) == row[f] for f in FIELDS):
                 continue
             seen = versions.get(code, 0) if versions is not None else answer.version
-            if seen != answer.version:
-                conflicts[code] = answer
-                continue
             updates[answer.id] = (answer.indicator_id, seen, row)
         elif not value.is_empty:
             if versions is not None and versions.get(code, 0) != 0:
@@ -257,9 +254,8 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
             "at": now, "country_id": assessment.country_id, "assessment_id": assessment.id,
             "indicator_code": code, "old_value": _answer_record(answer),
             "new_value": _answer_record(value), "detail": "", "target_user_id": None})
-    if not conflicts:
-        lost = _compare_and_set(updates, now, user) | _insert_first(assessment, inserts, now, user)
-        conflicts = _current_answers(assessment, lost)
+    lost = _compare_and_set(updates, now, user) | _insert_first(assessment, inserts, now, user)
+    conflicts = _current_answers(assessment, lost)
     if conflicts:
         _load_editors(conflicts.values())
         raise EditConflict(conflicts)
