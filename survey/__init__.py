@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
-from survey.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -79,6 +79,8 @@ def register_extensions(app: Flask) -> None:
     escape_lazy_strings()
     compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=app.config["TRANSLATIONS_DIR"])

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised by the application factory."""
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import Babel, Domain
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible across databases.
@@ -52,3 +52,32 @@ login_manager = LoginManager()
 # Limits apply only where a view asks for them (sign-in); storage is memory:// unless
 # RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """On SQLite: WAL, a 30 s busy timeout, and requests that change data take the write lock at BEGIN."""
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    # SQLAlchemy's pysqlite recipe: the driver emits no BEGIN of its own (it would begin late and
+    # break SAVEPOINT); _sqlite_begin does. WAL lets pages be read while someone saves.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
+def _sqlite_begin(connection) -> None:
+    # In WAL mode a transaction that has read cannot wait for the write lock: if another writer
+    # committed meanwhile, SQLite fails at once ("database is locked"). So a request that changes
+    # data takes the lock when it begins, and writers queue for up to the busy timeout instead.
+    # (Sent to the driver directly: it is transaction control, not a query worth counting.)
+    writes = has_request_context() and request.method not in READ_ONLY_METHODS
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")

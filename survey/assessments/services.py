@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import NotFound
 
 from survey.accounts.models import User
 from survey.assessments import signals
-from survey.assessments.models import SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
+from survey.assessments.models import EDITABLE_STATUSES, SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
 from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
 from survey.extensions import db
@@ -168,43 +171,56 @@ def _answer_record(answer: Answer | AnswerValues | None) -> dict | None:
     return {key: value for key, value in record.items() if value not in (None, "")}
 
 
+def lock_assessment(assessment: Assessment, statuses: Iterable[str], refusal: str) -> None:
+    """Hold the assessment for this transaction while its status is one of `statuses`, else WorkflowError.
+
+    The guarded UPDATE takes the row lock on PostgreSQL (the write lock on SQLite) until the request
+    commits, so saves, submission and review steps of one assessment happen one after the other and
+    each sees the status the previous one left: no answer changes once the assessment is submitted.
+    """
+    held = db.session.execute(
+        sa.update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status.in_(sorted(str(s) for s in statuses)))
+        .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+    if held.rowcount != 1:
+        raise WorkflowError(refusal)
+
+
 def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User,
                  versions: dict[str, int] | None = None) -> int:
-    """Store answers in two bulk statements, refusing stale edits; return how many changed.
+    """Store answers in a few bulk statements, refusing stale edits; return how many changed.
 
-    `versions` holds the version of each answer the user's form was built from; when an
-    answer changed since (another contributor saved it) and the user's values differ from
-    the stored ones, nothing is saved and `EditConflict` carries the current answers.
+    `versions` holds the version of each answer the user's form was built from. A stored answer
+    changes only by a compare-and-set on that version, and a first answer only if no colleague's
+    first answer got there before, so of two racing saves exactly one wins. When an answer moved
+    on and the user's values differ from it, `EditConflict` carries the current answers and the
+    caller rolls back: nothing of the save is kept, and no change is audited.
     """
-    if not assessment.is_editable:
-        raise WorkflowError("submitted")
+    lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
     ids = dict(db.session.execute(
         sa.select(Indicator.code, Indicator.id).where(
             Indicator.framework_version_id == assessment.framework_version_id,
             Indicator.code.in_(list(values)))).all())
     if set(values) - set(ids):
         raise WorkflowError("foreign-indicator")
+    # Read after taking the lock, over what the session may hold from before it.
     existing = dict(db.session.execute(
         sa.select(Answer.indicator_id, Answer).where(
             Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
-    ).all())
-    now, updates, inserts, conflicts, changes = utcnow(), [], [], {}, []
+        .execution_options(populate_existing=True)).all())
+    now, updates, inserts, changes = utcnow(), {}, {}, []
     for code, value in values.items():
         row = {field: getattr(value, field) for field in FIELDS}
         answer = existing.get(ids[code])
         if answer is not None:
             if all(getattr(answer, f) == row[f] for f in FIELDS):
                 continue
-            if versions is not None and versions.get(code, 0) != answer.version:
-                conflicts[code] = answer
-                continue
-            updates.append({"id": answer.id, **row, "updated_at": now, "updated_by_id": user.id,
-                            "version": answer.version + 1})
+            seen = versions.get(code, 0) if versions is not None else answer.version
+            updates[answer.id] = (answer.indicator_id, seen, row)
         elif not value.is_empty:
             if versions is not None and versions.get(code, 0) != 0:
                 continue  # the answer was deleted meanwhile: there is nothing to overwrite
-            inserts.append({"assessment_id": assessment.id, "indicator_id": ids[code], **row,
-                            "updated_at": now, "updated_by_id": user.id, "version": 1})
+            inserts[ids[code]] = row
         else:
             continue
         changes.append({
@@ -212,19 +228,70 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
             "at": now, "country_id": assessment.country_id, "assessment_id": assessment.id,
             "indicator_code": code, "old_value": _answer_record(answer),
             "new_value": _answer_record(value), "detail": "", "target_user_id": None})
+    lost = _compare_and_set(updates, now, user) | _insert_first(assessment, inserts, now, user)
+    conflicts = _current_answers(assessment, lost)
     if conflicts:
         _load_editors(conflicts.values())
         raise EditConflict(conflicts)
     if changes:  # one executemany, whatever the number of answers
         db.session.execute(sa.insert(AuditEvent), changes)
-    if updates:
-        db.session.execute(sa.update(Answer), updates)
-    if inserts:
-        db.session.execute(sa.insert(Answer), inserts)
-    if updates or inserts:
-        assessment.updated_at = now
+    for answer in existing.values():  # written behind the session's back
+        if answer.id in updates:
+            db.session.expire(answer)
     db.session.flush()
-    return len(updates) + len(inserts)
+    return len(changes)
+
+
+def _compare_and_set(updates: dict[int, tuple[int, int, dict]], now: datetime, user: User) -> set[int]:
+    """Write each answer only if it still has the version the user saw; the indicator ids of those that moved on.
+
+    One UPDATE for all: `version = version + 1 WHERE id = :id AND version = :seen`, per answer.
+    """
+    if not updates:
+        return set()
+
+    def per_answer(field: str) -> sa.ColumnElement:
+        # ELSE keeps the column's type for PostgreSQL when every new value is NULL; no row reaches it.
+        return sa.case({answer_id: row[field] for answer_id, (_, _, row) in updates.items()},
+                       value=Answer.id, else_=getattr(Answer, field))
+
+    written = set(db.session.scalars(
+        sa.update(Answer)
+        .where(sa.or_(*(sa.and_(Answer.id == answer_id, Answer.version == seen)
+                        for answer_id, (_, seen, _) in updates.items())))
+        .values({**{field: per_answer(field) for field in FIELDS}, "updated_at": now,
+                 "updated_by_id": user.id, "version": Answer.version + 1})
+        .returning(Answer.id).execution_options(synchronize_session=False)))
+    return {indicator_id for answer_id, (indicator_id, _, _) in updates.items() if answer_id not in written}
+
+
+def _insert_first(assessment: Assessment, inserts: dict[int, dict], now: datetime, user: User) -> set[int]:
+    """Insert first answers where none exists yet; the indicator ids a colleague's first answer took.
+
+    The unique (assessment, indicator) pair decides between racing first saves: ON CONFLICT DO NOTHING
+    makes the loser a conflict instead of an integrity error.
+    """
+    if not inserts:
+        return set()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = Answer.__table__
+    written = set(db.session.scalars(
+        insert(table).values([{"assessment_id": assessment.id, "indicator_id": indicator_id, **row,
+                               "updated_at": now, "updated_by_id": user.id, "version": 1}
+                              for indicator_id, row in inserts.items()])
+        .on_conflict_do_nothing(index_elements=[table.c.assessment_id, table.c.indicator_id])
+        .returning(table.c.indicator_id)))
+    return set(inserts) - written
+
+
+def _current_answers(assessment: Assessment, indicator_ids: set[int]) -> dict[str, Answer]:
+    """The answers as colleagues left them, by indicator code."""
+    if not indicator_ids:
+        return {}
+    return {code: answer for answer, code in db.session.execute(
+        sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id, Answer.indicator_id.in_(indicator_ids))
+        .execution_options(populate_existing=True))}
 
 
 def _load_editors(answers) -> None:
@@ -266,9 +333,8 @@ def unanswered(assessment: Assessment, inputs: list[PillarInput] | None = None) 
 
 
 def submit(assessment: Assessment, user: User) -> AssessmentResult:
-    """Lock a complete draft and store its scores."""
-    if not assessment.is_editable:
-        raise WorkflowError("submitted")
+    """Lock a complete draft and store its scores; saves in flight finish first or are refused after."""
+    lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
     inputs = scoring_inputs(assessment)
     if unanswered(assessment, inputs):
         raise WorkflowError("incomplete")

@@ -120,6 +120,9 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     except services.EditConflict as conflict:
         db.session.rollback()
         return _render_conflict(assessment, pillar_def, form, editable, answers, conflict)
+    except services.WorkflowError:  # submitted while this save waited: refused as above, on the fresh status
+        db.session.rollback()
+        return _refuse_locked_save(assessment, pillar_def, form, answers)
     db.session.commit()
     flash(_("Your answers to “%(pillar)s” are saved.", pillar=_(pillar_def.title)), "success")
     following = assessment.framework_version.definition.next_pillar(pillar_def.code)

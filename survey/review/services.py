@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from survey.accounts.models import User
 from survey.assessments import signals
 from survey.assessments.models import Answer, Assessment, Status
-from survey.assessments.services import WorkflowError
+from survey.assessments.services import WorkflowError, lock_assessment
 from survey.audit.models import AuditEvent
 from survey.audit.services import record
 from survey.extensions import db
@@ -32,7 +32,8 @@ def requeue_returned(assessment: Assessment, **_: object) -> None:
 def _answer(assessment: Assessment, indicator_code: str) -> Answer:
     answer = db.session.scalar(
         sa.select(Answer).join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment.id, Indicator.code == indicator_code))
+        .where(Answer.assessment_id == assessment.id, Indicator.code == indicator_code)
+        .execution_options(populate_existing=True))
     if answer is None:
         raise WorkflowError("foreign-indicator")
     return answer
@@ -48,8 +49,7 @@ def add_comment(assessment: Assessment, indicator_id: int, user: User, body: str
 def review_indicator(assessment: Assessment, indicator_code: str, decision: Review,
                      user: User, comment: str = "") -> Answer:
     """Accept an indicator, or return it with a comment that explains what to fix."""
-    if assessment.status != Status.SUBMITTED:
-        raise WorkflowError("not-in-review")
+    lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     if decision == Review.RETURNED and not comment.strip():
         raise WorkflowError("comment-required")
     answer = _answer(assessment, indicator_code)
@@ -77,17 +77,16 @@ def _set_status(assessment: Assessment, status: Status, user: User) -> None:
 
 def send_back(assessment: Assessment, user: User) -> None:
     """Reopen the returned indicators for the country's team."""
-    counts = review_counts(assessment)
-    if assessment.status != Status.SUBMITTED or not counts.get(Review.RETURNED.value):
+    lock_assessment(assessment, {Status.SUBMITTED}, "nothing-returned")
+    if not review_counts(assessment).get(Review.RETURNED.value):
         raise WorkflowError("nothing-returned")
     _set_status(assessment, Status.RETURNED, user)
 
 
 def validate(assessment: Assessment, user: User) -> None:
     """Validate an assessment whose every answer is accepted; its data is then locked."""
+    lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     counts = review_counts(assessment)
-    if assessment.status != Status.SUBMITTED:
-        raise WorkflowError("not-in-review")
     if counts.get(Review.RETURNED.value) or counts.get(None):
         raise WorkflowError("open-reviews")
     _set_status(assessment, Status.VALIDATED, user)
@@ -106,11 +105,11 @@ def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
 
     Flagged answers (Established or higher without evidence) stay for a decision one by one.
     """
-    if assessment.status != Status.SUBMITTED:
-        raise WorkflowError("not-in-review")
+    lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     rows = db.session.execute(
         sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None), Answer.review.is_(None))).all()
+        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None), Answer.review.is_(None))
+        .execution_options(populate_existing=True)).all()
     accepted = [code for answer, code in rows if not needs_evidence(answer)]
     now = utcnow()
     for answer, code in rows:

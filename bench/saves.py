@@ -1,0 +1,253 @@
+"""Officials saving pillar forms at once under gunicorn: acknowledged, lost and failed saves, and latency.
+
+Usage: python bench/saves.py [--database sqlite|postgresql://...] [--officials 50] [--saves 8] [--workers 4]
+Starts gunicorn on loopback with a fresh demo database: SQLite in a temporary folder, or the
+PostgreSQL database named by the URL, WHICH IS EMPTIED FIRST. Ghana's coordinator starts the 2026
+assessment; then every official (a browser session of its own, signed in as the Ghana coordinator
+or contributor) loads a pillar form, changes one indicator and posts the whole form back, as a
+browser does, --saves times; a 409 (a colleague saved meanwhile) means load again and retry.
+Half the officials share one indicator, the others spread over the seven indicators of another pillar.
+
+Afterwards the database is read. An acknowledged save (302) is lost when the next change of that
+answer was made from a form that never showed it, when the answer does not end with the last one,
+or when the audit trail does not hold it. Lost saves must be 0; errors are 5xx and failed requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import ROOT, free_port, fresh_instance, start_gunicorn  # noqa: E402
+
+SAME = ("justice", ["justice.cybercrime_unit"])
+SPREAD = ("legal", ["legal.substantive_offences", "legal.procedural_powers", "legal.electronic_evidence",
+                    "legal.data_protection", "legal.child_protection_offences", "legal.treaty_status",
+                    "legal.human_rights_safeguards"])
+ACCOUNTS = ("gh-coordinator", "gh-contributor")  # both answer the legal and justice pillars in the demo
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class PillarFormParser(HTMLParser):
+    """The name/value pairs a browser would post from the pillar form (as in tests/test_concurrency.py)."""
+
+    def __init__(self) -> None:
+        """Nothing read yet."""
+        super().__init__()
+        self.pairs: list[tuple[str, str]] = []
+        self.depth, self.disabled = 0, []
+        self.textarea: str | None = None
+        self.select: tuple[str, list[str], list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        """Note the controls a browser would send: enabled, inside the pillar form, checked if a choice."""
+        a = dict(attrs)
+        if tag == "form":
+            if self.depth or "pillar-form" in (a.get("class") or "").split():
+                self.depth += 1
+            return
+        if not self.depth:
+            return
+        if tag == "fieldset":
+            self.disabled.append("disabled" in a or any(self.disabled))
+        live = "disabled" not in a and not any(self.disabled) and a.get("name")
+        if tag == "input" and live and a.get("type") not in ("submit", "button"):
+            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+                self.pairs.append((a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else "")))
+        elif tag == "textarea" and live:
+            self.textarea = a["name"]
+            self.pairs.append((a["name"], ""))
+        elif tag == "select" and live:
+            self.select = (a["name"], [], [])
+        elif tag == "option" and self.select:
+            self.select[1].append(a.get("value", ""))
+            if "selected" in a:
+                self.select[2].append(a.get("value", ""))
+
+    def handle_data(self, data: str) -> None:
+        """A text area's content."""
+        if self.textarea:
+            name, value = self.pairs.pop()
+            self.pairs.append((name, value + data))
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close the form, a fieldset, a text area or a select (which sends its chosen option)."""
+        if tag == "form" and self.depth:
+            self.depth -= 1
+        elif tag == "fieldset" and self.depth and self.disabled:
+            self.disabled.pop()
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select" and self.select:
+            name, options, selected = self.select
+            self.pairs.append((name, (selected or options or [""])[0]))
+            self.select = None
+
+
+@dataclass
+class Save:
+    """One posted pillar form and the server's answer."""
+
+    code: str
+    seen: int  # the version of the answer the form showed
+    comment: str
+    status: int  # 0: the request failed
+    seconds: float
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    """A browser session signed in as this demo user."""
+    http = requests.Session()
+    token = CSRF.search(http.get(f"{base}/login", timeout=60).text).group(1)
+    response = http.post(f"{base}/login", data={"csrf_token": token, "username": username, "password": "demo"},
+                         allow_redirects=False, timeout=60)
+    assert response.status_code == 302, (username, response.status_code)
+    return http
+
+
+def official(base: str, http: requests.Session, assessment_id: int, n: int, pillar: str, code: str,
+             saves: int, start: threading.Barrier, out: list[Save]) -> None:
+    """Load the pillar, change this official's indicator, post the whole form; `saves` times."""
+    url, key = f"{base}/assessments/{assessment_id}/pillars/{pillar}", code.replace(".", "__")
+    start.wait()
+    for attempt in range(saves):
+        comment = f"official {n}, attempt {attempt}"
+        try:
+            page = http.get(url, timeout=120)
+            if page.status_code != 200:  # counted as an error, like a failed save
+                out.append(Save(code, -1, comment, page.status_code, 0.0))
+                continue
+            parser = PillarFormParser()
+            parser.feed(page.text)
+            fields = dict(parser.pairs)
+            seen = int(fields.get(f"{key}-version") or 0)
+            fields |= {f"{key}-state": str((n + attempt) % 5 + 1), f"{key}-comment": comment}
+            began = time.perf_counter()
+            status = http.post(url, data=fields, allow_redirects=False, timeout=120).status_code
+        except requests.RequestException:
+            seen, status, began = -1, 0, time.perf_counter()
+        out.append(Save(code, seen, comment, status, time.perf_counter() - began))
+
+
+def prepare(database: str) -> dict[str, str]:
+    """The server's environment, on an empty database that the app then migrates and fills with the demo."""
+    env = fresh_instance()
+    if database != "sqlite":
+        env["DATABASE_URL"] = database
+        engine = sa.create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+        tables = sa.MetaData()
+        tables.reflect(engine)
+        tables.drop_all(engine)
+        engine.dispose()
+    subprocess.run([sys.executable, "-c", "from survey import create_app; create_app()"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # migrate + demo once
+    return env
+
+
+def database_url(env: dict[str, str]) -> str:
+    """Where the server keeps its data, for the checks afterwards."""
+    if "DATABASE_URL" in env:
+        return env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{Path(env['INSTANCE_PATH']) / 'cyberready.sqlite'}"
+
+
+def lost_saves(url: str, assessment_id: int, saves: list[Save]) -> tuple[int, int]:
+    """(lost, unaudited) acknowledged saves, read from the database."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        final = {code: (version, comment) for code, version, comment in conn.execute(sa.text(
+            "SELECT i.code, a.version, a.comment FROM answer a JOIN indicator i ON i.id = a.indicator_id "
+            "WHERE a.assessment_id = :id"), {"id": assessment_id})}
+        audited = set()
+        for code, value in conn.execute(sa.text(
+                "SELECT indicator_code, new_value FROM audit_event WHERE action = 'answer.update' "
+                "AND outcome = 'ok' AND assessment_id = :id"), {"id": assessment_id}):
+            value = json.loads(value) if isinstance(value, str) else value
+            audited.add((code, (value or {}).get("comment", "")))
+    engine.dispose()
+    acknowledged = [s for s in saves if s.status == 302]
+    lost = 0
+    for code in {s.code for s in acknowledged}:
+        chain = sorted((s.seen, s.comment) for s in acknowledged if s.code == code)
+        version, comment = final.get(code, (0, ""))
+        for (seen, _), following in zip(chain, [*chain[1:], None], strict=True):
+            if following is None:  # the last change must be what is stored, one version on
+                lost += (seen + 1, chain[-1][1]) != (version, comment)
+            else:  # the next change must have been made from a form showing this one
+                lost += following[0] != seen + 1
+    unaudited = sum((s.code, s.comment) not in audited for s in acknowledged)
+    return lost, unaudited
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall (0 when there are none)."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def main() -> None:
+    """Seed, start gunicorn, let the officials save, check the database and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="sqlite", help="sqlite, or a PostgreSQL URL (emptied first)")
+    parser.add_argument("--officials", type=int, default=50)
+    parser.add_argument("--saves", type=int, default=8, help="save attempts per official")
+    parser.add_argument("--workers", type=int, default=4)
+    options = parser.parse_args()
+    port, env = free_port(), prepare(options.database)
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(env, port, options.workers)
+    try:
+        coordinator = sign_in(base, "gh-coordinator")
+        token = CSRF.search(coordinator.get(f"{base}/assessments/", timeout=60).text).group(1)
+        started = coordinator.post(f"{base}/assessments/start", data={"csrf_token": token},
+                                   allow_redirects=False, timeout=60)
+        assessment_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+        sessions = [sign_in(base, ACCOUNTS[n % len(ACCOUNTS)]) for n in range(options.officials)]
+        start, saves = threading.Barrier(options.officials), []
+        threads = []
+        for n, http in enumerate(sessions):
+            pillar, codes = SAME if n < options.officials // 2 else SPREAD
+            threads.append(threading.Thread(target=official, args=(
+                base, http, assessment_id, n, pillar, codes[n % len(codes)], options.saves, start, saves)))
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+        for http in [coordinator, *sessions]:
+            http.close()
+    finally:
+        server.terminate()
+        server.wait()
+    lost, unaudited = lost_saves(database_url(env), assessment_id, saves)
+    statuses = [s.status for s in saves]
+    errors = sum(status not in (302, 409) for status in statuses)
+    latencies = sorted(s.seconds * 1000 for s in saves if s.status)
+    backend = "SQLite" if options.database == "sqlite" else "PostgreSQL"
+    print(f"{backend}, gunicorn {options.workers} workers, {options.officials} officials x {options.saves} "
+          f"save attempts in {elapsed:.1f} s (half on one indicator, half over {len(SPREAD[1])})")
+    print(f"posted {len(saves)}: acknowledged {statuses.count(302)}, conflicts (409) {statuses.count(409)}, "
+          f"errors {errors}")
+    print(f"lost acknowledged saves {lost}, acknowledged saves missing from the audit trail {unaudited}")
+    print(f"save latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms")
+    if lost or unaudited or errors:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
