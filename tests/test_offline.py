@@ -23,8 +23,7 @@ from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSTANTIVE = "legal__substantive_offences"
-PROCEDURAL = "legal__procedural_powers"
-STRATEGY_FIRST = None  # filled from the page: the first maturity indicator of the strategy pillar
+RESTORE_OFFER = "Answers typed on this device but not saved were found."
 
 
 # --- Without a browser -------------------------------------------------------------------------
@@ -78,21 +77,38 @@ def demo_database(tmp_path_factory) -> Path:
     return folder / "cyberready.sqlite"
 
 
+class LiveServer:
+    """The app served from a thread on a fixed loopback port; it can go away and come back."""
+
+    def __init__(self, app):
+        self.app, self.port, self.http, self.thread = app, 0, None, None
+        self.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.http = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.http.server_port
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Refuse connections, like a server behind a connection that carries nothing."""
+        self.http.shutdown()
+        self.http.server_close()
+        self.thread.join()
+
+
 @pytest.fixture
-def server(demo_database, tmp_path, monkeypatch) -> Iterator[str]:
-    """The development app on a copy of the demo database, served on a free loopback port."""
+def server(demo_database, tmp_path, monkeypatch) -> Iterator[LiveServer]:
+    """The development app on a copy of the demo database."""
     instance = tmp_path / "instance"
     instance.mkdir()
     shutil.copy(demo_database, instance / "cyberready.sqlite")
     monkeypatch.setenv("INSTANCE_PATH", str(instance))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app(None, AUTO_MIGRATE=False)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    live = LiveServer(create_app(None, AUTO_MIGRATE=False))
+    yield live
+    live.stop()
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +140,7 @@ class Browsing:
 
 @pytest.fixture
 def browsing(chromium, server) -> Iterator[Browsing]:
-    browsing = Browsing(chromium, server)
+    browsing = Browsing(chromium, server.url)
     yield browsing
     for context in browsing.contexts:
         context.close()
@@ -154,7 +170,150 @@ def go_offline(page) -> None:
     page.wait_for_function("() => !navigator.onLine")
 
 
-def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing):
+def first_level(page, value: str):
+    """A level of the first maturity question on the page."""
+    return page.locator("fieldset.indicator:has(.levels)").first.locator(f"input[type=radio][value='{value}']")
+
+
+def open_pillar_tab(page, number: int) -> None:
+    page.click(f"nav.pillar-tabs a:text-matches('^{number}\\.')")
+    page.wait_for_selector("form.pillar-form")
+
+
+def no_draft_offered(page) -> None:
+    """The page compared its local draft with the server's answers and had nothing to offer."""
+    expect(page.locator("form.pillar-form")).to_have_attribute("data-draft", "none")
+    expect(page.locator(".draft-restore")).to_be_hidden()
+
+
+def restore_offered_draft(page) -> None:
+    offer = page.locator(".draft-restore")
+    expect(offer).to_be_visible()
+    assert RESTORE_OFFER in offer.inner_text()
+    offer.locator("button", has_text="Restore them").click()
+
+
+@pytest.mark.browser
+def test_posting_a_message_keeps_the_answers_typed_and_does_not_send_them(browsing):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    assert page.locator("form form").count() == 0  # no form inside another
+    level(page, SUBSTANTIVE, "4").check()
+    thread = page.locator(f"#thread-{SUBSTANTIVE}")
+    thread.locator("summary").click()
+    thread.locator("textarea[name=body]").fill("Is the 2020 Act in force yet?")
+    thread.locator("button", has_text="Post message").click()
+    posted = page.locator(f"#thread-{SUBSTANTIVE}")
+    expect(posted.locator(".comments li")).to_contain_text("Is the 2020 Act in force yet?")
+    expect(posted.locator(".flash-success")).to_have_text("Your message is posted.")
+    assert page.url == pillar and level(page, SUBSTANTIVE, "4").is_checked()  # still on screen
+
+    # The questionnaire was not sent; the answer typed is still kept on this device.
+    again = page.context.new_page()
+    again.goto(pillar)
+    expect(level(again, SUBSTANTIVE, "4")).not_to_be_checked()
+    expect(again.locator(f"#thread-{SUBSTANTIVE} .comments li")).to_have_count(1)
+    restore_offered_draft(again)
+    expect(level(again, SUBSTANTIVE, "4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_without_javascript_a_message_posts_alone(browsing):
+    page = browsing.page(java_script_enabled=False)
+    pillar = start_assessment(page)
+    level(page, SUBSTANTIVE, "4").check()
+    thread = page.locator(f"#thread-{SUBSTANTIVE}")
+    thread.locator("summary").click()
+    thread.locator("textarea[name=body]").fill("Posted without JavaScript")
+    thread.locator("button", has_text="Post message").click()
+    expect(page.locator(".flash-success")).to_have_text("Your message is posted.")
+    assert page.url.startswith(pillar)
+    expect(page.locator(f"#thread-{SUBSTANTIVE} .comments li")).to_contain_text("Posted without JavaScript")
+    expect(level(page, SUBSTANTIVE, "4")).not_to_be_checked()  # the questionnaire was not submitted
+
+
+@pytest.mark.browser
+def test_draft_is_offered_back_after_another_pillar_is_saved(browsing):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    level(page, SUBSTANTIVE, "4").check()
+    open_pillar_tab(page, 2)
+    first_level(page, "3").check()
+    page.click("button[name=save]")
+    expect(page.locator(".flash-success")).to_be_visible()
+    open_pillar_tab(page, 1)
+    restore_offered_draft(page)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+    page.click("button[name=save]")
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+    no_draft_offered(page)  # saved: nothing left to offer
+
+
+@pytest.mark.browser
+def test_draft_is_offered_back_west_of_utc(browsing):
+    page = browsing.page(timezone_id="America/Jamaica")
+    pillar = start_assessment(page)
+    level(page, SUBSTANTIVE, "2").check()
+    page.click("button[name=save]")
+    expect(page.locator(".flash-success")).to_be_visible()
+    level(page, SUBSTANTIVE, "4").check()
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "2")).to_be_checked()
+    restore_offered_draft(page)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_save_and_next_keeps_the_next_pillars_draft(browsing):
+    page = browsing.page()
+    start_assessment(page)
+    open_pillar_tab(page, 2)
+    first_level(page, "2").check()  # typed on the next pillar, not saved
+    open_pillar_tab(page, 1)
+    level(page, SUBSTANTIVE, "3").check()
+    page.click("button[name=save_next]")
+    page.wait_for_url(re.compile(r"/pillars/strategy$"))  # the ?saved= marker is read and removed
+    expect(page.locator(".flash-success")).to_be_visible()
+    restore_offered_draft(page)
+    expect(first_level(page, "2")).to_be_checked()
+    open_pillar_tab(page, 1)
+    expect(level(page, SUBSTANTIVE, "3")).to_be_checked()
+    no_draft_offered(page)  # the saved pillar's draft went
+
+
+@pytest.mark.browser
+def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing, server, tmp_path):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    wait_for_worker(page)
+    page.reload()  # now seen by the worker, so kept for offline use
+    go_offline(page)
+    level(page, SUBSTANTIVE, "4").check()
+    page.click("button[name=save]")
+    status = page.locator("#offline-status")
+    expect(status).to_have_text("You are offline: your answers are kept on this device; 1 save waiting.")
+    assert page.url == pillar  # still the questionnaire, not the browser's "No internet" page
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+    page.locator(".save-bar").screenshot(path=str(tmp_path / "offline-en.png"))
+
+    # Offline, a page never opened says so; the pillar opened before shows the save waiting.
+    page.click("nav.pillar-tabs a:text-matches('^2\\.')")
+    expect(page.locator("h1")).to_have_text("You are offline")
+    assert page.url.startswith(server.url)
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+    expect(status).to_have_text("You are offline: your answers are kept on this device; 1 save waiting.")
+
+    page.context.set_offline(False)
+    expect(status).to_have_text("The answers kept on this device are now saved on the server.")
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+    no_draft_offered(page)
+
+
+@pytest.mark.browser
+def test_colleagues_change_meanwhile_gives_the_conflict_page_after_sending(browsing):
     page = browsing.page()
     pillar = start_assessment(page)
     wait_for_worker(page)
@@ -162,14 +321,82 @@ def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing
     go_offline(page)
     level(page, SUBSTANTIVE, "4").check()
     page.click("button[name=save]")
-    status = page.locator("#offline-status")
-    status.wait_for()
-    assert status.inner_text() == "You are offline: your answers are kept on this device; 1 save waiting."
-    assert page.url == pillar  # still the questionnaire, not the browser's "No internet" page
-    assert level(page, SUBSTANTIVE, "4").is_checked()
+    expect(page.locator("#offline-status")).to_contain_text("1 save waiting")
+
+    colleague = browsing.page()
+    sign_in(colleague, "gh-contributor")
+    colleague.goto(pillar)
+    level(colleague, SUBSTANTIVE, "2").check()
+    colleague.click("button[name=save]")
+    expect(colleague.locator(".flash-success")).to_be_visible()
 
     page.context.set_offline(False)
-    expect(status).to_have_text("Back online: the answers saved on this device are now saved on the server.")
+    conflict = page.locator(".conflict")
+    expect(conflict).to_contain_text("Saved meanwhile by")
+    expect(conflict).to_contain_text("2. ")  # the colleague's level, shown next to ours
+    expect(page.locator(".flash-error")).to_contain_text("Someone saved some of these answers")
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()  # ours, kept in the field
+    page.click("button[name=save]")  # keep ours, knowingly
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_signing_out_forgets_the_pages_kept_for_offline_use(browsing):
+    page = browsing.page()
+    start_assessment(page)
+    wait_for_worker(page)
+    page.reload()
+    assert page.evaluate("() => caches.has('cyberready-pages-v1')")
+    page.click("form[action='/logout'] button")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator(".flash-info")).to_be_visible()
+    assert not page.evaluate("() => caches.has('cyberready-pages-v1')")
+
+
+@pytest.mark.browser
+def test_offline_status_speaks_the_readers_language_with_its_plural_forms(browsing, tmp_path):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    wait_for_worker(page)
+    page.goto(pillar + "?lang=ar")
+    assert page.get_attribute("html", "dir") == "rtl"
+    open_pillar_tab(page, 2)  # opened online: kept for offline use
+    strategy = page.url
     page.goto(pillar)
-    assert level(page, SUBSTANTIVE, "4").is_checked()
-    assert page.locator(".draft-restore").is_hidden()
+    go_offline(page)
+    level(page, SUBSTANTIVE, "4").check()
+    page.click("button[name=save]")
+    status = page.locator("#offline-status")
+    expect(status).to_have_text("أنت غير متصل بالإنترنت: إجاباتك محفوظة على هذا الجهاز؛ 1 عملية حفظ في الانتظار.")
+    page.goto(strategy)
+    first_level(page, "2").check()
+    page.click("button[name=save]")
+    expect(status).to_have_text("أنت غير متصل بالإنترنت: إجاباتك محفوظة على هذا الجهاز؛ 2 عمليتا حفظ في الانتظار.")
+    page.locator(".save-bar").screenshot(path=str(tmp_path / "offline-ar.png"))
+    page.context.set_offline(False)
+    expect(status).to_have_text("الإجابات المحفوظة على هذا الجهاز محفوظة الآن على الخادم.")
+    expect(first_level(page, "2")).to_be_checked()
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_save_when_the_server_cannot_be_reached_is_kept_not_the_browsers_error_page(browsing, server):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    wait_for_worker(page)
+    page.reload()
+    server.stop()  # the browser still believes it is online
+    level(page, SUBSTANTIVE, "4").check()
+    page.click("button[name=save]")
+    status = page.locator("#offline-status")
+    expect(status).to_have_text("Sending 1 save made on this device…")
+    assert page.url == pillar  # the page kept on the device, with the save waiting
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+
+    server.start()
+    page.reload()  # any page of the site sends what waits
+    expect(status).to_have_text("The answers kept on this device are now saved on the server.")
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()

@@ -13,6 +13,9 @@ const pillar = pillarForm ? startPillar(pillarForm, { ask, onQueued: show }) : n
 
 enhanceComments(note && note.dataset.commentOffline);
 
+const RETRY_MS = 30000;
+let retry = null;
+
 function show(reply) {
   if (!status) { return; }
   if (reply) {
@@ -21,6 +24,13 @@ function show(reply) {
       && !(pillar && entry.key === pillar.key));
   }
   status.render();
+  // "Online" can be a connection that carries nothing: while saves wait, try again now and then.
+  if (status.waiting && !retry) {
+    retry = setTimeout(() => {
+      retry = null;
+      if (navigator.onLine) { ask({ type: "replay" }).then(settle); }
+    }, RETRY_MS);
+  }
 }
 
 function settle(reply) {
@@ -77,8 +87,8 @@ register();
 if (status) {
   status.onShow = resend;
   signOutForgets();
-  onChange(() => ask({ type: "status", user: banner.dataset.user }).then(settle));
-  window.addEventListener("online", () => { show(null); ask({ type: "replay", user: banner.dataset.user }).then(settle); });
+  onChange(() => ask({ type: "status" }).then(settle));
+  window.addEventListener("online", () => { show(null); ask({ type: "replay" }).then(settle); });
   window.addEventListener("offline", () => show(null));
   ask({ type: "hello", user: banner.dataset.user, csrf: banner.dataset.csrf, lang: document.documentElement.lang,
     keep: keepForOffline() }).then(settle);

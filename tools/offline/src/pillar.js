@@ -127,6 +127,8 @@ export function startPillar(form, { ask, onQueued }) {
       // A save waiting to be sent is what this page will hold: show it, not the older copy.
       if (waiting) { fill(form, waiting.values, waiting.versions); }
       if (draft && !sameAnswers(draft.values, answers(form))) { offerBack(draft); }
+      // Says the comparison is done (and its outcome), for whoever waits on it, tests included.
+      form.dataset.draft = offer ? "offered" : "none";
       return false;
     },
     /** The server took a save made offline: later saves of this page start from its versions. */
