@@ -64,6 +64,14 @@ def test_a_save_redirect_names_the_pillar_the_server_holds(client, auth, demo):
     assert response.location.endswith("/pillars/strategy?saved=legal")  # the next pillar's draft stays
 
 
+def test_the_worker_fetching_its_offline_page_leaves_messages_for_the_users_next_page(client, auth, demo):
+    auth.login("gh-coordinator")
+    assessment = client.post("/assessments/start").location.rsplit("/", 1)[1]
+    client.post(f"/assessments/{assessment}/pillars/legal", data={f"{SUBSTANTIVE}-state": "3", "save": "1"})
+    client.get("/offline")  # in the background, as the service worker does
+    assert "are saved" in client.get(f"/assessments/{assessment}/pillars/legal").get_data(as_text=True)
+
+
 # --- In the browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, render_template, send_from_directory, session
 from werkzeug.wrappers import Response
 
 from survey.auth import public
@@ -26,4 +26,10 @@ def service_worker() -> Response:
 @public
 def offline() -> str:
     """What the service worker shows for a page never opened on this device while there is no connection."""
-    return render_template("offline/offline.html")
+    # The worker fetches this page in the background: messages waiting for the user's next page
+    # (a save confirmed, a message posted) must stay for that page.
+    waiting = session.get("_flashes")
+    page = render_template("offline/offline.html")
+    if waiting:
+        session["_flashes"] = waiting
+    return page

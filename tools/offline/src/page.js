@@ -1,5 +1,6 @@
 // Every page: register the service worker, say what happens to answers while offline, send
-// what was kept on the device when the connection returns, forget cached pages at sign-out.
+// what was kept on the device when the connection returns. (Signing out goes through the worker,
+// which forgets the kept pages before the request leaves; any signed-out page makes sure of it.)
 import { enhanceComments } from "./comments.js";
 import { settleDraft, startPillar } from "./pillar.js";
 import { StatusLine } from "./status.js";
@@ -73,20 +74,9 @@ function keepForOffline() {
   return assets;
 }
 
-function signOutForgets() {
-  const form = document.querySelector("form[action$='/logout']");
-  if (!form) { return; }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const done = () => form.submit();
-    ask({ type: "signout" }, 1500).then(done, done);
-  });
-}
-
 register();
 if (status) {
   status.onShow = resend;
-  signOutForgets();
   onChange(() => ask({ type: "status" }).then(settle));
   window.addEventListener("online", () => { show(null); ask({ type: "replay" }).then(settle); });
   window.addEventListener("offline", () => show(null));

@@ -227,7 +227,7 @@ async function forgetUser() {
   await saves.setMeta("offline-for", "");
 }
 
-async function hello({ user, csrf, lang, keep: urls }) {
+async function hello({ user, csrf }) {
   if (!user) {
     await forgetUser();
     return;
@@ -237,11 +237,17 @@ async function hello({ user, csrf, lang, keep: urls }) {
   if (previous && previous !== user) { await forgetUser(); }
   await saves.setMeta("user", user);
   await saves.setMeta("csrf", csrf);
+}
+
+/** After answering a page's hello: keep what it needs offline, then send what waits. */
+async function afterHello({ user, lang, keep: urls }) {
+  if (!user) { return; }
   const owner = `${user}:${lang}`;
   if (owner !== await saves.getMeta("offline-for")) {
     await refreshOfflinePage().then(() => saves.setMeta("offline-for", owner), () => undefined);
   }
   await Promise.all((urls || []).map((url) => keepCopy(url).catch(() => undefined)));
+  await sendKept();
 }
 
 async function keepCopy(address) {
@@ -292,7 +298,8 @@ self.addEventListener("message", (event) => {
     } catch (error) {
       if (port) { port.postMessage(null); }
     }
-    // Answer first, then send: the page learns the outcome from a "changed" message.
-    if ((message.type === "hello" && message.user) || message.type === "replay") { await sendKept(); }
+    // Answer first, then fetch and send: the page learns the outcome from a "changed" message.
+    if (message.type === "hello") { await afterHello(message); }
+    if (message.type === "replay") { await sendKept(); }
   })());
 });
