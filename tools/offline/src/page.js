@@ -14,23 +14,26 @@ const pillar = pillarForm ? startPillar(pillarForm, { ask, onQueued: show }) : n
 
 enhanceComments(note && note.dataset.commentOffline);
 
-const RETRY_MS = 30000;
+// While saves wait and the browser says it is online, try again: soon after the connection
+// returns (it often comes back in steps), then less and less often.
+const FIRST_RETRY_MS = 1000;
+const LAST_RETRY_MS = 30000;
+let retryIn = FIRST_RETRY_MS;
 let retry = null;
 
 function show(reply) {
   if (!status) { return; }
   if (reply) {
     status.waiting = reply.entries.filter((entry) => entry.state === "waiting").length;
-    status.attention = reply.entries.filter((entry) => entry.state === "attention"
-      && !(pillar && entry.key === pillar.key));
+    status.attention = reply.entries.filter((entry) => entry.state === "attention");
   }
   status.render();
-  // "Online" can be a connection that carries nothing: while saves wait, try again now and then.
   if (status.waiting && !retry) {
     retry = setTimeout(() => {
       retry = null;
       if (navigator.onLine) { ask({ type: "replay" }).then(settle); }
-    }, RETRY_MS);
+    }, retryIn);
+    retryIn = Math.min(retryIn * 2, LAST_RETRY_MS);
   }
 }
 
@@ -78,7 +81,13 @@ register();
 if (status) {
   status.onShow = resend;
   onChange(() => ask({ type: "status" }).then(settle));
-  window.addEventListener("online", () => { show(null); ask({ type: "replay" }).then(settle); });
+  window.addEventListener("online", () => {
+    clearTimeout(retry);
+    retry = null;
+    retryIn = FIRST_RETRY_MS;
+    show(null);
+    ask({ type: "replay" }).then(settle);
+  });
   window.addEventListener("offline", () => show(null));
   ask({ type: "hello", user: banner.dataset.user, csrf: banner.dataset.csrf, lang: document.documentElement.lang,
     keep: keepForOffline() }).then(settle);

@@ -1,7 +1,6 @@
 // The line that says plainly what happens to answers while the connection is down. Its texts
 // come translated from the template (data attributes), plural forms included.
 
-
 export class StatusLine {
   constructor(element) {
     this.element = element;
@@ -10,7 +9,6 @@ export class StatusLine {
     this.waiting = 0;
     this.attention = [];
     this.sent = false;
-    this.localOnly = false;
     this.onShow = null;
     const bar = document.querySelector(".save-bar");
     // On a questionnaire the sticky save bar is where the eye is when saving: say it there.

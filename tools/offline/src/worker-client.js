@@ -12,17 +12,22 @@ export function register() {
   return registration;
 }
 
-/** Send a message to the worker and wait for its answer (null if there is no worker or no answer). */
+/**
+ * Send a message to the worker and wait for its answer: null if there is no worker, or no
+ * answer in time (a worker still installing, or one that failed to, must not hold the page up).
+ */
 export function ask(message, timeout = 5000) {
   if (!registration) { return Promise.resolve(null); }
-  return registration.then((ready) => new Promise((resolve) => {
-    const worker = ready && (navigator.serviceWorker.controller || ready.active);
-    if (!worker) { resolve(null); return; }
-    const channel = new MessageChannel();
+  return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), timeout);
-    channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
-    worker.postMessage(message, [channel.port2]);
-  }));
+    registration.then((ready) => {
+      const worker = ready && (navigator.serviceWorker.controller || ready.active);
+      if (!worker) { clearTimeout(timer); resolve(null); return; }
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
+      worker.postMessage(message, [channel.port2]);
+    });
+  });
 }
 
 /** Call back whenever the worker says its queue of saves changed. */
@@ -31,8 +36,4 @@ export function onChange(callback) {
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data && event.data.type === "changed") { callback(); }
   });
-}
-
-export function hasWorker() {
-  return supported && Boolean(navigator.serviceWorker.controller);
 }
