@@ -408,3 +408,34 @@ def test_save_when_the_server_cannot_be_reached_is_kept_not_the_browsers_error_p
     expect(status).to_have_text("The answers kept on this device are now saved on the server.")
     page.goto(pillar)
     expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_refused_save_of_another_pillar_is_shown_on_request(browsing):
+    page = browsing.page()
+    pillar = start_assessment(page)
+    wait_for_worker(page)
+    open_pillar_tab(page, 2)  # opened online: kept for offline use
+    strategy = page.url
+    page.goto(pillar)
+    go_offline(page)
+    level(page, SUBSTANTIVE, "4").check()
+    page.click("button[name=save]")
+    page.goto(strategy)
+    expect(page.locator("#offline-status")).to_contain_text("1 save waiting")
+
+    colleague = browsing.page()
+    sign_in(colleague, "gh-contributor")
+    colleague.goto(pillar)
+    level(colleague, SUBSTANTIVE, "2").check()
+    colleague.click("button[name=save]")
+    expect(colleague.locator(".flash-success")).to_be_visible()
+
+    page.context.set_offline(False)
+    status = page.locator("#offline-status")
+    expect(status).to_contain_text("were not accepted by the server")
+    assert page.url == strategy  # nobody is taken away from the page they are on
+    status.locator("button", has_text="See why").click()
+    expect(page.locator(".conflict")).to_contain_text("Saved meanwhile by")
+    assert page.url == pillar
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
