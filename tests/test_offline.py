@@ -295,7 +295,9 @@ def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing
     page = browsing.page()
     pillar = start_assessment(page)
     wait_for_worker(page)
-    page.reload()  # now seen by the worker, so kept for offline use
+    level(page, SUBSTANTIVE, "2").check()
+    page.click("button[name=save]")  # the page after the save is kept for offline use
+    expect(page.locator(".flash-success")).to_be_visible()
     go_offline(page)
     level(page, SUBSTANTIVE, "4").check()
     page.click("button[name=save]")
@@ -312,6 +314,14 @@ def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing
     page.goto(pillar)
     expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
     expect(status).to_have_text("You are offline: your answers are kept on this device; 1 save waiting.")
+    expect(page.locator(".flash-success")).to_have_count(0)  # the kept copy repeats no old message
+    thread = page.locator(f"#thread-{SUBSTANTIVE}")
+    thread.locator("summary").click()
+    thread.locator("textarea[name=body]").fill("Sent without a connection")
+    thread.locator("button", has_text="Post message").click()
+    expect(thread.locator(".flash-error")).to_have_text(
+        "You are offline: your message was not posted. Post it again when the connection returns.")
+    expect(thread.locator("textarea[name=body]")).to_have_value("Sent without a connection")
 
     page.context.set_offline(False)
     expect(status).to_have_text("The answers kept on this device are now saved on the server.")
