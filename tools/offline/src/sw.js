@@ -90,7 +90,8 @@ registerRoute(({ url }) => url.origin === location.origin && url.pathname.starts
 // --- Posts -----------------------------------------------------------------------------------
 
 // Signing out: nothing of this user's pages stays on the device.
-registerRoute(({ request, url }) => request.mode === "navigate" && url.pathname === "/logout",
+registerRoute(({ request, url }) => request.mode === "navigate" && url.origin === location.origin
+  && url.pathname === "/logout",
   async ({ request }) => {
     await forgetUser();
     return fetch(request).catch(() => offlinePage());
@@ -98,7 +99,8 @@ registerRoute(({ request, url }) => request.mode === "navigate" && url.pathname 
 
 // A questionnaire saved while the page thought it was online: if the network fails after all,
 // keep the save here and show the kept page, never the browser's "No internet" page.
-registerRoute(({ request, url }) => request.mode === "navigate" && PILLAR_PAGE.test(url.pathname),
+registerRoute(({ request, url }) => request.mode === "navigate" && url.origin === location.origin
+  && PILLAR_PAGE.test(url.pathname),
   async ({ request, url }) => {
     const body = await request.clone().text();
     try {
