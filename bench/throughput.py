@@ -108,7 +108,7 @@ def main() -> None:
         results = f"/assessments/{results_id}/results"
         page = request(conn, "GET", pillar, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
         css = (ROOT / "static/css/app.css").read_bytes()
-        script = (ROOT / "static/js/draft.js").read_bytes()
+        script = (ROOT / "static/js/offline.js").read_bytes()
         weight = len(page.data) + len(gzip.compress(css)) + len(gzip.compress(script))
         print(f"pillar page (justice, 11 indicators): HTML {len(page.data):,} B "
               f"({page.getheader('Content-Encoding')}), with CSS and JS {weight:,} B transferred")

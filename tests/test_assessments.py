@@ -64,7 +64,7 @@ def test_save_and_next_goes_to_the_next_pillar(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     response = client.post(f"/assessments/{assessment_id}/pillars/legal",
                            data={f"{SUBSTANTIVE}-state": "2", "save_next": "1"})
-    assert response.location.endswith(f"/assessments/{assessment_id}/pillars/strategy")
+    assert response.location.endswith(f"/assessments/{assessment_id}/pillars/strategy?saved=legal")
 
 
 def test_unknown_level_is_refused_and_nothing_is_stored(client, auth, demo):

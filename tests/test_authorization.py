@@ -48,6 +48,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("pages.health", "GET"): PUBLIC,
     ("pages.methodology", "GET"): PUBLIC,
     ("pages.framework", "GET"): PUBLIC,
+    ("offline.service_worker", "GET"): PUBLIC,
+    ("offline.offline", "GET"): PUBLIC,
     ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302, 302),
     ("accounts.login", "POST"): row(422, 302, 302, 302, 302, 302, 302, 302),
     ("accounts.set_language", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),

@@ -126,9 +126,13 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     db.session.commit()
     flash(_("Your answers to “%(pillar)s” are saved.", pillar=_(pillar_def.title)), "success")
     following = assessment.framework_version.definition.next_pillar(pillar_def.code)
+    # `saved` names the pillar the server now holds, so the page's script drops that pillar's local
+    # draft only (never the next pillar's, which may hold answers typed and not saved yet).
     if "save_next" in request.form and following:
-        return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code))
-    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code))
+        return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code,
+                                saved=pillar_def.code))
+    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code,
+                            saved=pillar_def.code))
 
 
 def _refuse_locked_save(assessment: Assessment, pillar_def, form, answers) -> tuple[str, int]:

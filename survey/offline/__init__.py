@@ -1,0 +1,1 @@
+"""Working offline: the service worker that keeps opened assessment pages and saves made offline."""
