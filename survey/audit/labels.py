@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from survey.assessments.labels import REVIEW_LABELS, STATUS_LABELS, VISIBILITY_LABELS
 from survey.methodology.labels import stage_name
+from survey.questions import COLUMN_LABELS
 
 ACTION_LABELS = {
     "answer.update": _l("Answer changed"),
@@ -72,4 +73,4 @@ def _describe_field(key: str, value: Any) -> str:
         return str(STATE_LABELS[value])
     if key == "bool_value":
         value = _l("Yes") if value else _l("No")
-    return f"{ANSWER_FIELD_LABELS.get(key, key)}: {value}"
+    return f"{ANSWER_FIELD_LABELS.get(key) or COLUMN_LABELS.get(key, key)}: {value}"

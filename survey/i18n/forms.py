@@ -15,7 +15,6 @@ from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
 from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_wtf.i18n import translations as wtforms_translations
-from wtforms import DecimalField, IntegerField
 
 
 class CatalogTranslations:
@@ -84,36 +83,3 @@ def parse_number(text: str, locale: Locale | str | None = None) -> Decimal:
     if not number.is_finite():  # "NaN" or "Infinity" would break every comparison after
         raise ValueError(text)
     return number
-
-
-class LocalisedDecimalField(DecimalField):
-    """A decimal number, accepted as the reader writes it."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Parse the typed text with the reader's separators."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = parse_number(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value.")) from error
-
-
-class LocalisedIntegerField(IntegerField):
-    """A whole number, accepted as the reader writes it ('12 000' in French)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Parse the typed text with the reader's separators; refuse fractions."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            number = parse_number(valuelist[0])
-            if number != number.to_integral_value():
-                raise ValueError(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid integer value.")) from error
-        self.data = int(number)

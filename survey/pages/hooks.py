@@ -24,6 +24,7 @@ from survey.i18n.locale import (
     text_direction,
 )
 from survey.methodology.labels import stage_name
+from survey.questions import answer_text
 
 ERROR_TITLES = {
     400: _l("The request could not be understood."),
@@ -104,6 +105,7 @@ def template_helpers() -> dict:
         "visibility_label": visibility_label,
         "action_label": action_label,
         "describe": describe,
+        "answer_text": answer_text,
     }
 
 
