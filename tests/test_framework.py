@@ -39,7 +39,7 @@ def test_shipped_framework_has_the_eight_pillars_with_five_indicators_each(docum
 def test_framework_has_every_kind_of_fact(document):
     definition = parse_framework(document)
     kinds = {i.fact_type for i in definition.all_indicators() if not i.is_maturity}
-    assert kinds == {"money", "count", "percent", "boolean"}
+    assert kinds == {"money", "count", "percent", "boolean", "date", "choice"}
     assert definition.indicator("resources.annual_budget").fact_type == "money"
 
 
