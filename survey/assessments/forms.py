@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, IntegerField, TextAreaField
@@ -16,6 +15,7 @@ from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
 from survey.i18n.forms import CatalogMeta
 from survey.questions import QuestionType, StoredAnswer, answer_text, question_type, stored
+from survey.questions.fields import reader_locale
 
 MAX_TEXT = 5000
 MAX_URLS = 10
@@ -64,7 +64,7 @@ class AnswerForm(VersionedForm):
 
     def prepare(self, country: str | None) -> None:
         """Let the question type set up its fields for this reader and country."""
-        self.question.prepare(self, get_locale(), country)
+        self.question.prepare(self, reader_locale(), country)
 
 
 class MaturityAnswerForm(AnswerForm):
