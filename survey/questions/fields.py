@@ -31,6 +31,8 @@ def reader_locale() -> Locale:
 class OptionalRadioField(RadioField):
     """A radio group that may be left empty (an unanswered question is not an error)."""
 
+    data: Any
+
     def pre_validate(self, form: Form) -> None:
         """Accept no choice; otherwise the choice must be one offered."""
         if self.data in (None, ""):

@@ -48,8 +48,9 @@ class MaturityLevel(QuestionType):
     def read(self, form: Form) -> dict[str, Any]:
         """The answer state and, for a level, the level."""
         state = form.state.data or None
-        is_level = state in LEVEL_VALUES
-        return {"state": LEVEL if is_level else state, "level": int(state) if is_level else None}
+        if state in LEVEL_VALUES:
+            return {"state": LEVEL, "level": int(state)}
+        return {"state": state, "level": None}
 
     def fill(self, form: Form, stored: StoredAnswer) -> None:
         """Tick the stored choice."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
@@ -73,12 +73,13 @@ def _ambiguous(text: str, decimal: str, group: str) -> str | None:
     return None
 
 
-def _format_error(text: str, locale: Locale) -> InvalidAnswer:
+def _format_error(text: str, locale: Locale, rule: NumberRule) -> InvalidAnswer:
+    example = EXAMPLE if rule.places else EXAMPLE.to_integral_value(ROUND_DOWN)
     return InvalidAnswer(_("“%(text)s” is not a number we can read. Write it like this: %(example)s.",
-                           text=text[:MAX_CHARS], example=format_decimal(EXAMPLE, locale=locale)))
+                           text=text[:MAX_CHARS], example=format_decimal(example, locale=locale)))
 
 
-def _convert(text: str, locale: Locale) -> Decimal:
+def _convert(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     """Babel's strict reading in the locale, else the plain form ('1234.5') that every locale accepts."""
     try:
         return parse_decimal(text, locale=locale, strict=True)
@@ -86,7 +87,7 @@ def _convert(text: str, locale: Locale) -> Decimal:
         pass
     if PLAIN.fullmatch(text):
         return Decimal(text)
-    raise _format_error(text, locale)
+    raise _format_error(text, locale, rule)
 
 
 def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
@@ -98,7 +99,7 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     decimal, group = locale_symbols(locale)
     compact = GROUP_SPACES.sub("", MARKS.sub("", typed.translate(NATIVE_DIGITS)))
     if not SHAPE.fullmatch(compact):  # letters, exponents, "NaN", "Infinity", two signs...
-        raise _format_error(typed, locale)
+        raise _format_error(typed, locale, rule)
     if symbol := _ambiguous(compact, decimal, group):
         raise InvalidAnswer(_("“%(text)s” could be read two ways: write %(whole)s or %(fraction)s.",
                               text=typed,
@@ -108,10 +109,10 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     digits = compact.lstrip("+-").replace(".", "").replace(",", "").lstrip("0")
     if len(digits) > rule.max_digits:  # far out of range: refuse before converting
         raise _range_error(rule, locale)
-    number = _convert(compact, locale)
+    number = _convert(compact, locale, rule)
     if not number.is_finite() or not rule.minimum <= number <= rule.maximum:
         raise _range_error(rule, locale)
-    if -min(number.normalize().as_tuple().exponent, 0) > rule.places:
+    if -min(int(number.normalize().as_tuple().exponent), 0) > rule.places:
         if rule.places == 0:
             raise InvalidAnswer(_("Enter a whole number, without decimals."))
         raise InvalidAnswer(ngettext("Use at most %(num)d decimal.", "Use at most %(num)d decimals.",

@@ -23,7 +23,7 @@ from survey.questions.numbers import NumberRule
 class NumberType(SingleColumnType):
     """A number typed as text in the reader's locale, bounded by `rule`."""
 
-    columns = ("number_value",)
+    columns: ClassVar[tuple[str, ...]] = ("number_value",)
     rule: ClassVar[NumberRule]
     label: ClassVar[Any] = _l("Number")
     inputmode: ClassVar[str] = "decimal"

@@ -26,7 +26,7 @@ COLUMN_LABELS = {column: label for t in FACTS.values() for column, label in t.co
 
 def question_type(indicator: IndicatorDef) -> QuestionType:
     """The type of an indicator's answer."""
-    return MATURITY if indicator.is_maturity else FACTS[indicator.fact_type]
+    return MATURITY if indicator.is_maturity else FACTS[indicator.fact_type or ""]
 
 
 def stored(answer: Any) -> StoredAnswer | None:
