@@ -60,6 +60,10 @@ def test_a_date_and_a_choice_are_answered_on_the_pillar_page_and_shown_on_the_re
     answer = stored(assessment_id, "legal.cybercrime_law_in_force")
     assert answer.date_value == date(2021, 5, 31) and answer.state == "value"
     assert stored(assessment_id, "legal.budapest_status").choice_value == "party"
+    history = client.get(f"/assessments/{assessment_id}/indicators/legal.budapest_status/history?lang=fr")
+    assert "Partie (ratification ou adhésion)" in history.get_data(as_text=True)
+    audit = client.get(f"/assessments/{assessment_id}/audit?lang=en").get_data(as_text=True)
+    assert "Date: 2021-05-31" in audit and "Choice: Party (ratified or acceded)" in audit
 
 
 def test_a_date_typed_the_french_way_is_read_and_a_wrong_one_is_kept_for_correction(client, auth, demo):

@@ -188,8 +188,10 @@ def test_currency_list_holds_current_currencies_with_the_country_first_and_nothi
     assert currency_choices("en", None)[0].value == ""  # no country: nothing preselected
 
 
-@pytest.mark.parametrize("indicator", [MATURITY_INDICATOR, *(i for i in DEFINITION.all_indicators() if not i.is_maturity)],
-                         ids=lambda i: i.code)
+FACT_INDICATORS = [i for i in DEFINITION.all_indicators() if not i.is_maturity]
+
+
+@pytest.mark.parametrize("indicator", [MATURITY_INDICATOR, *FACT_INDICATORS], ids=lambda i: i.code)
 def test_demo_answers_of_every_type_are_answers_a_person_could_give(indicator):
     answer = question_type(indicator).demo_value(indicator, random.Random(indicator.code), DemoContext("SN", 3))
     assert answer.state in ("level", "dont_know", "value")

@@ -50,17 +50,20 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def describe(value: Any, action: str = "", titles: dict[str, str] | None = None) -> str:
+def describe(value: Any, action: str = "", titles: dict[str, str] | None = None, code: str | None = None) -> str:
     """An old or new value of an action as a short sentence in the reader's language.
 
-    `titles` names pillars and indicators by code (English source, translated here).
+    `titles` names pillars and indicators by code, and the options of the indicator `code` by
+    "code/option" (English source, translated here).
     """
     words = VALUE_LABELS.get(action, {})
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return "; ".join(_describe_field(key, item) for key, item in value.items() if key != "state"
-                         or item in STATE_LABELS) or "—"
+        options = {key.split("/", 1)[1]: gettext(label) for key, label in (titles or {}).items()
+                   if code and key.startswith(code + "/")}
+        return "; ".join(_describe_field(key, item if key == "state" else options.get(item, item))
+                         for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
     if isinstance(value, list):
         return "; ".join(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))

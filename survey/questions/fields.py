@@ -102,8 +102,7 @@ def parse_day(text: str, locale: Locale) -> date:
             raise ValueError(typed)
     except (ValueError, IndexError) as error:  # Babel raises IndexError on some shapes
         example = date(2021, 5, 31)
-        raise InvalidAnswer(_("“%(text)s” is not a date we can read. Write it like this: %(example)s.",
-                              text=text.strip()[:MAX_CHARS],
+        raise InvalidAnswer(_("This is not a date we can read. Write it like this: %(example)s.",
                               example=format_date(example, "short", locale=locale))) from error
     if not EARLIEST <= day <= LATEST:
         raise InvalidAnswer(_("Enter a date between %(first)s and %(last)s.",

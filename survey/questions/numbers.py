@@ -75,8 +75,9 @@ def _ambiguous(text: str, decimal: str, group: str) -> str | None:
 
 def _format_error(text: str, locale: Locale, rule: NumberRule) -> InvalidAnswer:
     example = EXAMPLE if rule.places else EXAMPLE.to_integral_value(ROUND_DOWN)
-    return InvalidAnswer(_("“%(text)s” is not a number we can read. Write it like this: %(example)s.",
-                           text=text[:MAX_CHARS], example=format_decimal(example, locale=locale)))
+    # The typed text stays in the field next to the message, so the message does not repeat it.
+    return InvalidAnswer(_("This is not a number we can read. Write it like this: %(example)s.",
+                           example=format_decimal(example, locale=locale)))
 
 
 def _convert(text: str, locale: Locale, rule: NumberRule) -> Decimal:
@@ -101,8 +102,7 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     if not SHAPE.fullmatch(compact):  # letters, exponents, "NaN", "Infinity", two signs...
         raise _format_error(typed, locale, rule)
     if symbol := _ambiguous(compact, decimal, group):
-        raise InvalidAnswer(_("“%(text)s” could be read two ways: write %(whole)s or %(fraction)s.",
-                              text=typed,
+        raise InvalidAnswer(_("This number could be read two ways: write %(whole)s or %(fraction)s.",
                               whole=format_decimal(Decimal(compact.replace(symbol, "")), locale=locale),
                               fraction=format_decimal(Decimal(compact.replace(symbol, ".", 1)),
                                                       locale=locale)))
