@@ -60,13 +60,17 @@ def describe(value: Any, action: str = "", titles: dict[str, str] | None = None,
     if value is None:
         return "—"
     if isinstance(value, dict):
-        options = {key.split("/", 1)[1]: gettext(label) for key, label in (titles or {}).items()
-                   if code and key.startswith(code + "/")}
-        return "; ".join(_describe_field(key, item if key == "state" else options.get(item, item))
+        return "; ".join(_describe_field(key, _option_label(item, code, titles) if key != "state" else item)
                          for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
     if isinstance(value, list):
         return "; ".join(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))
+
+
+def _option_label(value: Any, code: str | None, titles: dict[str, str] | None) -> Any:
+    """A choice answer's option, by its translated label when `titles` knows it."""
+    label = (titles or {}).get(f"{code}/{value}") if code and isinstance(value, str) else None
+    return gettext(label) if label else value
 
 
 def _describe_field(key: str, value: Any) -> str:
