@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from functools import cache
 
 import click
@@ -21,13 +20,12 @@ from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework
 from survey.publication.rules import Visibility
 from survey.publication.services import release
+from survey.questions import DemoContext, question_type
 from survey.review.services import accept_all, validate
 from survey.team.models import Assignment
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, never in production
 DEMO_NOTE = "Demo answer: invented for demonstration, not an official position."
-CURRENCIES = {"GH": "GHS", "NG": "NGN", "SN": "XOF", "CI": "XOF", "BJ": "XOF", "TG": "XOF",
-              "BF": "XOF", "CV": "CVE", "SL": "SLE", "GM": "GMD", "LR": "LRD", "KE": "KES", "JM": "JMD"}
 # Countries with full demo accounts (coordinator, validator, contributor); the others only
 # have a coordinator so that their invented assessments have an author.
 TEAM_COUNTRIES = (("gh", "Ghana"), ("ng", "Nigeria"), ("sn", "Senegal"))
@@ -101,21 +99,11 @@ def demo_users() -> list[tuple[str, Role, str | None, str]]:
 
 
 def _demo_answer(indicator: IndicatorDef, rng: random.Random, typical: int, country: str) -> services.AnswerValues:
-    if indicator.is_maturity:
-        roll = rng.random()
-        if roll < 0.04:
-            return services.AnswerValues(AnswerState.DONT_KNOW.value, comment=DEMO_NOTE)
-        level = max(1, min(5, typical + rng.choice((-2, -1, -1, 0, 0, 0, 1, 1))))
-        return services.AnswerValues(AnswerState.LEVEL.value, level=level,
-                                     evidence_description=DEMO_NOTE if level >= 3 else "",
-                                     comment=DEMO_NOTE)
-    number = {"money": Decimal(rng.randrange(2, 90) * 1_000_000), "count": Decimal(rng.randrange(5, 400)),
-              "percent": Decimal(rng.randrange(5, 70))}.get(indicator.fact_type)
-    return services.AnswerValues(
-        AnswerState.VALUE.value, number_value=number,
-        currency=CURRENCIES[country] if indicator.fact_type == "money" else None,
-        bool_value=rng.random() < 0.5 if indicator.fact_type == "boolean" else None,
-        comment=DEMO_NOTE)
+    answer = question_type(indicator).demo_value(indicator, rng, DemoContext(country, typical))
+    values = services.AnswerValues(answer.state, **answer.columns, comment=DEMO_NOTE)
+    if answer.state == AnswerState.LEVEL and answer.columns["level"] >= 3:
+        return replace(values, evidence_description=DEMO_NOTE)
+    return values
 
 
 def _cycle(year: int, version: FrameworkVersion, is_open: bool):

@@ -189,6 +189,7 @@ def user_data(pseudo_app) -> re.Pattern:
     data += [DEMO_NOTE, *ALLOWED]
     data += [name for code in list_currencies() if (name := english.currencies.get(code))]
     data += list(list_currencies()) + list(english.currency_symbols.values())
+    data += list(english.months["format"]["wide"].values())  # dates written with English CLDR data
     data += [language_name(code) for code in ("en", "fr", "pt", "ar", PSEUDO)]
     alternatives = "|".join(re.escape(item) for item in sorted(set(data), key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")

@@ -1,51 +1,26 @@
-"""Pillar forms built from the framework: one subform per indicator."""
+"""Pillar forms built from the framework: one subform per indicator, its fields from its question type."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from functools import cache
 from urllib.parse import urlsplit
 
-from babel.numbers import get_currency_name, list_currencies
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    Form,
-    FormField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    TextAreaField,
-)
+from wtforms import BooleanField, Form, FormField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
-from survey.i18n.forms import CatalogMeta, LocalisedDecimalField, LocalisedIntegerField
+from survey.i18n.forms import CatalogMeta
+from survey.questions import QuestionType, StoredAnswer, answer_text, question_type, stored
+from survey.questions.fields import reader_locale
 
 MAX_TEXT = 5000
 MAX_URLS = 10
 MAX_URL_LENGTH = 2000
-LEVEL_CHOICES = [SelectChoice(str(level), str(level)) for level in range(1, 6)]
-LEVEL_VALUES = frozenset(c.value for c in LEVEL_CHOICES)
-NOT_APPLICABLE = AnswerState.NOT_APPLICABLE.value
 DONT_KNOW = AnswerState.DONT_KNOW.value
-
-
-class OptionalRadioField(RadioField):
-    """A radio group that may be left empty (an unanswered question is not an error)."""
-
-    def pre_validate(self, form: Form) -> None:
-        """Accept no choice; otherwise the choice must be one offered."""
-        if self.data in (None, ""):
-            self.data = None
-            return
-        super().pre_validate(form)
 
 
 def validate_urls(form: Form, field: TextAreaField) -> None:
@@ -78,27 +53,31 @@ class VersionedForm(Form):
         self.version.data = answer.version if answer is not None else 0
 
 
-class MaturityAnswerForm(VersionedForm):
-    """A level (or N/A, don't know), evidence and a comment."""
+class AnswerForm(VersionedForm):
+    """Base of the subforms; the generated class adds its question type's fields."""
 
     Meta = CatalogMeta
 
-    state = OptionalRadioField(
-        _l("Level"),
-        choices=[*LEVEL_CHOICES, SelectChoice(NOT_APPLICABLE, _l("Not applicable")),
-                 SelectChoice(DONT_KNOW, _l("Don't know"))],
-    )
+    question: QuestionType
+    indicator: IndicatorDef
+    question_fields: tuple[str, ...] = ()
+
+    def prepare(self, country: str | None) -> None:
+        """Let the question type set up its fields for this reader and country."""
+        self.question.prepare(self, reader_locale(), country)
+
+
+class MaturityAnswerForm(AnswerForm):
+    """A level (or N/A, don't know), evidence and a comment."""
+
     evidence_urls = text_field(_l("Evidence links (one per line)"), [validate_urls])
     evidence_description = text_field(_l("Evidence description"))
     comment = text_field(_l("Comment"))
 
     def values(self) -> AnswerValues:
         """The entered answer as plain values."""
-        state = self.state.data
-        is_level = state in LEVEL_VALUES
         return AnswerValues(
-            state=AnswerState.LEVEL.value if is_level else state,
-            level=int(state) if is_level else None,
+            **self.question.read(self),
             evidence_urls=_clean(self.evidence_urls.data),
             evidence_description=_clean(self.evidence_description.data),
             comment=_clean(self.comment.data),
@@ -106,7 +85,7 @@ class MaturityAnswerForm(VersionedForm):
 
     def fill(self, answer: Answer) -> None:
         """Show a stored answer."""
-        self.state.data = str(answer.level) if answer.state == AnswerState.LEVEL else answer.state
+        self.question.fill(self, stored(answer))
         self.evidence_urls.data = answer.evidence_urls
         self.evidence_description.data = answer.evidence_description
         self.comment.data = answer.comment
@@ -116,116 +95,40 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
-class FactAnswerForm(VersionedForm):
-    """Base for fact questions: a value or "don't know", and its source."""
-
-    Meta = CatalogMeta
+class FactAnswerForm(AnswerForm):
+    """A fact: a value of the question's type or "don't know", and its source."""
 
     dont_know = BooleanField(_l("Don't know"))
     comment = text_field(_l("Source or comment"))
 
     def validate_dont_know(self, field: BooleanField) -> None:
         """A value and "don't know" contradict each other."""
-        if field.data and self.value.data not in (None, ""):
+        if field.data and self.question.has_value(self):
             raise ValidationError(_l("Either give a value or tick “Don't know”, not both."))
 
     def values(self) -> AnswerValues:
         """The entered fact as plain values."""
-        value = self.value.data
-        has_value = value not in (None, "")
+        has_value = self.question.has_value(self)
         state = AnswerState.VALUE.value if has_value else (DONT_KNOW if self.dont_know.data else None)
-        return AnswerValues(state=state, comment=_clean(self.comment.data), **self.typed_value())
-
-    def typed_value(self) -> dict:
-        """Column values for this fact type."""
-        value = self.value.data
-        return {"number_value": Decimal(value) if value not in (None, "") else None}
+        return AnswerValues(state=state, comment=_clean(self.comment.data), **self.question.read(self))
 
     def fill(self, answer: Answer) -> None:
         """Show a stored fact."""
         self.dont_know.data = answer.state == DONT_KNOW
         self.comment.data = answer.comment
-        if answer.number_value is not None:
-            self.value.data = answer.number_value
+        self.question.fill(self, stored(answer))
 
-
-class CountForm(FactAnswerForm):
-    """A whole number."""
-
-    value = LocalisedIntegerField(_l("Number"), validators=[Optional(), NumberRange(
-        min=0, max=10**9, message=_l("Enter a whole number between 0 and 1,000,000,000."))])
-
-    def fill(self, answer: Answer) -> None:
-        """Show a stored count without decimals."""
-        super().fill(answer)
-        if answer.number_value is not None:
-            self.value.data = int(answer.number_value)
-
-
-class PercentForm(FactAnswerForm):
-    """A share between 0 and 100."""
-
-    value = LocalisedDecimalField(_l("Per cent"), places=None, validators=[Optional(), NumberRange(
-        min=0, max=100, message=_l("Enter a percentage between 0 and 100."))])
-
-
-class MoneyForm(FactAnswerForm):
-    """An amount and its currency."""
-
-    value = LocalisedDecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(
-        min=0, max=10**15, message=_l("Enter an amount of 0 or more."))])
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
-
-    def validate_currency(self, field: SelectField) -> None:
-        """An amount needs its currency."""
-        if self.value.data not in (None, "") and not field.data:
-            raise ValidationError(_l("Choose the currency of the amount."))
-
-    def typed_value(self) -> dict:
-        """Amount and currency."""
-        return {**super().typed_value(), "currency": self.currency.data or None}
-
-    def fill(self, answer: Answer) -> None:
-        """Show a stored amount."""
-        super().fill(answer)
-        self.currency.data = answer.currency or ""
-
-
-class BooleanFactForm(FactAnswerForm):
-    """Yes or no."""
-
-    value = OptionalRadioField(_l("Answer"), choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))])
-
-    def typed_value(self) -> dict:
-        """Yes/no as a boolean."""
-        value = self.value.data
-        return {"bool_value": None if value in (None, "") else value == "yes"}
-
-    def fill(self, answer: Answer) -> None:
-        """Show a stored yes/no."""
-        super().fill(answer)
-        if answer.bool_value is not None:
-            self.value.data = "yes" if answer.bool_value else "no"
-
-
-FACT_FORMS = {"count": CountForm, "percent": PercentForm, "money": MoneyForm, "boolean": BooleanFactForm}
+    def understood(self) -> str | None:
+        """How a submitted value was read ('1 500 000,75 F CFA'), shown back for checking."""
+        submitted = any(self[name].raw_data for name in self.question_fields)
+        if not submitted or self.errors or not self.question.has_value(self):
+            return None
+        return answer_text(self.indicator, StoredAnswer(AnswerState.VALUE.value, self.question.read(self)))
 
 
 def field_key(code: str) -> str:
     """A form field name for an indicator code ('legal.x' -> 'legal__x')."""
     return code.replace(".", "__")
-
-
-def currency_choices() -> list[SelectChoice]:
-    """ISO 4217 currencies named in the reader's language, sorted by code."""
-    return _currency_choices(str(get_locale()))
-
-
-@cache
-def _currency_choices(locale: str) -> list[SelectChoice]:
-    names = [SelectChoice(code, f"{code} – {get_currency_name(code, locale=locale)}")
-             for code in sorted(list_currencies())]
-    return [SelectChoice("", "—"), *names]
 
 
 class PillarForm(FlaskForm):
@@ -256,23 +159,26 @@ class PillarForm(FlaskForm):
                 sub.fill(answers[code])
 
 
-def subform_class(indicator: IndicatorDef) -> type[Form]:
-    """The subform class for an indicator."""
-    return MaturityAnswerForm if indicator.is_maturity else FACT_FORMS[indicator.fact_type]
+def subform_class(indicator: IndicatorDef) -> type[AnswerForm]:
+    """The subform class for an indicator: the shared fields plus its question type's."""
+    question = question_type(indicator)
+    fields = question.form_fields(indicator)
+    base = MaturityAnswerForm if indicator.is_maturity else FactAnswerForm
+    return type(f"{base.__name__}_{field_key(indicator.code)}", (base,),
+                {**fields, "question": question, "indicator": indicator, "question_fields": tuple(fields)})
 
 
 _FORM_CLASSES: dict[tuple, type[PillarForm]] = {}
 
 
-def make_pillar_form(pillar: PillarDef) -> PillarForm:
-    """Build (and cache) the form class for a pillar, then instantiate it for this request."""
-    key = tuple((i.code, i.kind, i.fact_type) for i in pillar.indicators)
+def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarForm:
+    """Build (and cache) the form class for a pillar, then instantiate it for this request and country."""
+    key = tuple((i.code, i.kind, i.fact_type, i.options) for i in pillar.indicators)
     if key not in _FORM_CLASSES:
         fields = {field_key(i.code): FormField(subform_class(i)) for i in pillar.indicators}
         fields["indicator_codes"] = tuple(i.code for i in pillar.indicators)
         _FORM_CLASSES[key] = type(f"PillarForm_{pillar.code}", (PillarForm,), fields)
     form = _FORM_CLASSES[key]()
-    for indicator in pillar.indicators:
-        if indicator.fact_type == "money":
-            form.subform(indicator.code).form.currency.choices = currency_choices()
+    for code in form.indicator_codes:
+        form.subform(code).form.prepare(country)
     return form

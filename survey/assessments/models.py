@@ -6,7 +6,7 @@ and assessment rows carry their columns (`Answer.review`, `Assessment.visibility
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -110,6 +110,8 @@ class Answer(db.Model):
     number_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
     currency: Mapped[str | None] = mapped_column(sa.String(3))
     bool_value: Mapped[bool | None] = mapped_column(sa.Boolean)
+    date_value: Mapped[date | None] = mapped_column(sa.Date)
+    choice_value: Mapped[str | None] = mapped_column(sa.String(40))  # an option id of the framework
     evidence_urls: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_description: Mapped[str] = mapped_column(sa.Text, default="")
     comment: Mapped[str] = mapped_column(sa.Text, default="")

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel import numbers
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from survey.assessments import services
 from survey.assessments.charts import RadarSeries, radar_figure
-from survey.assessments.models import Answer, AnswerState, Assessment
+from survey.assessments.models import Answer, AnswerState, Assessment, Status
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.labels import STAGE_NAMES, stage_name
 from survey.i18n.locale import text_direction
-from survey.methodology.scoring import PillarResult
+from survey.methodology.scoring import (
+    INSUFFICIENT,
+    NOT_APPLICABLE_PILLAR,
+    SCORED,
+    AssessmentResult,
+    PillarInput,
+    PillarResult,
+)
+from survey.questions import answer_text
 
 
 @dataclass(frozen=True)
@@ -29,20 +36,28 @@ class PillarRow:
 
 def format_fact(indicator: IndicatorDef, answer: Answer | None) -> str:
     """A fact's value as the reader expects it written."""
-    if answer is None or answer.state is None:
-        return _("Not answered")
-    if answer.state == AnswerState.DONT_KNOW:
-        return _("Don't know")
-    if indicator.fact_type == "boolean":
-        return _("Yes") if answer.bool_value else _("No")
-    value = answer.number_value
-    if indicator.fact_type == "money":
-        return format_currency(value, answer.currency or "USD")
-    if indicator.fact_type == "percent":
-        # The locale's own pattern ("24 %" in French), keeping up to one decimal.
-        return numbers.format_percent(round(value, 1) / 100, locale=get_locale(), decimal_quantization=False)
-    text = format_decimal(value, format="#,##0")
-    return f"{text} {_(indicator.unit)}" if indicator.unit else text
+    return answer_text(indicator, answer) or _("Not answered")
+
+
+def scored_result(assessment: Assessment, inputs: list[PillarInput]) -> AssessmentResult:
+    """The scores stored at submission once submitted (what dashboards and the API show); drafts score live."""
+    rows = services.stored_pillar_scores(assessment)
+    if assessment.status == Status.DRAFT or not rows:
+        return services.score_assessment(inputs)
+    pillars = []
+    for pillar in inputs:
+        row = rows.get(pillar.code)
+        answered = sum(1 for i in pillar.indicators if i.state is not None)
+        pillars.append(PillarResult(pillar.code, pillar.weight,
+                                    row.status if row else INSUFFICIENT, row.score if row else None,
+                                    row.stage if row else None, row.coverage if row else 0.0,
+                                    answered, len(pillar.indicators)))
+    applicable = [p for p in pillars if p.status != NOT_APPLICABLE_PILLAR]
+    weight = sum(p.weight for p in applicable)
+    coverage = sum(p.weight for p in applicable if p.status == SCORED) / weight if weight else 0.0
+    return AssessmentResult(SCORED if assessment.overall_score is not None else INSUFFICIENT,
+                            assessment.overall_score, assessment.overall_stage, coverage, tuple(pillars),
+                            sum(p.answered for p in pillars), sum(p.total for p in pillars))
 
 
 def _changes(assessment: Assessment, previous: Assessment | None) -> dict[str, float]:
@@ -56,7 +71,7 @@ def build_results(assessment: Assessment) -> dict:
     """Everything the results template shows."""
     definition = assessment.framework_version.definition
     inputs = services.scoring_inputs(assessment)
-    result = services.score_assessment(inputs)
+    result = scored_result(assessment, inputs)
     answers = services.answers_by_code(assessment)
     previous = services.previous_assessment(assessment)
     earlier = _changes(assessment, previous)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -54,6 +54,8 @@ class AnswerValues:
     number_value: Decimal | None = None
     currency: str | None = None
     bool_value: bool | None = None
+    date_value: date | None = None
+    choice_value: str | None = None
     evidence_urls: str = ""
     evidence_description: str = ""
     comment: str = ""
@@ -166,8 +168,9 @@ def _answer_record(answer: Answer | AnswerValues | None) -> dict | None:
     if answer is None:
         return None
     record = {field: getattr(answer, field) for field in FIELDS}
-    if record["number_value"] is not None:
-        record["number_value"] = str(record["number_value"])
+    for field, value in record.items():
+        if isinstance(value, Decimal | date):  # JSON has neither
+            record[field] = str(value)
     return {key: value for key, value in record.items() if value not in (None, "")}
 
 

@@ -101,7 +101,7 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
-    form = make_pillar_form(pillar_def)
+    form = make_pillar_form(pillar_def, assessment.country.alpha2)
     if request.method == "GET":
         form.fill(answers)
         return _render_pillar(assessment, pillar_def, form, editable, answers)

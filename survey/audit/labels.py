@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from survey.frameworks.labels import stage_name
+from survey.questions import COLUMN_LABELS
 
 ACTION_LABELS = {
     "answer.update": _l("Answer changed"),
@@ -51,20 +52,27 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def describe(value: Any, action: str = "", titles: dict[str, str] | None = None) -> str:
+def describe(value: Any, action: str = "", titles: dict[str, str] | None = None, code: str | None = None) -> str:
     """An old or new value of an action as a short sentence in the reader's language.
 
-    `titles` names pillars and indicators by code (English source, translated here).
+    `titles` names pillars and indicators by code, and the options of the indicator `code` by
+    "code/option" (English source, translated here).
     """
     words = VALUE_LABELS.get(action, {})
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return "; ".join(_describe_field(key, item) for key, item in value.items() if key != "state"
-                         or item in STATE_LABELS) or "—"
+        return "; ".join(_describe_field(key, _option_label(item, code, titles) if key != "state" else item)
+                         for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
     if isinstance(value, list):
         return "; ".join(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))
+
+
+def _option_label(value: Any, code: str | None, titles: dict[str, str] | None) -> Any:
+    """A choice answer's option, by its translated label when `titles` knows it."""
+    label = (titles or {}).get(f"{code}/{value}") if code and isinstance(value, str) else None
+    return gettext(label) if label else value
 
 
 def _describe_field(key: str, value: Any) -> str:
@@ -74,4 +82,4 @@ def _describe_field(key: str, value: Any) -> str:
         return str(STATE_LABELS[value])
     if key == "bool_value":
         value = _l("Yes") if value else _l("No")
-    return f"{ANSWER_FIELD_LABELS.get(key, key)}: {value}"
+    return f"{ANSWER_FIELD_LABELS.get(key) or COLUMN_LABELS.get(key, key)}: {value}"

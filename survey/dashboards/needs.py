@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import is_currency
-from flask_babel import format_currency, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from survey.dashboards import services
-from survey.dashboards.services import BadParameter, FactValue, RegionalData
+from survey.dashboards.services import BadParameter, RegionalData
 from survey.frameworks.definition import IndicatorDef
 from survey.i18n.locale import country_name
+from survey.questions import StoredAnswer, answer_text, question_type
 
 MAX_RATE = Decimal("1000000000")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -59,32 +60,21 @@ def parse_rates(args: Mapping[str, str]) -> Rates:
 
 
 def fact_indicators(data: RegionalData) -> list[IndicatorDef]:
-    """Budget and staffing facts: the resources pillar, else every money or count fact."""
+    """Budget and staffing facts: the resources pillar, else every amount or count."""
     definition = data.version.definition
     pillar = definition.pillar("resources")
     if pillar and pillar.facts:
         return list(pillar.facts)
-    return [i for i in definition.all_indicators() if i.fact_type in ("money", "count")]
+    return [i for i in definition.all_indicators() if not i.is_maturity and question_type(i).is_quantity]
 
 
-def format_fact_value(indicator: IndicatorDef, value: FactValue | None, rates: Rates) -> str:
-    """A fact in the reader's locale; money converted only when the reader gave a rate."""
-    if value is None or value.state is None:
-        return "—"
-    if value.state == "dont_know":
-        return _("Don't know")
-    if indicator.fact_type == "boolean":
-        return _("Yes") if value.flag else _("No")
-    if value.number is None:
-        return "—"
-    if indicator.fact_type == "money":
-        currency = value.currency or "USD"
-        if rates.target and currency in rates.rates:
-            return format_currency(value.number * rates.rates[currency], rates.target)
-        return format_currency(value.number, currency)
-    if indicator.fact_type == "percent":
-        return format_percent(value.number / 100, format="#,##0.#%")
-    return format_decimal(value.number, format="#,##0")
+def format_fact_value(indicator: IndicatorDef, value: StoredAnswer | None, rates: Rates) -> str:
+    """A fact in the reader's locale; amounts converted only when the reader gave a rate."""
+    currency = value.columns.get("currency") if value else None
+    if value is not None and value.has_value and rates.target and currency in rates.rates:
+        amount = (value.columns["number_value"] * rates.rates[currency]).quantize(CENT)
+        value = replace(value, columns={**value.columns, "number_value": amount, "currency": rates.target})
+    return answer_text(indicator, value) or "—"
 
 
 def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
@@ -109,13 +99,18 @@ def fact_table(
 ) -> tuple[list[IndicatorDef], list[tuple[str, list[str]]], list[str]]:
     """Fact indicators, a row per assessed member, and the currencies reported."""
     indicators = fact_indicators(data)
-    values = services.fact_values(viewer, data, [i.code for i in indicators])
+    values = services.fact_answers(viewer, data, [i.code for i in indicators])
     rows = [
         (
             country_name(c.alpha2),
-            [format_fact_value(i, values.get((i.code, c.alpha2)), rates) for i in indicators],
+            [
+                format_fact_value(i, values.get(c.assessment_id, {}).get(i.code), rates)
+                for i in indicators
+            ],
         )
         for c in sorted(data.countries, key=lambda c: country_name(c.alpha2))
     ]
-    currencies = sorted({v.currency for v in values.values() if v.currency})
+    currencies = sorted(
+        {v.columns["currency"] for a in values.values() for v in a.values() if v.columns.get("currency")}
+    )
     return indicators, rows, currencies

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from survey.assessments.models import AnswerState
 from survey.dashboards import services
 from survey.dashboards.services import RegionalData
 from survey.frameworks.labels import stage_name
 from survey.i18n.locale import country_name
 from survey.publication.rules import Visibility
+from survey.questions import StoredAnswer, json_answer, table_cells, table_headers
 
 
 def release_label(visibility: str) -> str:
@@ -21,20 +21,13 @@ def release_label(visibility: str) -> str:
     )
 
 
-def _answer(state: str | None, level: int | None) -> Any:
-    if state == AnswerState.LEVEL:
-        return level
-    return {
-        AnswerState.NOT_APPLICABLE: _("Not applicable"),
-        AnswerState.DONT_KNOW: _("Don't know"),
-    }.get(state, None)
-
-
 def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[Any]]]:
-    """Translated headers and rows: scores per indicator, pillar and overall, with version and release."""
+    """Translated headers and rows: scores, indicator levels and facts, with version and release."""
     definition = data.version.definition
     indicators = [i for i in definition.all_indicators() if i.is_maturity]
+    facts = [i for i in definition.all_indicators() if not i.is_maturity]
     levels = services.indicator_levels(viewer, data)
+    fact_answers = services.fact_answers(viewer, data)
     headers = [
         _("ISO code"),
         _("Country"),
@@ -50,9 +43,12 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
         _("Level (1-5): %(code)s %(indicator)s", code=i.code, indicator=_(i.title))
         for i in indicators
     ]
+    for fact in facts:
+        headers += table_headers(fact, _("Fact: %(code)s %(indicator)s", code=fact.code, indicator=_(fact.title)))
     rows = []
     for country in sorted(data.countries, key=lambda c: c.alpha2):
         answers = levels.get(country.assessment_id, {})
+        given = fact_answers.get(country.assessment_id, {})
         rows.append(
             [
                 country.alpha2,
@@ -64,10 +60,15 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
                 country.overall,
                 stage_name(country.stage),
                 *(country.pillars.get(p.code, (None,))[0] for p in definition.pillars),
-                *(_answer(*answers.get(i.code, (None, None))) for i in indicators),
+                *(cell for i in indicators for cell in table_cells(i, _level(answers.get(i.code)))),
+                *(cell for fact in facts for cell in table_cells(fact, given.get(fact.code))),
             ]
         )
     return headers, rows
+
+
+def _level(answer: tuple[str | None, int | None] | None) -> StoredAnswer | None:
+    return None if answer is None else StoredAnswer(answer[0], {"level": answer[1]})
 
 
 def region_json(data: RegionalData) -> dict:
@@ -103,9 +104,17 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
     levels = services.indicator_levels(viewer, data)
     export = region_json(data)
     by_country = {c.alpha2: c.assessment_id for c in data.countries}
+    facts = [i for i in data.version.definition.all_indicators() if not i.is_maturity]
+    fact_answers = services.fact_answers(viewer, data)
     for country in export["countries"]:
+        assessment_id = by_country[country["country"]]
         country["indicators"] = {
             code: {"state": state, "level": level}
-            for code, (state, level) in sorted(levels.get(by_country[country["country"]], {}).items())
+            for code, (state, level) in sorted(levels.get(assessment_id, {}).items())
+        }
+        given = fact_answers.get(assessment_id, {})
+        country["facts"] = {
+            fact.code: json_answer(fact, given.get(fact.code))
+            for fact in sorted(facts, key=lambda i: i.code)
         }
     return export

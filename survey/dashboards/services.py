@@ -11,7 +11,6 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from survey.countries.models import Country
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion, Indicator
 from survey.publication.rules import released_condition
+from survey.questions import COLUMNS, StoredAnswer, stored
 from survey.regions.services import RegionInfo, get_region
 
 ESTABLISHED = 3  # a level below this is a gap in the needs view
@@ -222,41 +222,31 @@ def gaps(viewer: Any, data: RegionalData) -> dict[str, list[str]]:
     return dict(found)
 
 
-@dataclass(frozen=True)
-class FactValue:
-    """A fact answer as stored: a number (with currency for money), a yes/no, or don't know."""
-
-    state: str | None
-    number: Decimal | None
-    currency: str | None
-    flag: bool | None
-
-
-def fact_values(
-    viewer: Any, data: RegionalData, codes: list[str]
-) -> dict[tuple[str, str], FactValue]:
-    """Fact answers of the assessed members keyed by (indicator code, alpha-2): one query."""
-    rows = db.session.execute(
+def fact_answers(
+    viewer: Any, data: RegionalData, codes: list[str] | None = None
+) -> dict[int, dict[str, StoredAnswer]]:
+    """Fact answers per assessment id and indicator code (all facts, or these codes): one query."""
+    query = (
         sa.select(
+            Answer.assessment_id,
             Indicator.code,
-            Country.alpha2,
             Answer.state,
-            Answer.number_value,
-            Answer.currency,
-            Answer.bool_value,
+            *(getattr(Answer, column) for column in COLUMNS),
         )
-        .join(Answer, Answer.indicator_id == Indicator.id)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
         .join(Assessment, Answer.assessment_id == Assessment.id)
         .join(Country, Assessment.country_id == Country.id)
         .where(
             *_released(viewer, _cycle_id(data), data.version.id, data.members),
-            Indicator.code.in_(codes),
+            Indicator.kind == "fact",
         )
-    ).all()
-    return {
-        (r.code, r.alpha2): FactValue(r.state, r.number_value, r.currency, r.bool_value)
-        for r in rows
-    }
+    )
+    if codes is not None:
+        query = query.where(Indicator.code.in_(codes))
+    found: dict[int, dict[str, StoredAnswer]] = defaultdict(dict)
+    for row in db.session.execute(query):
+        found[row.assessment_id][row.code] = stored(row)
+    return dict(found)
 
 
 def indicator_levels(

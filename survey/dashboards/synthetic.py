@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from decimal import Decimal
 
 import click
 import sqlalchemy as sa
 
 from survey.assessments.models import (
     Answer,
-    AnswerState,
     Assessment,
     Cycle,
     PillarScore,
@@ -32,6 +30,7 @@ from survey.frameworks.services import ensure_default_framework, indicator_ids
 from survey.methodology.scoring import IndicatorInput, PillarInput, score_assessment
 from survey.models import utcnow
 from survey.publication.rules import Visibility
+from survey.questions import COLUMNS, DemoContext, StoredAnswer, question_type
 
 BATCH = 5000
 SYNTHETIC_NOTE = "Synthetic demo data generated for load testing."
@@ -52,30 +51,19 @@ def _cycles(count: int, version: FrameworkVersion) -> list[Cycle]:
 
 def _answers(
     definition: FrameworkDef, rng: random.Random, typical: float
-) -> tuple[list, list[PillarInput]]:
+) -> tuple[list[tuple[str, StoredAnswer]], list[PillarInput]]:
     values, pillars = [], []
+    context = DemoContext(None, typical)  # no country: amounts in US dollars
     for pillar in definition.pillars:
         inputs = []
         for indicator in pillar.indicators:
+            answer = question_type(indicator).demo_value(indicator, rng, context)
+            values.append((indicator.code, answer))
             if indicator.is_maturity:
-                level = max(1, min(5, round(typical + rng.gauss(0, 0.9))))
-                values.append((indicator.code, AnswerState.LEVEL.value, level, None, None, None))
                 inputs.append(
-                    IndicatorInput(indicator.code, indicator.weight, AnswerState.LEVEL.value, level)
-                )
-            elif indicator.fact_type == "boolean":
-                values.append(
-                    (indicator.code, AnswerState.VALUE.value, None, None, None, rng.random() < 0.5)
-                )
-            else:
-                number = Decimal(
-                    rng.randrange(1, 500) * (100_000 if indicator.fact_type == "money" else 1)
-                )
-                currency = "USD" if indicator.fact_type == "money" else None
-                if indicator.fact_type == "percent":
-                    number = Decimal(rng.randrange(0, 90))
-                values.append(
-                    (indicator.code, AnswerState.VALUE.value, None, number, currency, None)
+                    IndicatorInput(
+                        indicator.code, indicator.weight, answer.state, answer.columns["level"]
+                    )
                 )
         pillars.append(PillarInput(pillar.code, pillar.weight, tuple(inputs)))
     return values, pillars
@@ -144,11 +132,8 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
             {
                 "assessment_id": assessment_id,
                 "indicator_id": ids[code],
-                "state": state,
-                "level": level,
-                "number_value": number,
-                "currency": currency,
-                "bool_value": flag,
+                "state": answer.state,
+                **{column: answer.columns.get(column) for column in COLUMNS},
                 "comment": SYNTHETIC_NOTE,
                 "updated_at": now,
                 "version": 1,
@@ -156,7 +141,7 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
                 "evidence_urls": "",
                 "evidence_description": "",
             }
-            for code, state, level, number, currency, flag in values
+            for code, answer in values
         ]
         pillars += [
             {

@@ -12,7 +12,10 @@ import yaml
 
 MATURITY = "maturity"
 FACT = "fact"
-FACT_TYPES = ("money", "count", "percent", "boolean")
+FACT_TYPES = ("money", "count", "percent", "boolean", "date", "choice")
+# Fact types answered by picking one of the options the framework lists.
+OPTION_TYPES = ("choice",)
+MAX_OPTION_ID = 40
 LEVELS = (1, 2, 3, 4, 5)
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -30,6 +33,14 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One answer a choice question offers: a stable id and a translatable label."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class IndicatorDef:
     """One question: a maturity indicator (scored) or a fact (shown, not scored)."""
 
@@ -44,6 +55,7 @@ class IndicatorDef:
     references: tuple[Reference, ...] = ()
     fact_type: str | None = None
     unit: str | None = None
+    options: tuple[Option, ...] = ()
 
     @property
     def is_maturity(self) -> bool:
@@ -118,6 +130,27 @@ def _weight(data: dict, where: str) -> float:
     return float(value)
 
 
+def _options(raw: dict, code: str) -> tuple[Option, ...]:
+    """The listed answers of a choice question; other fact types list none."""
+    options = raw.get("options")
+    if raw["fact_type"] not in OPTION_TYPES:
+        if options:
+            raise FrameworkError(f"{code}: only {', '.join(OPTION_TYPES)} facts list 'options'")
+        return ()
+    if not isinstance(options, list) or len(options) < 2:
+        raise FrameworkError(f"{code}: 'options' must list at least two answers")
+    parsed = []
+    for option in options:
+        option_id = option.get("id") if isinstance(option, dict) else None
+        if not isinstance(option_id, str) or not option_id.isidentifier() or len(option_id) > MAX_OPTION_ID:
+            raise FrameworkError(f"{code}: each option needs an 'id' (letters, digits, _; at most "
+                                 f"{MAX_OPTION_ID} characters)")
+        parsed.append(Option(option_id, _text(option, "label", f"{code} option {option_id}")))
+    if len({o.id for o in parsed}) != len(parsed):
+        raise FrameworkError(f"{code}: option ids must be unique")
+    return tuple(parsed)
+
+
 def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> IndicatorDef:
     code = raw.get("id")
     if not isinstance(code, str) or not code.startswith(pillar_code + "."):
@@ -136,7 +169,8 @@ def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> Indicato
             raise FrameworkError(f"{code}: 'fact_type' must be one of {', '.join(FACT_TYPES)}")
         unit = raw.get("unit")
         return IndicatorDef(**common, weight=0.0, fact_type=raw["fact_type"],
-                            unit=unit.strip() if isinstance(unit, str) and unit.strip() else None)
+                            unit=unit.strip() if isinstance(unit, str) and unit.strip() else None,
+                            options=_options(raw, code))
     if kind != MATURITY:
         raise FrameworkError(f"{code}: 'kind' must be 'maturity' or 'fact'")
     levels = raw.get("levels")

@@ -35,6 +35,12 @@ def _indicator(node: yaml.MappingNode, pillar: str) -> Iterator[tuple]:
                 instrument = ref["instrument"].value if "instrument" in ref else "?"
                 yield from _message(ref["provision"], f"i18n: part of the instrument '{instrument}' "
                                                       f"that indicator {code} reflects")
+    if isinstance(fields.get("options"), yaml.SequenceNode):
+        for option in fields["options"].value:
+            parts = _scalars(option) if isinstance(option, yaml.MappingNode) else {}
+            if "label" in parts:
+                option_id = parts["id"].value if "id" in parts else "?"
+                yield from _message(parts["label"], f"i18n: answer '{option_id}' offered by {code}")
     if isinstance(fields.get("levels"), yaml.MappingNode):
         for level_key, text in fields["levels"].value:
             stage = STAGES.get(int(level_key.value), level_key.value)

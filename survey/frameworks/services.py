@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from survey.countries.services import ensure_countries
 from survey.extensions import db
 from survey.frameworks.definition import (
+    FACT,
     FrameworkDef,
     FrameworkError,
     checksum,
@@ -33,17 +34,25 @@ class LoadResult:
     action: str  # "created", "updated" or "unchanged"
 
 
-def _shape(definition: FrameworkDef) -> list[tuple]:
-    """What answers depend on: indicator ids, pillars, kinds and fact types."""
-    return [(i.code, i.pillar_code, i.kind, i.fact_type) for i in definition.all_indicators()]
+def _shape(definition: FrameworkDef) -> dict[str, tuple]:
+    """What answers depend on: indicator ids, pillars, kinds, fact types and option ids."""
+    return {i.code: (i.pillar_code, i.kind, i.fact_type, tuple(o.id for o in i.options))
+            for i in definition.all_indicators()}
+
+
+def _keeps_answers(old: FrameworkDef, new: FrameworkDef) -> bool:
+    """Every indicator unchanged; new facts may join (they are not scored, so no score moves)."""
+    before, after = _shape(old), _shape(new)
+    return (list(before.items()) == [(code, after.get(code)) for code in before]
+            and all(after[code][1] == FACT for code in set(after) - set(before)))
 
 
 def load_framework(path: Path) -> LoadResult:
     """Create or update the framework version described by a file.
 
-    Text changes (typos, clearer guidance) update a version in place. Changes to the
-    indicators themselves are refused once assessments use the version: publish a new
-    version instead, so every answer keeps meaning what it meant.
+    Text changes (typos, clearer guidance) and new fact questions update a version in place.
+    Changes to the existing indicators are refused once assessments use the version: publish
+    a new version instead, so every answer keeps meaning what it meant.
     """
     document = load_document(path)
     definition = parse_framework(document)
@@ -61,7 +70,7 @@ def load_framework(path: Path) -> LoadResult:
     elif version.checksum == digest:
         return LoadResult(version, "unchanged")
     else:
-        if _shape(version.definition) != _shape(definition) and version_in_use(version.id):
+        if not _keeps_answers(version.definition, definition) and version_in_use(version.id):
             raise FrameworkError(
                 f"{definition.framework_id} {definition.version} already has assessments and "
                 "this file changes its indicators; give the file a new version instead"

@@ -1,4 +1,4 @@
-"""Forms in the reader's language: WTForms' own messages, and numbers typed the reader's way.
+"""Forms in the reader's language: WTForms' own messages, and the digits readers of Arabic type.
 
 WTForms' built-in messages ("Not a valid integer value.") are looked up in our own catalog
 first, so translators see and fix them with the rest of the interface (and a new language gets
@@ -7,15 +7,9 @@ them too), then in the catalogs WTForms ships.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
-from babel import Locale
-from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
-from flask_babel import get_locale, get_translations, ngettext
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_wtf.i18n import translations as wtforms_translations
-from wtforms import DecimalField, IntegerField
 
 
 class CatalogTranslations:
@@ -62,58 +56,3 @@ def _mark_for_extraction() -> None:  # pragma: no cover - never called
 # Digits and separators readers of Arabic may type: Arabic-Indic and Persian digits, Arabic
 # decimal and thousands separators.
 NATIVE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
-SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-
-
-def parse_number(text: str, locale: Locale | str | None = None) -> Decimal:
-    """A number typed the reader's way ('1 234,5' in French) or the plain way ('1234.5').
-
-    Raises ValueError when it is neither.
-    """
-    locale = Locale.parse(str(locale or get_locale() or "en"))
-    text = text.strip().translate(NATIVE_DIGITS)
-    if SPACES.sub("", get_group_symbol(locale)) == "":  # groups written with spaces
-        text = SPACES.sub("", text)
-    try:
-        number = parse_decimal(text, locale=locale, strict=True)
-    except NumberFormatError:
-        try:
-            number = Decimal(text)
-        except InvalidOperation as error:
-            raise ValueError(text) from error
-    if not number.is_finite():  # "NaN" or "Infinity" would break every comparison after
-        raise ValueError(text)
-    return number
-
-
-class LocalisedDecimalField(DecimalField):
-    """A decimal number, accepted as the reader writes it."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Parse the typed text with the reader's separators."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = parse_number(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value.")) from error
-
-
-class LocalisedIntegerField(IntegerField):
-    """A whole number, accepted as the reader writes it ('12 000' in French)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Parse the typed text with the reader's separators; refuse fractions."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            number = parse_number(valuelist[0])
-            if number != number.to_integral_value():
-                raise ValueError(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid integer value.")) from error
-        self.data = int(number)

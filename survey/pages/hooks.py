@@ -26,6 +26,7 @@ from survey.i18n.locale import (
 )
 from survey.permissions import current_user_can
 from survey.publication.labels import visibility_label
+from survey.questions import answer_text
 
 ERROR_TITLES = {
     400: _l("The request could not be understood."),
@@ -107,6 +108,7 @@ def template_helpers() -> dict:
         "action_label": action_label,
         "describe": describe,
         "can": current_user_can,
+        "answer_text": answer_text,
     }
 
 

@@ -140,12 +140,16 @@ def indicator_id(assessment: Assessment, code: str) -> int | None:
 
 
 def item_titles(definitions) -> dict[str, str]:
-    """English titles of pillars and indicators by code (for gettext at render), newest version last."""
+    """English titles of pillars and indicators by code, and of options by "code/option" (for gettext at render).
+
+    Newest version last.
+    """
     titles: dict[str, str] = {}
     for definition in definitions:
         for pillar in definition.pillars:
             titles[pillar.code] = pillar.title
             titles.update((i.code, i.title) for i in pillar.indicators)
+            titles.update((f"{i.code}/{o.id}", o.label) for i in pillar.indicators for o in i.options)
     return titles
 
 

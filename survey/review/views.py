@@ -174,7 +174,7 @@ def history(assessment_id: int, code: str) -> str:
                                     AuditEvent.indicator_code == code)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
     return render_template("review/history.html", assessment=assessment, indicator=indicator, events=events,
-                           titles={})
+                           titles=item_titles([assessment.framework_version.definition]))
 
 
 @blueprint.route("/<int:assessment_id>/audit")

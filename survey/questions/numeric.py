@@ -1,0 +1,161 @@
+"""Numbers: a count, a percentage and an amount of money with its currency."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, SelectChoice, SelectField, ValidationError
+from wtforms.fields.core import UnboundField
+
+from survey.frameworks.definition import IndicatorDef
+from survey.questions.base import VALUE, Columns, DemoContext, SingleColumnType, StoredAnswer, WorkbookCell
+from survey.questions.currencies import country_currency, currency_choices
+from survey.questions.fields import NumberField
+from survey.questions.numbers import NumberRule
+
+
+class NumberType(SingleColumnType):
+    """A number typed as text in the reader's locale, bounded by `rule`."""
+
+    columns: ClassVar[tuple[str, ...]] = ("number_value",)
+    rule: ClassVar[NumberRule]
+    label: ClassVar[Any] = _l("Number")
+    inputmode: ClassVar[str] = "decimal"
+    echoes = True
+
+    def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
+        """One text input, `value`."""
+        return {"value": NumberField(self.label, rule=self.rule, inputmode=self.inputmode)}
+
+    def export_value(self, indicator: IndicatorDef, columns: Columns) -> dict[str, Any]:
+        """The number as a JSON number."""
+        return {"value": json_number(columns.get("number_value"))}
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """A whole number as an integer, anything else as a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class Count(NumberType):
+    """A whole number of things (cases, staff, requests), written with the indicator's unit."""
+
+    name = "count"
+    is_quantity = True
+    inputmode = "numeric"
+    rule = NumberRule(Decimal(0), Decimal(10**9), 0,
+                      _l("Enter a whole number between %(min)s and %(max)s."))
+
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+        """'1 234 cases' in French."""
+        text = format_decimal(columns["number_value"], format="#,##0", locale=locale)
+        # i18n: a count and its unit, e.g. "12 cases"
+        return _("%(number)s %(unit)s", number=text, unit=_(indicator.unit)) if indicator.unit else text
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """A whole number with grouping."""
+        return WorkbookCell(json_number(columns.get("number_value")), "#,##0")
+
+    def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
+        """A few to a few hundred."""
+        return StoredAnswer(VALUE, {"number_value": Decimal(rng.randrange(5, 400))})
+
+
+class Percentage(NumberType):
+    """A share from 0 to 100, written with the locale's per cent sign and spacing."""
+
+    name = "percent"
+    label = _l("Per cent")
+    rule = NumberRule(Decimal(0), Decimal(100), 2, _l("Enter a percentage between %(min)s and %(max)s."))
+
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+        """'24 %' in French, '24%' in English, keeping up to two decimals."""
+        share = (columns["number_value"] / 100).normalize()
+        return format_percent(share, locale=locale, decimal_quantization=False)
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """A share the spreadsheet shows as a percentage."""
+        value = columns.get("number_value")
+        return WorkbookCell(None if value is None else float(value / 100), "0.##%")
+
+    def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
+        """A share between 5 and 70 per cent."""
+        return StoredAnswer(VALUE, {"number_value": Decimal(rng.randrange(5, 70))})
+
+
+def _currency_needed(form: Form, field: SelectField) -> None:
+    if form.value.data is not None and not field.data:
+        raise ValidationError(_l("Choose the currency of the amount."))
+
+
+class Money(NumberType):
+    """An amount and its currency: the country's own currency comes first and preselected."""
+
+    name = "money"
+    columns = ("number_value", "currency")
+    is_quantity = True
+    label = _l("Amount")
+    rule = NumberRule(Decimal(0), Decimal(10**15), 2, _l("Enter an amount between %(min)s and %(max)s."))
+
+    def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
+        """The amount, `value`, and its currency, `currency`."""
+        return {**super().form_fields(indicator),
+                "currency": SelectField(_l("Currency"), choices=[], validate_choice=True,
+                                        validators=[_currency_needed])}
+
+    def prepare(self, form: Form, locale: Locale, country: str | None) -> None:
+        """Current currencies in the reader's language; the country's preselected on a new answer."""
+        form.currency.choices = list(currency_choices(str(locale), country))
+        if form.currency.raw_data is None and not form.currency.data:
+            form.currency.data = country_currency(country) or ""
+
+    def read(self, form: Form) -> dict[str, Any]:
+        """The amount, and its currency when there is an amount."""
+        amount = form.value.data
+        return {"number_value": amount, "currency": (form.currency.data or None) if amount is not None else None}
+
+    def fill(self, form: Form, stored: StoredAnswer) -> None:
+        """Show the amount and its currency (even one no longer in use)."""
+        super().fill(form, stored)
+        currency = stored.columns.get("currency")
+        if currency:
+            if currency not in {choice.value for choice in form.currency.choices}:
+                form.currency.choices = [*form.currency.choices, SelectChoice(currency, currency)]
+            form.currency.data = currency
+
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+        """'1 500 000,75 F CFA' in French: the currency's decimals, more when they were given."""
+        amount, currency = columns["number_value"], columns.get("currency")
+        if not currency:
+            return format_decimal(amount, locale=locale)
+        return format_currency(amount, currency, locale=locale, decimal_quantization=False)
+
+    def export_value(self, indicator: IndicatorDef, columns: Columns) -> dict[str, Any]:
+        """The amount and the ISO code of its currency."""
+        return {**super().export_value(indicator, columns), "currency": columns.get("currency")}
+
+    def table_headers(self, heading: str) -> list[str]:
+        """The amount, then its currency."""
+        return [heading, _("%(column)s: currency", column=heading)]
+
+    def table_cells(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> list[Any]:
+        """The amount as a number and the currency code."""
+        return [columns.get("number_value"), columns.get("currency")]
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """The amount, formatted with its currency code."""
+        currency = columns.get("currency") or ""
+        return WorkbookCell(json_number(columns.get("number_value")), f'#,##0.00 "{currency}"')
+
+    def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
+        """Millions in the country's currency."""
+        return StoredAnswer(VALUE, {"number_value": Decimal(rng.randrange(2, 90) * 1_000_000),
+                                    "currency": country_currency(context.country) or "USD"})
