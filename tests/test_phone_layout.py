@@ -49,11 +49,17 @@ OVERFLOW_SCRIPT = """screen => {
   };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
     + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const wide = [];
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if (box.width < 1 || box.height < 1 || box.bottom + window.scrollY <= 0) continue;
     if (box.right <= screen + 0.5 && box.left >= -0.5) continue;
     if (getComputedStyle(el).visibility === 'hidden' || contained(el)) continue;
+    wide.push([el, box]);
+  }
+  // Name the culprits, not every ancestor they push out with them.
+  for (const [el, box] of wide) {
+    if (wide.some(([other]) => other !== el && el.contains(other))) continue;
     found.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`
                + ` (${(el.textContent || '').trim().slice(0, 40)})`);
   }
@@ -124,6 +130,9 @@ def reachable_paths(app: Flask, page) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and rule.endpoint != "static":
             paths.append(adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}))
+    pillar = adapter.build("assessments.pillar", {k: values[k] for k in ("assessment_id", "pillar_code")})
+    if page.goto(pillar).ok:  # every pillar: their questions differ (money, counts, yes/no)
+        paths += page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
     html = []
     for path in dict.fromkeys(paths):
         response = page.request.get(path, max_redirects=0)
@@ -158,3 +167,65 @@ def test_no_page_is_wider_than_a_phone(site, browser, role, language):
                 problems.setdefault(path, []).append("opens scrolled sideways")
     page.context.close()
     assert not problems, "\n".join(f"{path}: {found}" for path, found in problems.items())
+
+
+def open_pillar(browser, base_url: str, language: str, viewport: dict | None = None):
+    """A coordinator's phone on the first pillar of their draft; returns the page and the pillar paths."""
+    page = open_phone(browser, base_url, language, viewport)
+    sign_in(page, "sn-coordinator")
+    page.goto("/assessments/")
+    page.click("table.list a[href^='/assessments/']")  # the draft's overview
+    page.click(".actions a.primary")  # "Answer the questions"
+    pillars = page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
+    return page, pillars
+
+
+def save_bar_top(page) -> float:
+    """Where the sticky save bar starts, in viewport pixels."""
+    return page.locator(".save-bar").evaluate("bar => bar.getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda code: f"in_{code}")
+def test_first_screen_of_every_pillar_shows_its_first_question(site, browser, language):
+    _, base_url = site
+    page, pillars = open_pillar(browser, base_url, language)
+    hidden = {}
+    for path in pillars:
+        page.goto(path)
+        question = page.locator("fieldset.indicator .question").first.bounding_box()
+        if question["y"] < 0 or question["y"] + question["height"] > save_bar_top(page):
+            hidden[path] = question
+    page.context.close()
+    assert not hidden, f"the first question is below the first screen: {hidden}"
+
+
+# The focused element, the save bar's top and whether focus is inside the bar (or left the form).
+FOCUS_SCRIPT = """() => {
+  const el = document.activeElement, bar = document.querySelector('.save-bar');
+  const box = el.getBoundingClientRect();
+  return {name: el.name || el.tagName.toLowerCase() + ' ' + (el.textContent || '').trim().slice(0, 30),
+          top: box.top, bottom: box.bottom, barTop: bar.getBoundingClientRect().top,
+          inBar: bar.contains(el), inForm: !!el.closest('form.pillar-form')};
+}"""
+
+
+@pytest.mark.parametrize("pillar", ["legal", "resources"])
+def test_tabbing_through_a_pillar_on_a_phone_never_hides_the_field_under_the_save_bar(
+        site, browser, pillar):
+    _, base_url = site
+    page, pillars = open_pillar(browser, base_url, "en")
+    page.goto(next(path for path in pillars if path.endswith("/" + pillar)))
+    stops, hidden = 0, []
+    for _ in range(400):  # from the top of the page: the header's links, then the questions
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_SCRIPT)
+        if not focus["inForm"] and not stops:
+            continue
+        if focus["inBar"] or not focus["inForm"]:
+            break
+        stops += 1
+        if focus["bottom"] > focus["barTop"] + 0.5 or focus["top"] < 0:
+            hidden.append(focus)
+    page.context.close()
+    assert stops > 20  # the walk went through the questions, not straight to the buttons
+    assert hidden == [], f"{len(hidden)} of {stops} focus stops are hidden: {hidden[:5]}"

@@ -176,6 +176,7 @@ def _render_pillar(assessment: Assessment, pillar_def, form, editable: frozenset
                            definition=definition, form=form, field_key=field_key,
                            editable=editable, answers=answers, conflicts=conflicts or {},
                            show_threads=show_threads,
+                           completion=services.score(assessment),  # progress: this pillar and overall
                            comments=comment_threads(assessment, pillar_def.code) if show_threads else {},
                            next_pillar=definition.next_pillar(pillar_def.code))
 
