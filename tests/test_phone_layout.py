@@ -7,10 +7,10 @@ so a new page is covered without editing this file.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -32,7 +32,8 @@ ROLES = {
     "admin": "admin",
     "translator": "translator",
 }
-SHOTS = Path("/tmp/shots")
+# Set PHONE_SHOTS to a folder to keep a screenshot of the first screen of every pillar, to look at.
+SHOTS = os.environ.get("PHONE_SHOTS")
 
 # Everything on the page that sticks out of the screen, except inside a box that scrolls (or
 # clips) on its own, content made visually hidden on purpose (.sr-only, a 1 px box) and what
@@ -177,6 +178,7 @@ def open_pillar(browser, base_url: str, language: str, viewport: dict | None = N
     page.click("table.list a[href^='/assessments/']")  # the draft's overview
     page.click(".actions a.primary")  # "Answer the questions"
     pillars = page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
+    assert len(pillars) == 8, page.url
     return page, pillars
 
 
@@ -192,6 +194,8 @@ def test_first_screen_of_every_pillar_shows_its_first_question(site, browser, la
     hidden = {}
     for path in pillars:
         page.goto(path)
+        if SHOTS:
+            page.screenshot(path=os.path.join(SHOTS, f"pillar-{path.rsplit('/', 1)[1]}-{language}.png"))
         question = page.locator("fieldset.indicator .question").first.bounding_box()
         if question["y"] < 0 or question["y"] + question["height"] > save_bar_top(page):
             hidden[path] = question
