@@ -95,9 +95,9 @@ def browser():
         chromium.close()
 
 
-def open_phone(browser, base_url: str, language: str, viewport: dict | None = None):
+def open_phone(browser, base_url: str, language: str):
     """A page on a phone-sized touch screen whose reader chose `language`."""
-    context = browser.new_context(base_url=base_url, viewport=viewport or PHONE, is_mobile=True,
+    context = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
     page = context.new_page()
@@ -155,11 +155,13 @@ def test_no_page_is_wider_than_a_phone(site, browser, role, language):
     page = open_phone(browser, base_url, language)
     sign_in(page, ROLES[role])
     problems: dict[str, list[str]] = {}
-    for path in reachable_paths(app, page):
+    paths = reachable_paths(app, page)
+    assert len(paths) >= 6, paths
+    for path in paths:
         page.goto(path)
-        page.wait_for_load_state("load")
-        if page.locator(".chart").count():
-            page.wait_for_timeout(300)  # charts draw after load
+        page.wait_for_function(  # charts are drawn after load, at the width they will keep
+            "[...document.querySelectorAll('.chart')].every(chart => chart.classList.contains('drawn'))",
+            timeout=20000)
         assert page.get_attribute("html", "lang") == language
         if found := overflow(page):
             problems[path] = found[:6]
@@ -167,12 +169,13 @@ def test_no_page_is_wider_than_a_phone(site, browser, role, language):
             if page.evaluate("window.scrollX") != 0:
                 problems.setdefault(path, []).append("opens scrolled sideways")
     page.context.close()
+    assert page.errors == []
     assert not problems, "\n".join(f"{path}: {found}" for path, found in problems.items())
 
 
-def open_pillar(browser, base_url: str, language: str, viewport: dict | None = None):
+def open_pillar(browser, base_url: str, language: str):
     """A coordinator's phone on the first pillar of their draft; returns the page and the pillar paths."""
-    page = open_phone(browser, base_url, language, viewport)
+    page = open_phone(browser, base_url, language)
     sign_in(page, "sn-coordinator")
     page.goto("/assessments/")
     page.click("table.list a[href^='/assessments/']")  # the draft's overview
