@@ -173,6 +173,7 @@ def _render_pillar(assessment: Assessment, pillar_def, form, editable: frozenset
     return render_template("assessments/pillar.html", assessment=assessment, pillar=pillar_def,
                            definition=definition, form=form, field_key=field_key,
                            editable=editable, answers=answers, conflicts=conflicts or {},
+                           completion=services.score(assessment),  # progress: this pillar and overall
                            next_pillar=definition.next_pillar(pillar_def.code))
 
 

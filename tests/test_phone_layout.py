@@ -1,0 +1,238 @@
+"""On a 360 px phone, in every language: no page is wider than the screen, Arabic opens at its
+start, and the sticky save bar never hides the field being filled in.
+
+The pages are found by walking `app.url_map` for each demo role (as the pseudo-locale test does),
+so a new page is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from survey import create_app
+from tests.test_browser import CHROMIUM_FLAGS, require_chromium
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 640}
+LANGUAGES = ("en", "fr", "pt", "ar")
+# One account per kind of user; between them they reach every page.
+ROLES = {
+    "anonymous": None,
+    "contributor": "sn-contributor",
+    "coordinator": "sn-coordinator",
+    "validator": "gh-validator",
+    "donor": "donor",
+    "admin": "admin",
+    "translator": "translator",
+}
+# Set PHONE_SHOTS to a folder to keep a screenshot of the first screen of every pillar, to look at.
+SHOTS = os.environ.get("PHONE_SHOTS")
+
+# Everything on the page that sticks out of the screen, except inside a box that scrolls (or
+# clips) on its own, content made visually hidden on purpose (.sr-only, a 1 px box) and what
+# sits above the page, where no one can scroll to (Plotly's measuring box).
+OVERFLOW_SCRIPT = """screen => {
+  const found = [], doc = document.documentElement;
+  if (doc.scrollWidth > screen) found.push(`document is ${doc.scrollWidth}px wide`);
+  if (window.innerWidth > screen) found.push(`the browser zoomed out to ${window.innerWidth}px`);
+  const contained = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1 || box.bottom + window.scrollY <= 0) continue;
+    if (box.right <= screen + 0.5 && box.left >= -0.5) continue;
+    if (getComputedStyle(el).visibility === 'hidden' || contained(el)) continue;
+    wide.push([el, box]);
+  }
+  // Name the culprits, not every ancestor they push out with them.
+  for (const [el, box] of wide) {
+    if (wide.some(([other]) => other !== el && el.contains(other))) continue;
+    found.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`
+               + ` (${(el.textContent || '').trim().slice(0, 40)})`);
+  }
+  return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[tuple[Flask, str]]:
+    """The development app with demo data, served on a free loopback port for this module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("phone")))
+        patch.delenv("DATABASE_URL", raising=False)
+        app = create_app()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module (starting one per test would double its run time)."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_phone(browser, base_url: str, language: str):
+    """A page on a phone-sized touch screen whose reader chose `language`."""
+    context = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    return page
+
+
+def sign_in(page, username: str | None) -> None:
+    """Sign in as a demo account (or stay anonymous)."""
+    if username is None:
+        return
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+
+
+def reachable_paths(app: Flask, page) -> list[str]:
+    """Every HTML page the signed-in user can open, with ids taken from what they can see."""
+    page.goto("/assessments/")
+    ids = re.findall(r'href="/assessments/(\d+)"', page.content())
+    values = {"assessment_id": int(ids[0]) if ids else 1, "pillar_code": "legal",
+              "code": "legal.substantive_offences", "user_id": 2, "version_id": 1,
+              "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv",
+              "alpha2": "NG", "_rest": "no-such-thing"}
+    adapter = app.url_map.bind("localhost")
+    paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static":
+            paths.append(adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}))
+    pillar = adapter.build("assessments.pillar", {k: values[k] for k in ("assessment_id", "pillar_code")})
+    if page.goto(pillar).ok:  # every pillar: their questions differ (money, counts, yes/no)
+        paths += page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
+    html = []
+    for path in dict.fromkeys(paths):
+        response = page.request.get(path, max_redirects=0)
+        if response.status < 300 or response.status == 404 and path == "/no-such-page":
+            if response.headers.get("content-type", "").startswith("text/html"):
+                html.append(path)
+    return html
+
+
+def overflow(page) -> list[str]:
+    """What sticks out of the phone's screen on the current page."""
+    return page.evaluate(OVERFLOW_SCRIPT, PHONE["width"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda code: f"in_{code}")
+@pytest.mark.parametrize("role", list(ROLES), ids=lambda role: f"as_{role}")
+def test_no_page_is_wider_than_a_phone(site, browser, role, language):
+    app, base_url = site
+    page = open_phone(browser, base_url, language)
+    sign_in(page, ROLES[role])
+    problems: dict[str, list[str]] = {}
+    paths = reachable_paths(app, page)
+    assert len(paths) >= 6, paths
+    for path in paths:
+        page.goto(path)
+        page.wait_for_function(  # charts are drawn after load, at the width they will keep
+            "[...document.querySelectorAll('.chart')].every(chart => chart.classList.contains('drawn'))",
+            timeout=20000)
+        assert page.get_attribute("html", "lang") == language
+        if found := overflow(page):
+            problems[path] = found[:6]
+        if language == "ar":  # the page opens at its start: the right edge, title in view
+            if page.evaluate("window.scrollX") != 0:
+                problems.setdefault(path, []).append("opens scrolled sideways")
+    page.context.close()
+    assert page.errors == []
+    assert not problems, "\n".join(f"{path}: {found}" for path, found in problems.items())
+
+
+def open_pillar(browser, base_url: str, language: str):
+    """A coordinator's phone on the first pillar of their draft; returns the page and the pillar paths."""
+    page = open_phone(browser, base_url, language)
+    sign_in(page, "sn-coordinator")
+    page.goto("/assessments/")
+    page.click("table.list a[href^='/assessments/']")  # the draft's overview
+    page.click(".actions a.primary")  # "Answer the questions"
+    pillars = page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
+    assert len(pillars) == 8, page.url
+    return page, pillars
+
+
+def save_bar_top(page) -> float:
+    """Where the sticky save bar starts, in viewport pixels."""
+    return page.locator(".save-bar").evaluate("bar => bar.getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda code: f"in_{code}")
+def test_first_screen_of_every_pillar_shows_its_first_question(site, browser, language):
+    _, base_url = site
+    page, pillars = open_pillar(browser, base_url, language)
+    hidden = {}
+    for path in pillars:
+        page.goto(path)
+        if SHOTS:
+            page.screenshot(path=os.path.join(SHOTS, f"pillar-{path.rsplit('/', 1)[1]}-{language}.png"))
+        question = page.locator("fieldset.indicator .question").first.bounding_box()
+        if question["y"] < 0 or question["y"] + question["height"] > save_bar_top(page):
+            hidden[path] = question
+    page.context.close()
+    assert not hidden, f"the first question is below the first screen: {hidden}"
+
+
+# The focused element, the save bar's top and whether focus is inside the bar (or left the form).
+FOCUS_SCRIPT = """() => {
+  const el = document.activeElement, bar = document.querySelector('.save-bar');
+  const box = el.getBoundingClientRect();
+  return {name: el.name || el.tagName.toLowerCase() + ' ' + (el.textContent || '').trim().slice(0, 30),
+          top: box.top, bottom: box.bottom, barTop: bar.getBoundingClientRect().top,
+          inBar: bar.contains(el), inForm: !!el.closest('form.pillar-form')};
+}"""
+
+
+@pytest.mark.parametrize("pillar", ["legal", "resources"])
+def test_tabbing_through_a_pillar_on_a_phone_never_hides_the_field_under_the_save_bar(
+        site, browser, pillar):
+    _, base_url = site
+    page, pillars = open_pillar(browser, base_url, "en")
+    page.goto(next(path for path in pillars if path.endswith("/" + pillar)))
+    stops, hidden = 0, []
+    for _ in range(400):  # from the top of the page: the header's links, then the questions
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_SCRIPT)
+        if not focus["inForm"] and not stops:
+            continue
+        if focus["inBar"] or not focus["inForm"]:
+            break
+        stops += 1
+        if focus["bottom"] > focus["barTop"] + 0.5 or focus["top"] < 0:
+            hidden.append(focus)
+    page.context.close()
+    assert stops > 20  # the walk went through the questions, not straight to the buttons
+    assert hidden == [], f"{len(hidden)} of {stops} focus stops are hidden: {hidden[:5]}"
