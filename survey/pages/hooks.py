@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from survey.accounts.labels import role_names
 from survey.assessments.labels import status_label, visibility_label
 from survey.audit.labels import action_label, describe
+from survey.demo import demo_accounts
 from survey.i18n.locale import (
     available_languages,
     country_name,
@@ -104,6 +105,7 @@ def template_helpers() -> dict:
         "visibility_label": visibility_label,
         "action_label": action_label,
         "describe": describe,
+        "demo_accounts": demo_accounts,
     }
 
 
