@@ -71,8 +71,8 @@ def check_production_config(config: dict) -> None:
     if secret == DEV_SECRET_KEY or len(secret) < 24:
         raise RuntimeError("Production needs SECRET_KEY set to a random value of 24+ characters.")
     if config.get("DEMO_DATA"):
-        raise RuntimeError("DEMO_DATA is on: production never loads demo data (its accounts have a "
-                           "published password). Unset DEMO_DATA.")
+        raise RuntimeError("Demo data must not be loaded into production (the demo accounts share a "
+                           "published password): unset DEMO_DATA.")
 
 
 def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:

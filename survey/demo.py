@@ -97,9 +97,11 @@ def _demo_password_hash() -> str:
 
 def demo_users() -> list[tuple[str, Role, str | None, str]]:
     """(username, role, country code, display name) of the demo accounts."""
-    users = [("admin", Role.ADMIN, None, "Demo administrator"),
-             ("donor", Role.DONOR, None, "Demo donor"),
-             ("translator", Role.TRANSLATOR, None, "Demo translator")]
+    users: list[tuple[str, Role, str | None, str]] = [
+        ("admin", Role.ADMIN, None, "Demo administrator"),
+        ("donor", Role.DONOR, None, "Demo donor"),
+        ("translator", Role.TRANSLATOR, None, "Demo translator"),
+    ]
     for code, country in TEAM_COUNTRIES:
         users.append((f"{code}-coordinator", Role.COORDINATOR, code.upper(), f"Demo coordinator, {country}"))
         users.append((f"{code}-validator", Role.VALIDATOR, code.upper(), f"Demo validator, {country}"))

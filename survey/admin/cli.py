@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,12 +49,12 @@ def setup_command() -> None:
                f"framework: {f'{report.framework} loaded' if report.framework else 'already there, left as it is'}")
 
 
-def password_options(command: click.Command) -> click.Command:
+def password_options(function: Callable) -> Callable:
     """--password and --password-stdin; without either the command prompts."""
-    command = click.option("--password-stdin", "password_stdin", is_flag=True,
-                           help="Read the password from the first line of standard input (for scripts).")(command)
+    function = click.option("--password-stdin", "password_stdin", is_flag=True,
+                            help="Read the password from the first line of standard input (for scripts).")(function)
     return click.option("--password", help="The password (visible in the shell history: prefer "
-                        "--password-stdin). Without either option you are prompted for it twice.")(command)
+                        "--password-stdin). Without either option you are prompted for it twice.")(function)
 
 
 def read_password(username: str, password: str | None, password_stdin: bool) -> str:

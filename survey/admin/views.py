@@ -166,7 +166,7 @@ def cycles() -> str | Response | tuple[str, int]:
     if not form.validate():
         flash(_("No cycle was opened: please correct the fields marked below."), "error")
         return _render_cycles(form), 422
-    version = db.session.get(FrameworkVersion, int(form.version.data))
+    version = db.session.get_one(FrameworkVersion, int(form.version.data))  # a validated choice
     cycle = cycle_services.open_cycle(form.year.data, version, current_user)
     db.session.commit()
     flash(_("The %(year)s cycle is open.", year=cycle.year), "success")

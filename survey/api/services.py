@@ -23,11 +23,13 @@ def create_token(user: User, by: Any) -> str:
 
 def revoke_tokens(user: User, by: Any) -> int:
     """Revoke every live token of this user, audited; return how many were revoked."""
-    revoked = db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False)).values(revoked=True)
-    ).rowcount
-    record("api_token.revoke", target_user_id=user.id, country_id=user.country_id, new_value=revoked, user=by)
-    return revoked
+    tokens = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    ).all()
+    for token in tokens:
+        token.revoked = True
+    record("api_token.revoke", target_user_id=user.id, country_id=user.country_id, new_value=len(tokens), user=by)
+    return len(tokens)
 
 
 def user_for_token(token: str) -> User | None:

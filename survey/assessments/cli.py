@@ -19,9 +19,9 @@ def open_command(year: int, label: str | None) -> None:
     """Open the cycle of YEAR (closing any other) on a framework version."""
     query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
     if label:
-        framework_id, _, version = label.partition(" ")
+        framework_id, _, number = label.partition(" ")
         query = query.where(FrameworkVersion.framework_id == framework_id,
-                            FrameworkVersion.version == version)
+                            FrameworkVersion.version == number)
     version = db.session.scalars(query).first()
     if version is None:
         raise click.ClickException("no such framework version; load one with `flask framework load`")
