@@ -1,4 +1,4 @@
-"""Administrator pages: accounts and the audit log."""
+"""Administrator pages: the index, accounts, cycles and the audit log (rules and audit in `services`)."""
 
 from __future__ import annotations
 
