@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.routing import IntegerConverter
 
+from survey.commands import defer_preparation, started_for_a_command
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
 from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, migrate
 
@@ -59,15 +61,27 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> Non
     app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or ROOT / "translations")
     if app.config["ENV_NAME"] == "production":
         check_production_config(app.config)
+        if not started_for_a_command():
+            warn_about_production_risks(app.config, app.logger)
 
 
 def check_production_config(config: dict) -> None:
-    """Refuse to start production with a default secret or demo data on a real database."""
+    """Refuse to start production with a default secret or with demo data."""
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET_KEY or len(secret) < 24:
         raise RuntimeError("Production needs SECRET_KEY set to a random value of 24+ characters.")
-    if config.get("DEMO_DATA") and not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        raise RuntimeError("Demo data must not be loaded into a production database.")
+    if config.get("DEMO_DATA"):
+        raise RuntimeError("Demo data must not be loaded into production (the demo accounts share a "
+                           "published password): unset DEMO_DATA.")
+
+
+def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:
+    """One log line for a production start whose counters are per process."""
+    # Gunicorn's worker count is not visible from here, so warn whatever it is.
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
+                       "on its own, so with several workers the lock-out allows more attempts; use "
+                       "redis://HOST:6379 (pip install \"cyberready[redis]\").")
 
 
 def register_extensions(app: Flask) -> None:
@@ -126,19 +140,29 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def prepare_database(app: Flask) -> None:
-    """Run migrations on start in development, then load demo data into an empty database."""
+    """In development, migrate and add the reference data (and demo data into an empty database).
+
+    The server does it at start; a `flask` command only once it needs the database, so that
+    `flask --help` or `flask translate ...` start at once.
+    """
     if not app.config["AUTO_MIGRATE"]:
         return
+    if started_for_a_command():
+        defer_preparation(app, _migrate_and_fill)
+        return
+    with app.app_context():
+        _migrate_and_fill()
+
+
+def _migrate_and_fill() -> None:
     from flask_migrate import upgrade
 
+    from survey.admin.services import set_up_reference_data
+    from survey.audit.services import SystemActor
     from survey.demo import load_demo_if_empty
-    from survey.frameworks.services import ensure_default_framework
-    from survey.regions.services import ensure_regions
 
-    with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
-        ensure_default_framework()
-        ensure_regions()
-        if app.config["DEMO_DATA"]:
-            load_demo_if_empty()
-        db.session.commit()
+    upgrade(directory=MIGRATIONS_DIR)
+    set_up_reference_data(SystemActor("(start-up)"))
+    if current_app.config["DEMO_DATA"]:
+        load_demo_if_empty()
+    db.session.commit()

@@ -42,6 +42,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     # A signed-in session lapses after two idle days even without "keep me signed in".
     PERMANENT_SESSION_LIFETIME = 2 * 24 * 3600
+    # Counters per process; several gunicorn workers need redis://HOST:6379 (the `redis` extra).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     # Failed sign-ins allowed per account and per address before a lock-out.
@@ -57,13 +58,14 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Production: explicit migrations, no demo data, secure cookies, a real secret key."""
+    """Production: explicit migrations, demo data refused, secure cookies, a real secret key."""
 
     ENV_NAME = "production"
     AUTO_MIGRATE = _bool("AUTO_MIGRATE", False)
     DEMO_DATA = _bool("DEMO_DATA", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = True
+    # SESSION_COOKIE_SECURE=0 is for a check over plain HTTP before the TLS proxy exists.
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 class TestConfig(Config):

@@ -8,11 +8,13 @@ from functools import cache
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
+from flask import current_app
 
+from survey.accounts.labels import ROLE_LABELS
 from survey.accounts.models import Role, User
 from survey.assessments import services
 from survey.assessments.models import AnswerState, Assessment, Cycle, Status
+from survey.commands import DatabaseGroup
 from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
@@ -71,7 +73,18 @@ DEMO_ASSESSMENTS = (
     DemoAssessment("JM", 2026, 3, visibility=Visibility.PUBLIC),
 )
 
-demo = AppGroup("demo", help="Demo data for trying CyberReady out.")
+demo = DatabaseGroup("demo", help="Demo data for trying CyberReady out (refused in production).")
+
+
+class DemoRefused(RuntimeError):
+    """Demo data asked for where it must not go."""
+
+
+def refuse_production() -> None:
+    """Stop any writing of demo data under the production configuration."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise DemoRefused("this is the production configuration (CYBERREADY_ENV=production): demo data, "
+                          "whose accounts share the published password 'demo', is never written into it")
 
 
 @cache
@@ -84,9 +97,11 @@ def _demo_password_hash() -> str:
 
 def demo_users() -> list[tuple[str, Role, str | None, str]]:
     """(username, role, country code, display name) of the demo accounts."""
-    users = [("admin", Role.ADMIN, None, "Demo administrator"),
-             ("donor", Role.DONOR, None, "Demo donor"),
-             ("translator", Role.TRANSLATOR, None, "Demo translator")]
+    users: list[tuple[str, Role, str | None, str]] = [
+        ("admin", Role.ADMIN, None, "Demo administrator"),
+        ("donor", Role.DONOR, None, "Demo donor"),
+        ("translator", Role.TRANSLATOR, None, "Demo translator"),
+    ]
     for code, country in TEAM_COUNTRIES:
         users.append((f"{code}-coordinator", Role.COORDINATOR, code.upper(), f"Demo coordinator, {country}"))
         users.append((f"{code}-validator", Role.VALIDATOR, code.upper(), f"Demo validator, {country}"))
@@ -98,6 +113,14 @@ def demo_users() -> list[tuple[str, Role, str | None, str]]:
     return users
 
 
+def demo_accounts() -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every demo account as (username, country code), grouped under its role in the reader's language."""
+    by_role: dict[str, list[tuple[str, str | None]]] = {}
+    for username, role, code, _name in demo_users():
+        by_role.setdefault(role, []).append((username, code))
+    return [(str(label), by_role[role]) for role, label in ROLE_LABELS.items() if role in by_role]
+
+
 def _demo_answer(indicator: IndicatorDef, rng: random.Random, typical: int, country: str) -> services.AnswerValues:
     answer = question_type(indicator).demo_value(indicator, rng, DemoContext(country, typical))
     values = services.AnswerValues(answer.state, **answer.columns, comment=DEMO_NOTE)
@@ -106,9 +129,13 @@ def _demo_answer(indicator: IndicatorDef, rng: random.Random, typical: int, coun
     return values
 
 
-def _cycle(year: int, version: FrameworkVersion, is_open: bool):
-    cycle = services.open_cycle(year, version)
-    cycle.is_open = is_open
+def _cycle(year: int, version: FrameworkVersion, is_open: bool) -> Cycle:
+    # Invented cycles, not an administrator's decision: nothing for the audit trail.
+    if is_open:
+        db.session.execute(sa.update(Cycle).values(is_open=False))
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.year == year)) or Cycle(year=year)
+    cycle.framework_version_id, cycle.is_open = version.id, is_open
+    db.session.add(cycle)
     return cycle
 
 
@@ -145,9 +172,11 @@ def _create_assessment(spec: DemoAssessment, cycle: Cycle, users: dict[str, User
 
 
 def load_demo() -> None:
-    """Create the demo accounts, cycles, pillar assignments and assessments."""
+    """Create the demo accounts, cycles, pillar assignments and assessments (refused in production)."""
+    refuse_production()
     version = ensure_default_framework()
     cycles = {2025: _cycle(2025, version, False), 2026: _cycle(2026, version, True)}
+    db.session.flush()
     users = _create_users()
     for spec in DEMO_ASSESSMENTS:
         _create_assessment(spec, cycles[spec.year], users)
@@ -159,7 +188,8 @@ def load_demo() -> None:
 
 
 def load_demo_if_empty() -> bool:
-    """Load the demo only into a database that has no users yet."""
+    """Load the demo only into a database that has no users yet (refused in production)."""
+    refuse_production()
     if db.session.scalar(sa.select(sa.func.count(User.id))):
         return False
     load_demo()
@@ -168,8 +198,12 @@ def load_demo_if_empty() -> bool:
 
 @demo.command("load")
 def load_command() -> None:
-    """Load the demo data into an empty database."""
-    if not load_demo_if_empty():
+    """Load the demo data into an empty database (refused in production)."""
+    try:
+        loaded = load_demo_if_empty()
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    if not loaded:
         raise click.ClickException("the database already has users; demo data is only loaded into an empty one")
     db.session.commit()
     click.echo("demo data loaded")

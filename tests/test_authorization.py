@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api.region_cycle", "GET"): PUBLIC,
     ("api.country", "GET"): PUBLIC,
     ("api.unknown", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),
+    ("admin.index", "GET"): ADMIN_ONLY,
     ("admin.users", "GET"): ADMIN_ONLY,
     ("admin.audit", "GET"): ADMIN_ONLY,
     ("admin.new_user", "GET"): ADMIN_ONLY,

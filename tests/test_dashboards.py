@@ -321,7 +321,7 @@ def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(
     from survey.dashboards.cache import pages
     from survey.dashboards.synthetic import generate
 
-    generate(countries=200, cycles=2)
+    generate(countries=200, cycles=2, server_database_ok=True)
     db.session.commit()
     auth.login("donor")
     client.get("/dashboards/eac/2026")  # warm the framework cache
@@ -426,7 +426,9 @@ def test_synthetic_data_is_validated_released_and_marked_demo(app):
 
     from survey.assessments.models import Assessment, PillarScore
 
-    result = app.test_cli_runner().invoke(args=["demo", "synthetic", "--countries", "3", "--cycles", "2"])
+    # The flag lets the same test run on PostgreSQL, a test database.
+    synthetic = ["demo", "synthetic", "--countries", "3", "--cycles", "2", "--i-know-this-is-not-production"]
+    result = app.test_cli_runner().invoke(args=synthetic)
     assert result.exit_code == 0, result.output
     rows = db.session.execute(
         sa.select(Assessment.status, Assessment.visibility, Assessment.is_demo, Assessment.overall_score)
@@ -435,5 +437,5 @@ def test_synthetic_data_is_validated_released_and_marked_demo(app):
     assert all(r.status == "validated" and r.visibility in ("public", "donors") and r.is_demo for r in rows)
     assert all(r.overall_score is not None for r in rows)
     assert db.session.scalar(sa.select(sa.func.count(PillarScore.id))) == 6 * 8
-    again = app.test_cli_runner().invoke(args=["demo", "synthetic", "--countries", "3", "--cycles", "2"])
+    again = app.test_cli_runner().invoke(args=synthetic)
     assert "0 synthetic assessments added" in again.output

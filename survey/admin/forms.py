@@ -9,8 +9,18 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from survey.accounts.labels import ROLE_LABELS
 from survey.accounts.passwords import MAX_LENGTH, StrongPassword
+from survey.admin.services import USERNAME_PATTERN, USERNAME_RULE
+from survey.assessments.cycles import FIRST_YEAR, LAST_YEAR
 from survey.audit.labels import ACTION_LABELS
+from survey.countries.services import all_countries
+from survey.i18n.locale import sorted_countries
 from survey.team.forms import CheckboxesField
+
+
+def country_choices(blank_label: str) -> list[SelectChoice]:
+    """Countries named in the reader's language and in its collation order ('Égypte' before 'Zimbabwe')."""
+    named = sorted_countries(c.alpha2 for c in all_countries())
+    return [SelectChoice("", blank_label), *(SelectChoice(code, name) for code, name in named)]
 
 
 def role_field() -> CheckboxesField:
@@ -41,8 +51,7 @@ class NewAccountForm(AccountForm):
 
     username = StringField(_l("Username"), validators=[
         DataRequired(message=_l("Enter a username.")),
-        Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$",
-               message=_l("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores."))])
+        Regexp(rf"^{USERNAME_PATTERN}$", message=USERNAME_RULE)])
     password, confirm = password_fields()
 
 
@@ -76,5 +85,5 @@ class CycleForm(FlaskForm):
 
     year = IntegerField(_l("Year"), validators=[
         DataRequired(message=_l("Enter a year.")),
-        NumberRange(min=2000, max=2100, message=_l("Enter a year between %(min)s and %(max)s."))])
+        NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Enter a year between %(min)s and %(max)s."))])
     version = SelectField(_l("Framework version"), choices=[], validate_choice=True)

@@ -1,31 +1,80 @@
-"""Account administration with its rules, and the audit log query."""
+"""Administration rules shared by the admin pages and the `flask` commands; each change is audited here.
+
+Accounts and roles, framework loads and the reference data of a new installation. Callers commit.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from survey.accounts.models import COUNTRY_ROLES, DONOR_READERS, User
+from survey.accounts.models import COUNTRY_ROLES, DONOR_READERS, Role, User
+from survey.accounts.passwords import password_problem
 from survey.audit.models import AuditEvent
 from survey.audit.services import record
 from survey.countries.models import Country
+from survey.countries.services import country_by_code, ensure_countries
 from survey.extensions import db
+from survey.frameworks.definition import default_framework_path
+from survey.frameworks.models import FrameworkVersion
+from survey.frameworks.services import LoadResult, load_framework
 from survey.models import utcnow
+from survey.permissions import Permission, granted
+from survey.regions.models import Region
+from survey.regions.services import load_regions
 
 AUDIT_PAGE = 100
+USERNAME_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
+USERNAME_RULE = _l("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
+
+
+class Refused(Exception):
+    """A change the administration rules refuse; the message is in the reader's language."""
 
 
 def role_scope_problem(roles: set[str], country: Country | None) -> str | None:
     """Why roles and country do not fit together (country roles need exactly one country), or None."""
+    if not roles:
+        return _("Give at least one role.")
+    unknown = sorted(roles - {r.value for r in Role})
+    if unknown:
+        return _("Unknown role: %(role)s.", role=unknown[0])
     if roles & COUNTRY_ROLES and country is None:
-        return str(_l("Contributors, coordinators and validators need their country."))
+        return _("Contributors, coordinators and validators need their country.")
     if roles & DONOR_READERS and roles & COUNTRY_ROLES:
-        return str(_l("Donor and administrator accounts cannot also hold roles in a country."))
+        return _("Donor and administrator accounts cannot also hold roles in a country.")
     if roles & DONOR_READERS and country is not None:
-        return str(_l("Donors and administrators are not bound to a country: leave the country empty."))
+        return _("Donors and administrators are not bound to a country: leave the country empty.")
     return None
+
+
+def _country(code: str | None) -> Country | None:
+    """The country of an ISO alpha-2 code; no code means no country."""
+    if not code:
+        return None
+    country = country_by_code(code)
+    if country is None:
+        raise Refused(_("There is no country with the code %(code)s.", code=code[:8]))
+    return country
+
+
+def _check_scope(roles: set[str], country: Country | None) -> None:
+    problem = role_scope_problem(roles, country)
+    if problem:
+        raise Refused(problem)
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise Refused(problem)
 
 
 def _snapshot(user: User) -> dict:
@@ -33,9 +82,22 @@ def _snapshot(user: User) -> dict:
             "active": user.active}
 
 
-def create_user(username: str, full_name: str, roles: set[str], country: Country | None,
-                password: str, active: bool, by: User) -> User:
-    """Create an account (callers checked the rules) and audit it."""
+def check_new_account(username: str, roles: set[str], country_code: str | None) -> Country | None:
+    """Refuse a new account's name, roles or country (before asking for a password); return the country."""
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise Refused(str(USERNAME_RULE))
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Refused(_("This username is taken."))
+    country = _country(country_code)
+    _check_scope(roles, country)
+    return country
+
+
+def create_account(username: str, roles: set[str], country_code: str | None, password: str, by: Any, *,
+                   full_name: str = "", active: bool = True) -> User:
+    """Create an account once every rule holds (name, roles for the country, password), and audit it."""
+    country = check_new_account(username, roles, country_code)
+    _check_password(password, username)
     user = User(username=username, full_name=full_name, country=country, active=active)
     user.set_roles(roles)
     user.set_password(password)
@@ -46,9 +108,24 @@ def create_user(username: str, full_name: str, roles: set[str], country: Country
     return user
 
 
-def update_user(user: User, full_name: str, roles: set[str], country: Country | None,
-                active: bool, by: User) -> None:
-    """Change an account's name, roles, country and status, auditing what changed."""
+def update_account(user: User, roles: set[str], country_code: str | None, by: Any, *,
+                   full_name: str | None = None, active: bool | None = None) -> None:
+    """Change an account's roles and country (name and status when given), auditing what changed."""
+    country = _country(country_code)
+    _check_scope(roles, country)
+    if (getattr(by, "id", None) == user.id and Permission.ADMINISTER in granted(user.roles)
+            and Permission.ADMINISTER not in granted(roles)):
+        raise Refused(_("You cannot remove your own administrator role."))
+    _apply(user, user.full_name if full_name is None else full_name, roles, country,
+           user.active if active is None else active, by)
+
+
+def deactivate_account(user: User, by: Any) -> None:
+    """Stop an account from signing in and end its sessions (audited)."""
+    _apply(user, user.full_name, set(user.roles), user.country, False, by)
+
+
+def _apply(user: User, full_name: str, roles: set[str], country: Country | None, active: bool, by: Any) -> None:
     before = _snapshot(user)
     old_roles = sorted(user.roles)
     user.full_name, user.country, user.active = full_name, country, active
@@ -64,10 +141,44 @@ def update_user(user: User, full_name: str, roles: set[str], country: Country | 
                old_value=old_roles, new_value=sorted(roles), user=by)
 
 
-def reset_password(user: User, password: str, by: User) -> None:
-    """Set a new password, which signs the user out of every session."""
+def reset_password(user: User, password: str, by: Any) -> None:
+    """Set a new password once it passes the rules, which signs the user out of every session."""
+    _check_password(password, user.username)
     user.set_password(password)
     record("user.password", target_user_id=user.id, country_id=user.country_id, user=by)
+
+
+def load_framework_file(path: Path, by: Any) -> LoadResult:
+    """Load or update a framework version from a file, auditing a creation or an update."""
+    result = load_framework(path)
+    if result.action != "unchanged":
+        record("framework.load", new_value=result.version.label, detail=result.action, user=by)
+    return result
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What setting up the reference data added."""
+
+    countries: int  # countries added
+    regions: int  # regions loaded from the shipped file (0 when some existed)
+    framework: str | None  # label of the shipped framework loaded, None when one existed
+
+
+def set_up_reference_data(by: Any) -> SetupReport:
+    """Add what a new schema lacks: countries, the shipped regions and framework; change nothing that exists.
+
+    Regions and the framework are loaded only into a database that has none, so re-running it
+    never undoes what an administrator loaded or edited.
+    """
+    countries = ensure_countries()
+    regions = 0
+    if not db.session.scalar(sa.select(sa.func.count(Region.id))):
+        regions, _members = load_regions()
+    framework = None
+    if not db.session.scalar(sa.select(sa.func.count(FrameworkVersion.id))):
+        framework = load_framework_file(default_framework_path(), by).version.label
+    return SetupReport(countries, regions, framework)
 
 
 def audit_events(action: str = "", outcome: str = "", username: str = "", country_id: int | None = None,

@@ -1,4 +1,4 @@
-"""Administrator pages: accounts and the audit log."""
+"""Administrator pages: the index, accounts, cycles and the audit log (rules and audit in `services`)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ from wtforms import SelectChoice
 
 from survey.accounts.models import User
 from survey.admin import services
-from survey.admin.forms import AccountForm, AuditFilterForm, CycleForm, NewAccountForm, PasswordResetForm
-from survey.assessments import services as assessments
+from survey.admin.forms import (
+    AccountForm,
+    AuditFilterForm,
+    CycleForm,
+    NewAccountForm,
+    PasswordResetForm,
+    country_choices,
+)
+from survey.assessments import cycles as cycle_services
 from survey.assessments.models import Assessment, Cycle
-from survey.audit.services import record
-from survey.countries.services import country_by_code, country_choices
+from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
-from survey.permissions import Permission, granted, requires
+from survey.permissions import Permission, requires
 from survey.review.services import item_titles
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,6 +33,13 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 def _with_countries(form: AccountForm | AuditFilterForm, blank: str) -> AccountForm | AuditFilterForm:
     form.country.choices = country_choices(blank)
     return form
+
+
+@blueprint.route("/")
+@requires(Permission.ADMINISTER)
+def index() -> str:
+    """Links to the administrator pages."""
+    return render_template("admin/index.html")
 
 
 @blueprint.route("/users")
@@ -44,26 +57,18 @@ def new_user() -> str | Response | tuple[str, int]:
     form = _with_countries(NewAccountForm(), _("No country"))
     if request.method == "GET":
         return render_template("admin/user_form.html", form=form, user=None)
-    problem = _account_problem(form)
-    if problem is None and db.session.scalar(sa.select(User.id).where(User.username == form.username.data)):
-        problem = _("This username is taken.")
-    if problem:
-        flash(problem, "error")
+    try:
+        if not form.validate():
+            raise services.Refused(_("Nothing was saved: please correct the fields marked below."))
+        user = services.create_account(form.username.data, set(form.roles.data), form.country.data,
+                                       form.password.data, current_user, full_name=form.full_name.data or "",
+                                       active=form.active.data)
+    except services.Refused as refusal:
+        flash(str(refusal), "error")
         return render_template("admin/user_form.html", form=form, user=None), 422
-    user = services.create_user(form.username.data, form.full_name.data or "", set(form.roles.data),
-                                country_by_code(form.country.data) if form.country.data else None,
-                                form.password.data, form.active.data, current_user)
     db.session.commit()
     flash(_("Account %(name)s created.", name=user.username), "success")
     return redirect(url_for(".users"))
-
-
-def _account_problem(form: AccountForm) -> str | None:
-    """Why the account form cannot be saved, or None."""
-    if not form.validate():
-        return _("Nothing was saved: please correct the fields marked below.")
-    country = country_by_code(form.country.data) if form.country.data else None
-    return services.role_scope_problem(set(form.roles.data), country)
 
 
 @blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -77,15 +82,14 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                                            active=user.active), _("No country"))
         return _render_edit(user, form)
     form = _with_countries(AccountForm(), _("No country"))
-    problem = _account_problem(form)
-    if problem is None and user.id == current_user.id and Permission.ADMINISTER not in granted(form.roles.data):
-        problem = _("You cannot remove your own administrator role.")
-    if problem:
-        flash(problem, "error")
+    try:
+        if not form.validate():
+            raise services.Refused(_("Nothing was saved: please correct the fields marked below."))
+        services.update_account(user, set(form.roles.data), form.country.data, current_user,
+                                full_name=form.full_name.data or "", active=form.active.data)
+    except services.Refused as refusal:
+        flash(str(refusal), "error")
         return _render_edit(user, form), 422
-    services.update_user(user, form.full_name.data or "", set(form.roles.data),
-                         country_by_code(form.country.data) if form.country.data else None,
-                         form.active.data, current_user)
     db.session.commit()
     flash(_("Account %(name)s saved.", name=user.username), "success")
     return redirect(url_for(".users"))
@@ -103,13 +107,16 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     user = db.session.get(User, user_id) or abort(404)
     form = PasswordResetForm()
     form.known_username = user.username
-    if not form.validate():
-        flash(_("The password was not changed: see the reason below."), "error")
+    try:
+        if not form.validate():
+            raise services.Refused(_("The password was not changed: see the reason below."))
+        services.reset_password(user, form.password.data, current_user)
+    except services.Refused as refusal:
+        flash(str(refusal), "error")
         account = _with_countries(AccountForm(full_name=user.full_name, roles=sorted(user.roles),
                                               country=user.country.alpha2 if user.country else "",
                                               active=user.active), _("No country"))
         return _render_edit(user, account, form), 422
-    services.reset_password(user, form.password.data, current_user)
     db.session.commit()
     flash(_("New password set for %(name)s; their other sessions are closed.", name=user.username), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
@@ -159,11 +166,8 @@ def cycles() -> str | Response | tuple[str, int]:
     if not form.validate():
         flash(_("No cycle was opened: please correct the fields marked below."), "error")
         return _render_cycles(form), 422
-    version = db.session.get(FrameworkVersion, int(form.version.data))
-    previous = assessments.current_cycle()
-    cycle = assessments.open_cycle(form.year.data, version)
-    record("cycle.open", old_value=previous.year if previous else None, new_value=cycle.year,
-           detail=version.label, user=current_user)
+    version = db.session.get_one(FrameworkVersion, int(form.version.data))  # a validated choice
+    cycle = cycle_services.open_cycle(form.year.data, version, current_user)
     db.session.commit()
     flash(_("The %(year)s cycle is open.", year=cycle.year), "success")
     return redirect(url_for(".cycles"))
@@ -173,10 +177,7 @@ def cycles() -> str | Response | tuple[str, int]:
 @requires(Permission.ADMINISTER)
 def close_cycles() -> Response:
     """Close the open cycle: nobody can start a new assessment until another opens."""
-    previous = assessments.current_cycle()
-    if previous is not None:
-        previous.is_open = False
-        record("cycle.close", old_value=previous.year, user=current_user)
-        db.session.commit()
+    cycle_services.close_cycle(current_user)
+    db.session.commit()
     flash(_("No cycle is open now."), "success")
     return redirect(url_for(".cycles"))

@@ -2,14 +2,14 @@
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
 
 from survey.accounts.models import User
-from survey.api.models import ApiToken
-from survey.api.services import create_token
+from survey.api.services import create_token, revoke_tokens
+from survey.audit.services import COMMAND_LINE
+from survey.commands import DatabaseGroup
 from survey.extensions import db
 
-api_tokens = AppGroup("api-tokens", help="Bearer tokens for the read-only API.")
+api_tokens = DatabaseGroup("api-tokens", help="Bearer tokens for the read-only API.")
 
 
 def _user(username: str) -> User:
@@ -23,7 +23,7 @@ def _user(username: str) -> User:
 @click.argument("username")
 def create_command(username: str) -> None:
     """Create a token for USERNAME and print it (it is not stored and cannot be shown again)."""
-    token = create_token(_user(username))
+    token = create_token(_user(username), COMMAND_LINE)
     db.session.commit()
     click.echo(token)
 
@@ -32,7 +32,6 @@ def create_command(username: str) -> None:
 @click.argument("username")
 def revoke_command(username: str) -> None:
     """Revoke every token of USERNAME."""
-    user = _user(username)
-    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+    count = revoke_tokens(_user(username), COMMAND_LINE)
     db.session.commit()
-    click.echo(f"tokens of {username} revoked")
+    click.echo(f"{count} token(s) of {username} revoked")

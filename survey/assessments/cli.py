@@ -1,29 +1,38 @@
-"""`flask cycles ...`: open assessment cycles."""
+"""`flask cycles ...`: open and close assessment cycles (the rules of the Cycles page)."""
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
 
-from survey.assessments.services import open_cycle
+from survey.assessments.cycles import FIRST_YEAR, LAST_YEAR, close_cycle, open_cycle
+from survey.audit.services import COMMAND_LINE
+from survey.commands import DatabaseGroup
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
 
-cycles = AppGroup("cycles", help="Manage assessment cycles.")
+cycles = DatabaseGroup("cycles", help="Manage assessment cycles.")
 
 
 @cycles.command("open")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
 @click.option("--framework", "label", help="Framework as 'id version'; default: the newest loaded.")
 def open_command(year: int, label: str | None) -> None:
     """Open the cycle of YEAR (closing any other) on a framework version."""
     query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
     if label:
-        framework_id, _, version = label.partition(" ")
+        framework_id, _, number = label.partition(" ")
         query = query.where(FrameworkVersion.framework_id == framework_id,
-                            FrameworkVersion.version == version)
+                            FrameworkVersion.version == number)
     version = db.session.scalars(query).first()
     if version is None:
         raise click.ClickException("no such framework version; load one with `flask framework load`")
-    cycle = open_cycle(year, version)
+    cycle = open_cycle(year, version, COMMAND_LINE)
     db.session.commit()
     click.echo(f"cycle {cycle.year} open on {version.label}")
+
+
+@cycles.command("close")
+def close_command() -> None:
+    """Close the open cycle: nobody can start an assessment until another opens."""
+    cycle = close_cycle(COMMAND_LINE)
+    db.session.commit()
+    click.echo(f"cycle {cycle.year} closed" if cycle else "no cycle was open")

@@ -18,7 +18,7 @@ from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
-from survey.frameworks.models import FrameworkVersion, Indicator
+from survey.frameworks.models import Indicator
 from survey.frameworks.services import version_in_use
 from survey.methodology.scoring import (
     AssessmentResult,
@@ -67,18 +67,6 @@ class AnswerValues:
 
 
 FIELDS = tuple(AnswerValues.__dataclass_fields__)
-
-
-def open_cycle(year: int, version: FrameworkVersion) -> Cycle:
-    """Open the cycle of this year on this framework version, closing the others."""
-    db.session.execute(sa.update(Cycle).values(is_open=False))
-    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.year == year))
-    if cycle is None:
-        cycle = Cycle(year=year, framework_version_id=version.id)
-        db.session.add(cycle)
-    cycle.framework_version_id, cycle.is_open = version.id, True
-    db.session.flush()
-    return cycle
 
 
 @version_in_use.answer

@@ -26,6 +26,9 @@ ACTION_LABELS = {
     "access.denied": _l("Access refused"),
     "cycle.open": _l("Cycle opened"),
     "cycle.close": _l("Cycle closed"),
+    "framework.load": _l("Framework file loaded"),
+    "api_token.create": _l("API token created"),
+    "api_token.revoke": _l("API tokens revoked"),
 }
 ANSWER_FIELD_LABELS = {
     "state": _l("Answer"),

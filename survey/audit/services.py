@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_login import current_user
@@ -11,6 +12,19 @@ from survey.extensions import db
 
 OK = "ok"
 REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """An audit actor that is not an account, such as the server's command line."""
+
+    username: str
+    id: None = None
+    is_authenticated: bool = True
+
+
+# Changes typed on the server's command line (`flask users ...`, `flask cycles open`...).
+COMMAND_LINE = SystemActor("(command line)")
 
 
 def record(action: str, *, outcome: str = OK, user: Any = None, **fields: Any) -> AuditEvent:

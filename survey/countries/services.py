@@ -3,11 +3,9 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from wtforms import SelectChoice
 
 from survey.countries.models import Country
 from survey.extensions import db
-from survey.i18n.locale import country_name
 
 UN_STATES_FILE = Path(__file__).parent / "un_states.txt"
 
@@ -41,8 +39,3 @@ def all_countries() -> list[Country]:
     """Every country row."""
     return list(db.session.scalars(sa.select(Country)))
 
-
-def country_choices(blank_label: str) -> list[SelectChoice]:
-    """Countries as form choices named in the reader's language and sorted for it, after a blank one."""
-    named = sorted(((c.alpha2, country_name(c.alpha2)) for c in all_countries()), key=lambda pair: pair[1])
-    return [SelectChoice("", blank_label), *(SelectChoice(code, name) for code, name in named)]

@@ -4,6 +4,7 @@ Every row is marked `is_demo`. Countries are the existing ones (the 195 UN membe
 states), in alphabetical order of code: asking for 200 gives all 195. Cycles are the N years up
 to the newest existing cycle (or this year), created on the default framework version when
 missing. Pairs that already have an assessment are left alone, so the command can be rerun.
+Refused in production; outside SQLite only with --i-know-this-is-not-production.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from survey.assessments.models import (
     Status,
 )
 from survey.countries.models import Country
-from survey.demo import demo
+from survey.demo import DemoRefused, demo, refuse_production
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef
 from survey.frameworks.models import FrameworkVersion
@@ -69,8 +70,16 @@ def _answers(
     return values, pillars
 
 
-def generate(countries: int, cycles: int, seed: int = 1) -> int:
-    """Create the synthetic assessments; return how many were added."""
+def generate(countries: int, cycles: int, seed: int = 1, server_database_ok: bool = False) -> int:
+    """Create the synthetic assessments; return how many were added.
+
+    Thousands of invented results must not land in a shared database by mistake: outside SQLite
+    the caller says it is not production (`server_database_ok`), and production refuses anyway.
+    """
+    refuse_production()
+    if db.engine.dialect.name != "sqlite" and not server_database_ok:
+        raise DemoRefused(f"synthetic data goes into SQLite only; this database is {db.engine.dialect.name}. "
+                          "If it is a development or test database, pass --i-know-this-is-not-production")
     version = ensure_default_framework()
     definition = version.definition
     ids = indicator_ids(version.id)
@@ -168,8 +177,13 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
 )
 @click.option("--cycles", default=10, show_default=True, help="How many cycles, up to the newest.")
 @click.option("--seed", default=1, show_default=True, help="Random seed, for reproducible data.")
-def synthetic_command(countries: int, cycles: int, seed: int) -> None:
+@click.option("--i-know-this-is-not-production", "server_database_ok", is_flag=True,
+              help="Allow a database other than SQLite (development and test databases only).")
+def synthetic_command(countries: int, cycles: int, seed: int, server_database_ok: bool) -> None:
     """Generate validated, released, demo-marked assessments for load and query-count tests."""
-    added = generate(countries, cycles, seed)
+    try:
+        added = generate(countries, cycles, seed, server_database_ok)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
     db.session.commit()
     click.echo(f"{added} synthetic assessments added")

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from survey.accounts.labels import role_names
 from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
+from survey.demo import demo_accounts
 from survey.frameworks.labels import stage_name
 from survey.i18n.locale import (
     available_languages,
@@ -109,6 +110,7 @@ def template_helpers() -> dict:
         "describe": describe,
         "can": current_user_can,
         "answer_text": answer_text,
+        "demo_accounts": demo_accounts,
     }
 
 

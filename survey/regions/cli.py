@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from survey.commands import DatabaseGroup
 from survey.extensions import db
 from survey.regions.definition import DATA_FILE, RegionsError
 from survey.regions.services import all_regions, load_regions
 
-regions = AppGroup("regions", help="Regional organisations and their members.")
+regions = DatabaseGroup("regions", help="Regional organisations and their members.")
 
 
 @regions.command("load")
