@@ -19,7 +19,7 @@ NBSP = (
     [
         ("en", "12.5", "+5", "1,235"),
         ("fr", "12,5", "+5", "1\u202f235"),
-        ("pt", "12,5", "+5", "1.235"),
+        ("pt", "12,5", "+5", "1\u00a0235"),  # European Portuguese groups with a space
         ("ar", "12.5", "+5", "1,235"),
     ],
 )
@@ -179,9 +179,9 @@ def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
 
 
 @pytest.mark.parametrize(("language", "date", "moment"), [
-    ("en", "November 22, 2026", "Nov 22, 2026"), ("fr", "22 novembre 2026", "22 nov. 2026"),
-    ("pt", "22 de novembro de 2026", "22 de nov. de 2026"),
-    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026")])
+    ("en", "22 November 2026", "22 Nov 2026, 09:30 UTC"), ("fr", "22 novembre 2026", "22 nov. 2026, 09:30 UTC"),
+    ("pt", "22 de novembro de 2026", "22/11/2026, 09:30 UTC"),
+    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026، 9:30 ص UTC")])
 def test_templates_write_dates_in_the_reader_language(app, language, date, moment):
     from datetime import UTC, datetime
 
