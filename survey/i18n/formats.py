@@ -34,6 +34,7 @@ DEFAULT_FORMATS = {"en": "en_GB", "pt": "pt_PT"}
 COUNTRY_AWARE = frozenset({"en"})
 ARABIC_SCRIPT = frozenset({"ar", "fa", "ur", "ps", "ckb"})
 ARABIC_COMMA = "\u060c "
+ARABIC_SEMICOLON = "\u061b "
 
 
 def reader_country() -> str | None:
@@ -149,6 +150,12 @@ def list_separator(locale: Locale | None = None) -> str:
     locale = locale or formatting_locale()
     # CLDR has no comma-only list pattern for Arabic (every pattern says "و", and): name the comma.
     return ARABIC_COMMA if locale.language in ARABIC_SCRIPT else ", "
+
+
+def clause_separator(locale: Locale | None = None) -> str:
+    """The separator between clauses ('Score: 3; Comment: ...'): '; ', or '؛ ' in Arabic script."""
+    locale = locale or formatting_locale()
+    return ARABIC_SEMICOLON if locale.language in ARABIC_SCRIPT else "; "
 
 
 def join_items(items: Iterable[str]) -> str:
