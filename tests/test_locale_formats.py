@@ -19,7 +19,7 @@ NBSP = (
     [
         ("en", "12.5", "+5", "1,235"),
         ("fr", "12,5", "+5", "1\u202f235"),
-        ("pt", "12,5", "+5", "1.235"),
+        ("pt", "12,5", "+5", "1\u00a0235"),  # European Portuguese groups with a space
         ("ar", "12.5", "+5", "1,235"),
     ],
 )
@@ -179,9 +179,9 @@ def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
 
 
 @pytest.mark.parametrize(("language", "date", "moment"), [
-    ("en", "November 22, 2026", "Nov 22, 2026"), ("fr", "22 novembre 2026", "22 nov. 2026"),
-    ("pt", "22 de novembro de 2026", "22 de nov. de 2026"),
-    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026")])
+    ("en", "22 November 2026", "22 Nov 2026, 09:30 UTC"), ("fr", "22 novembre 2026", "22 nov. 2026, 09:30 UTC"),
+    ("pt", "22 de novembro de 2026", "22/11/2026, 09:30 UTC"),
+    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026، 9:30 ص UTC")])
 def test_templates_write_dates_in_the_reader_language(app, language, date, moment):
     from datetime import UTC, datetime
 
@@ -191,3 +191,91 @@ def test_templates_write_dates_in_the_reader_language(app, language, date, momen
     with app.test_request_context(f"/?lang={language}"):
         assert render_template_string("{{ format_date(when, 'long') }}", when=when) == date
         assert render_template_string("{{ format_datetime(when) }}", when=when).startswith(moment)
+
+
+def test_english_for_a_ghanaian_is_written_day_first_in_accra_time(app):
+    from datetime import UTC, datetime
+
+    from babel.dates import format_date, format_time
+
+    from survey.i18n.formats import country_zone, format_money, formatting_locale, zone_label
+
+    ghana = formatting_locale("en", "GH")
+    moment = datetime(2026, 11, 30, 14, 42, tzinfo=UTC).astimezone(country_zone("GH"))
+    assert str(ghana) == "en_GH"
+    assert format_date(moment, "medium", locale=ghana) == "30 Nov 2026"
+    assert zone_label(moment, ghana) == "GMT"
+    assert format_time(moment, "short", locale=ghana) == "2:42\u202fpm"  # CLDR: Ghana writes 12-hour times
+    assert format_money(82_000_000, "XOF", ghana) == "XOF\u00a082,000,000"
+    assert format_money(38_000_000, "CVE", ghana) == "CVE\u00a038,000,000"
+    lagos = datetime(2026, 11, 30, 14, 42, tzinfo=UTC).astimezone(country_zone("NG"))
+    assert zone_label(lagos, formatting_locale("en", "NG")) == "WAT"
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "30 Nov 2026, 14:42 UTC"), ("fr", "30 nov. 2026, 14:42 UTC"), ("pt", "30/11/2026, 14:42 UTC")])
+def test_times_carry_their_zone_when_the_reader_has_no_country(app, language, expected):
+    from datetime import UTC, datetime
+
+    from survey.i18n.formats import format_datetime
+
+    with app.test_request_context(f"/?lang={language}"):
+        assert format_datetime(datetime(2026, 11, 30, 14, 42, tzinfo=UTC)) == expected
+
+
+@pytest.mark.parametrize(("language", "money"), [
+    ("en", "XOF\u00a082,000,000"), ("fr", "82\u202f000\u202f000\u00a0XOF"), ("pt", "82\u00a0000\u00a0000,50\u00a0CVE")])
+def test_money_is_written_with_its_iso_code_and_no_empty_cents(app, language, money):
+    from decimal import Decimal
+
+    from survey.i18n.formats import format_money
+
+    with app.test_request_context(f"/?lang={language}"):
+        amount = Decimal("82000000.50") if language == "pt" else Decimal(82_000_000)
+        assert format_money(amount, "CVE" if language == "pt" else "XOF") == money
+
+
+def test_portuguese_pages_name_countries_in_european_portuguese(client):
+    from survey.i18n.locale import country_name
+
+    html = client.get("/?lang=pt").get_data(as_text=True)
+    assert 'lang="pt-PT"' in html
+    with client.application.test_request_context("/?lang=pt"):
+        assert (country_name("BJ"), country_name("KE"), country_name("CV")) == ("Benim", "Quénia", "Cabo Verde")
+
+
+@pytest.mark.parametrize(("count", "text"), [
+    (1, "1 قضية"), (2, "2 قضيتان"), (3, "3 قضايا"), (11, "11 قضية"), (100, "100 قضية"), (181, "181 قضية")])
+def test_arabic_counts_agree_with_their_number(app, count, text):
+    from decimal import Decimal
+
+    from survey.questions.base import StoredAnswer
+    from survey.questions.registry import answer_text
+    from tests.test_questions import CASES
+
+    with app.test_request_context("/?lang=ar"):
+        assert answer_text(CASES, StoredAnswer("value", {"number_value": Decimal(count)})) == text
+
+
+@pytest.mark.parametrize(("language", "one", "many"), [
+    ("en", "1 case", "181 cases"), ("fr", "1 affaire", "181 affaires"), ("pt", "1 processo", "181 processos")])
+def test_one_case_is_singular_in_every_language(app, language, one, many):
+    from decimal import Decimal
+
+    from survey.questions.base import StoredAnswer
+    from survey.questions.registry import answer_text
+    from tests.test_questions import CASES
+
+    with app.test_request_context(f"/?lang={language}"):
+        assert answer_text(CASES, StoredAnswer("value", {"number_value": Decimal(1)})) == one
+        assert answer_text(CASES, StoredAnswer("value", {"number_value": Decimal(181)})) == many
+
+
+def test_arabic_lists_use_the_arabic_comma(app):
+    from babel import Locale
+
+    from survey.i18n.formats import join_items, list_separator
+
+    with app.test_request_context("/?lang=ar"):
+        assert join_items(["أ", "ب"]) == "أ، ب"
+    assert list_separator(Locale("en")) == ", "

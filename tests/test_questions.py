@@ -147,9 +147,9 @@ def test_percentages_follow_the_locale_everywhere_they_are_written():
 
 def test_amounts_dates_counts_and_choices_are_written_for_the_reader(app):
     amount = StoredAnswer("value", {"number_value": Decimal("1500000.75"), "currency": "XOF"})
-    assert re.fullmatch(rf"1{NARROW}500{NARROW}000,75{NARROW}F{NARROW}CFA", answer_text(BUDGET, amount, locale("fr")))
+    assert re.fullmatch(rf"1{NARROW}500{NARROW}000,75{NARROW}XOF", answer_text(BUDGET, amount, locale("fr")))
     round_sum = StoredAnswer("value", {"number_value": Decimal("2500000.00"), "currency": "GHS"})
-    assert answer_text(BUDGET, round_sum, locale("en")) == "GHS2,500,000.00"
+    assert answer_text(BUDGET, round_sum, locale("en")) == "GHS\u00a02,500,000"  # the ISO code, no empty cents
     day = StoredAnswer("value", {"date_value": date(2021, 5, 31)})
     assert answer_text(LAW_DATE, day, locale("fr")) == "31 mai 2021"
     assert answer_text(LAW_DATE, day, locale("en")) == "May 31, 2021"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from survey.assessments import services
@@ -12,6 +11,7 @@ from survey.assessments.charts import RadarSeries, radar_figure
 from survey.assessments.models import Answer, AnswerState, Assessment, Status
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.labels import STAGE_NAMES, stage_name
+from survey.i18n.formats import format_decimal
 from survey.i18n.locale import text_direction
 from survey.methodology.scoring import (
     INSUFFICIENT,

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from survey.frameworks.labels import stage_name
+from survey.i18n.formats import clause_separator, join_items
 from survey.questions import COLUMN_LABELS
 
 ACTION_LABELS = {
@@ -65,10 +66,11 @@ def describe(value: Any, action: str = "", titles: dict[str, str] | None = None,
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return "; ".join(_describe_field(key, _option_label(item, code, titles) if key != "state" else item)
-                         for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
+        return clause_separator().join(
+            _describe_field(key, _option_label(item, code, titles) if key != "state" else item)
+            for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
     if isinstance(value, list):
-        return "; ".join(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
+        return join_items(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))
 
 

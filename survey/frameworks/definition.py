@@ -55,6 +55,7 @@ class IndicatorDef:
     references: tuple[Reference, ...] = ()
     fact_type: str | None = None
     unit: str | None = None
+    unit_one: str | None = None  # the unit after the number 1 ("case"); `unit` is the plural
     options: tuple[Option, ...] = ()
 
     @property
@@ -167,9 +168,10 @@ def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> Indicato
     if kind == FACT:
         if raw.get("fact_type") not in FACT_TYPES:
             raise FrameworkError(f"{code}: 'fact_type' must be one of {', '.join(FACT_TYPES)}")
-        unit = raw.get("unit")
+        unit, unit_one = raw.get("unit"), raw.get("unit_one")
         return IndicatorDef(**common, weight=0.0, fact_type=raw["fact_type"],
                             unit=unit.strip() if isinstance(unit, str) and unit.strip() else None,
+                            unit_one=unit_one.strip() if isinstance(unit_one, str) and unit_one.strip() else None,
                             options=_options(raw, code))
     if kind != MATURITY:
         raise FrameworkError(f"{code}: 'kind' must be 'maturity' or 'fact'")

@@ -22,12 +22,26 @@ def _message(node: yaml.Node, context: str) -> Iterator[tuple]:
             yield node.start_mark.line + 1, None, text.strip(), [context]
 
 
+def _count_message(one: yaml.Node, other: yaml.Node, code: str) -> Iterator[tuple]:
+    """The number and its unit as a plural message (Arabic has six forms; '1 cases' is wrong)."""
+    if all(isinstance(node, yaml.ScalarNode) and node.value.strip() for node in (one, other)):
+        yield (one.start_mark.line + 1, "ngettext", count_with_unit(one.value.strip(), other.value.strip()),
+               [f"i18n: a number and its unit, for indicator {code}"])
+
+
+def count_with_unit(one: str, other: str) -> tuple[str, str]:
+    """The singular and plural msgids of a count with this unit ('%(number)s case')."""
+    return "%(number)s " + one, "%(number)s " + other
+
+
 def _indicator(node: yaml.MappingNode, pillar: str) -> Iterator[tuple]:
     fields = _scalars(node)
     code = fields["id"].value if "id" in fields else "?"
     for key in TRANSLATABLE:
         if key in fields:
             yield from _message(fields[key], f"i18n: {key} of indicator {code} (pillar {pillar})")
+    if "unit" in fields and "unit_one" in fields:
+        yield from _count_message(fields["unit_one"], fields["unit"], code)
     if isinstance(fields.get("references"), yaml.SequenceNode):
         for reference in fields["references"].value:
             ref = _scalars(reference) if isinstance(reference, yaml.MappingNode) else {}

@@ -13,6 +13,8 @@ from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from survey.i18n.formats import formatting_locale
+
 LOCALE_COOKIE = "lang"
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
@@ -95,8 +97,8 @@ def install_escaping_gettext(app: Flask) -> None:
 
 
 def html_lang() -> str:
-    """The current locale as a BCP 47 tag for lang= attributes ('pt_BR' -> 'pt-BR')."""
-    return str(get_locale()).replace("_", "-")
+    """The formatting locale as a BCP 47 tag for lang= attributes ('pt' pages are 'pt-PT')."""
+    return str(formatting_locale(get_locale())).replace("_", "-")
 
 
 def text_direction() -> str:
@@ -119,8 +121,8 @@ def language_name(code: str) -> str:
 
 
 def country_name(alpha2: str) -> str:
-    """A country's name from CLDR in the reader's language."""
-    locale = get_locale() or Locale("en")
+    """A country's name from CLDR in the reader's language ('Benim' in European Portuguese)."""
+    locale = formatting_locale()
     return locale.territories.get(alpha2) or Locale("en").territories.get(alpha2, alpha2)
 
 
@@ -141,7 +143,7 @@ def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
 def sorted_countries(alpha2_codes: Iterable[str],
                      locale: Locale | str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
-    locale = Locale.parse(str(locale)) if locale else (get_locale() or Locale("en"))
+    locale = formatting_locale(locale) if locale else formatting_locale()
     english = Locale("en").territories
     named = [(code, locale.territories.get(code) or english.get(code, code))
              for code in alpha2_codes]

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +16,14 @@ from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
 from survey.demo import demo_accounts
 from survey.frameworks.labels import stage_name
+from survey.i18n.formats import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_list,
+    format_money,
+    format_percent,
+)
 from survey.i18n.locale import (
     available_languages,
     country_name,
@@ -103,6 +111,8 @@ def template_helpers() -> dict:
         "format_decimal": format_decimal,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "format_money": format_money,
+        "format_list": format_list,
         "status_label": status_label,
         "role_names": role_names,
         "visibility_label": visibility_label,

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from wtforms import Form, RadioField, StringField
 from wtforms.widgets import DateInput, TextInput
 
+from survey.i18n.formats import formatting_locale
 from survey.i18n.forms import NATIVE_DIGITS
 from survey.questions.base import InvalidAnswer
 from survey.questions.numbers import MAX_CHARS, NumberRule, parse_number, plain_text
@@ -24,8 +25,8 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def reader_locale() -> Locale:
-    """The reader's locale (English outside a request)."""
-    return get_locale() or Locale.parse("en")
+    """The reader's formatting locale (pt_PT for Portuguese; English outside a request)."""
+    return formatting_locale() if get_locale() else Locale.parse("en")
 
 
 class OptionalRadioField(RadioField):

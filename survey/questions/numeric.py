@@ -7,13 +7,16 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import Form, SelectChoice, SelectField, ValidationError
 from wtforms.fields.core import UnboundField
 
 from survey.frameworks.definition import IndicatorDef
+from survey.frameworks.extract import count_with_unit
+from survey.i18n.formats import format_money
 from survey.questions.base import VALUE, Columns, DemoContext, SingleColumnType, StoredAnswer, WorkbookCell
 from survey.questions.currencies import country_currency, currency_choices
 from survey.questions.fields import NumberField
@@ -56,7 +59,11 @@ class Count(NumberType):
 
     def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
         """'1 234 cases' in French."""
-        text = format_decimal(columns["number_value"], format="#,##0", locale=locale)
+        number = columns["number_value"]
+        text = format_decimal(number, format="#,##0", locale=locale)
+        if indicator.unit and indicator.unit_one:  # each language's plural forms ("11 حادثة")
+            one, other = count_with_unit(indicator.unit_one, indicator.unit)
+            return ngettext(one, other, int(number), number=text)
         # i18n: a count and its unit, e.g. "12 cases"
         return _("%(number)s %(unit)s", number=text, unit=_(indicator.unit)) if indicator.unit else text
 
@@ -132,11 +139,11 @@ class Money(NumberType):
             form.currency.data = currency
 
     def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
-        """'1 500 000,75 F CFA' in French: the currency's decimals, more when they were given."""
+        """'XOF 82,000,000' in English, '1 500 000,75 XOF' in French: the ISO code, no empty cents."""
         amount, currency = columns["number_value"], columns.get("currency")
         if not currency:
             return format_decimal(amount, locale=locale)
-        return format_currency(amount, currency, locale=locale, decimal_quantization=False)
+        return format_money(amount, currency, locale)
 
     def export_value(self, indicator: IndicatorDef, columns: Columns) -> dict[str, Any]:
         """The amount and the ISO code of its currency."""
