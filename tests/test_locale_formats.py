@@ -271,11 +271,14 @@ def test_one_case_is_singular_in_every_language(app, language, one, many):
         assert answer_text(CASES, StoredAnswer("value", {"number_value": Decimal(181)})) == many
 
 
-def test_arabic_lists_use_the_arabic_comma(app):
+def test_arabic_lists_use_the_arabic_comma_and_semicolon(app):
     from babel import Locale
 
     from survey.i18n.formats import join_items, list_separator
 
     with app.test_request_context("/?lang=ar"):
-        assert join_items(["أ", "ب"]) == "أ، ب"
+        assert list_separator() == "، "
+        assert join_items(["أ", "ب"]) == "أ؛ ب"  # titles holding commas stay apart
     assert list_separator(Locale("en")) == ", "
+    with app.test_request_context("/?lang=fr"):
+        assert join_items(["Sensibilisation, compétences", "Cadre"]) == "Sensibilisation, compétences; Cadre"

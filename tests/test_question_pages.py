@@ -52,9 +52,9 @@ def test_a_date_and_a_choice_are_answered_on_the_pillar_page_and_shown_on_the_re
     page = client.get(url).get_data(as_text=True)
     assert 'type="date"' in page and 'value="2021-05-31"' in page
     assert checked(page, BUDAPEST, "party") and not checked(page, BUDAPEST, "none")
-    assert "Saved as: May 31, 2021" in page
+    assert "Saved as: 31 May 2021" in page
     english = client.get(f"/assessments/{assessment_id}/results").get_data(as_text=True)
-    assert "May 31, 2021" in english and "Party (ratified or acceded)" in english
+    assert "31 May 2021" in english and "Party (ratified or acceded)" in english
     french = client.get(f"/assessments/{assessment_id}/results?lang=fr").get_data(as_text=True)
     assert "31 mai 2021" in french and "Partie (ratification ou adhésion)" in french
     answer = stored(assessment_id, "legal.cybercrime_law_in_force")

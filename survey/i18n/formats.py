@@ -23,7 +23,7 @@ from babel.lists import format_list as babel_format_list
 from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import format_percent as babel_format_percent
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -39,7 +39,8 @@ ARABIC_SEMICOLON = "\u061b "
 
 def reader_country() -> str | None:
     """The signed-in reader's country (ISO alpha-2), if any."""
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
+    # An app without sign-in (a chart built in a unit test, a command) has no reader.
+    if not has_request_context() or not hasattr(current_app, "login_manager") or not current_user.is_authenticated:
         return None
     country = getattr(current_user, "country", None)
     return country.alpha2 if country is not None else None
@@ -159,5 +160,9 @@ def clause_separator(locale: Locale | None = None) -> str:
 
 
 def join_items(items: Iterable[str]) -> str:
-    """Items joined with the reader's list separator, no 'and' (values of one field)."""
-    return list_separator().join(str(item) for item in items)
+    """Items joined with the reader's semicolon, no 'and' (values of one field).
+
+    Titles such as "Awareness, skills and prevention" hold commas themselves: a comma between them
+    would make one title read as two.
+    """
+    return clause_separator().join(str(item) for item in items)
