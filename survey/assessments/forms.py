@@ -27,6 +27,7 @@ from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
 from survey.i18n.forms import CatalogMeta, LocalisedDecimalField, LocalisedIntegerField
+from survey.methodology.scoring import needs_reason
 
 MAX_TEXT = 5000
 MAX_URLS = 10
@@ -91,6 +92,11 @@ class MaturityAnswerForm(VersionedForm):
     evidence_urls = text_field(_l("Evidence links (one per line)"), [validate_urls])
     evidence_description = text_field(_l("Evidence description"))
     comment = text_field(_l("Comment"))
+
+    def validate_state(self, field: OptionalRadioField) -> None:
+        """"Not applicable" and "don't know" must say why, in the comment (see the methodology)."""
+        if needs_reason(field.data, self.comment.data):
+            raise ValidationError(_l("Say why in the comment: “Not applicable” and “Don't know” need a short reason."))
 
     def values(self) -> AnswerValues:
         """The entered answer as plain values."""
