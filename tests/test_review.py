@@ -218,3 +218,14 @@ def test_the_coordinator_continues_an_assessment_with_returned_indicators(app, d
     listing = coordinator.get("/assessments/").get_data(as_text=True)
     row = listing[listing.index(f"/assessments/{assessment_id}\""):]
     assert ">Continue<" in row.split("</tr>")[0]
+
+
+def test_results_and_the_country_profile_say_how_many_indicators_each_score_rests_on(app, client, demo):
+    coordinator, assessment_id = submitted_ghana(app, **{LEGAL: _na("Covered by the Data Protection Act")})
+    results = coordinator.get(f"/assessments/{assessment_id}/results").get_data(as_text=True)
+    assert "scored on 45 of 46 indicators" in results  # the overall score
+    assert "scored on 6 of 7 indicators" in results  # the legal pillar, one indicator not applicable
+    stored = db.session.get(Assessment, assessment_id)
+    assert (stored.overall_scored, stored.overall_total) == (45, 46)
+    profile = client.get("/dashboards/countries/CV?lang=fr").get_data(as_text=True)
+    assert re.search(r"calculé sur \d+ des 46 indicateurs", profile)
