@@ -161,7 +161,8 @@ def decide_all(assessment_id: int) -> Response | tuple[str, int]:
         flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."),
               "success")
         return redirect(url_for("assessments.results", assessment_id=assessment.id))
-    return redirect(url_for(".validation", assessment_id=assessment.id, show=_show()))
+    show = _show()
+    return redirect(url_for(".validation", assessment_id=assessment.id, show=None if show == "all" else show))
 
 
 def _render_review_conflict(assessment: Assessment, form: ReviewForm,
@@ -196,7 +197,7 @@ def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
     return redirect(url_for(".validation", assessment_id=assessment.id, _anchor=f"r-{code}"))
 
 
-def _render_single_failure(assessment: Assessment, code: str, single: DecisionForm) -> tuple[str, int] | str:
+def _render_single_failure(assessment: Assessment, code: str, single: DecisionForm) -> str:
     """A refused single decision, shown in the review form with what was typed and why."""
     answers = assessments.answers_by_code(assessment)
     if code not in answers or not answers[code].state:
