@@ -50,6 +50,7 @@ def test_answers_are_saved_and_found_again_after_reload(client, auth, demo):
         f"{SUBSTANTIVE}-evidence_urls": "https://laws.example.gh/cybersecurity-act-2020",
         f"{SUBSTANTIVE}-comment": "Act 1038 in force",
         "legal__data_protection-state": "na",
+        "legal__data_protection-comment": "Covered by the Data Protection Commission's own assessment",
     })
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)

@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("review.audit", "GET"): COORDINATOR_OR_ADMIN,
     ("review.comment", "POST"): row(302, 422, 404, 422, 422, 403, 403, 403),
     ("review.decide", "POST"): VALIDATOR_FORM,
+    ("review.decide_all", "POST"): VALIDATOR_FORM,
     ("review.send_back", "POST"): VALIDATOR_STEP,
     # Accepting the unflagged answers changes state for the validator: it runs last.
     ("review.accept_unflagged", "POST"): row(302, 403, 403, 403, 302, 403, 403, 403),

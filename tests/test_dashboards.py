@@ -105,8 +105,10 @@ def test_small_island_states_appear_as_markers_on_the_map(client, auth, demo):
 def test_each_chart_csv_holds_exactly_its_table(client, auth, demo):
     auth.login("donor")
     ranking = csv_rows(client.get("/dashboards/ecowas/2026/ranking.csv"))
-    assert ranking[0] == ["Rank", "Country", "Overall score", "Stage"]
+    assert ranking[0] == ["Rank", "Country", "Overall score", "Stage", "Indicators scored",
+                          "Indicators that can be scored"]
     assert [r[1] for r in ranking[1:]][0] == "Cape Verde" and len(ranking) == 8
+    assert all(r[5] == "46" and 0 < int(r[4]) <= 46 for r in ranking[1:])  # scored on X of Y
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
     bar = next(f for f in figures(page) if f["data"][0]["type"] == "bar")["data"][0]
     assert [float(r[2]) for r in ranking[1:]] == bar["x"]
@@ -281,8 +283,11 @@ def test_csv_export_has_versions_release_levels_and_indicator_levels(client, aut
         "Overall score",
         "Overall stage",
     ]
+    assert header[8:10] == ["Indicators scored", "Indicators that can be scored"]
     assert any(h.startswith("Level (1-5): legal.") for h in header)
     cv = next(r for r in rows if r[0] == "CV")
+    levels = cv[header.index("Indicators that can be scored") + 1 + 8:]  # after the pillar scores
+    assert int(cv[8]) == sum(1 for v in levels if v.isdigit()) and cv[9] == "46"
     assert cv[4] == "Public" and next(r for r in rows if r[0] == "NG")[4] == "Donors"
 
 

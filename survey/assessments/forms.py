@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, IntegerField, TextAreaField
+from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -14,6 +14,7 @@ from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
 from survey.i18n.forms import CatalogMeta
+from survey.methodology.scoring import needs_reason
 from survey.questions import QuestionType, StoredAnswer, answer_text, question_type, stored
 from survey.questions.fields import reader_locale
 
@@ -73,6 +74,11 @@ class MaturityAnswerForm(AnswerForm):
     evidence_urls = text_field(_l("Evidence links (one per line)"), [validate_urls])
     evidence_description = text_field(_l("Evidence description"))
     comment = text_field(_l("Comment"))
+
+    def validate_state(self, field: Field) -> None:
+        """"Not applicable" and "don't know" must say why, in the comment (see the methodology)."""
+        if needs_reason(field.data, self.comment.data):
+            raise ValidationError(_l("Say why in the comment: “Not applicable” and “Don't know” need a short reason."))
 
     def values(self) -> AnswerValues:
         """The entered answer as plain values."""

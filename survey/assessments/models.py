@@ -66,6 +66,9 @@ class Assessment(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     overall_score: Mapped[float | None] = mapped_column(sa.Float)
     overall_stage: Mapped[int | None] = mapped_column(sa.Integer)
+    # How many maturity indicators the overall score rests on, of how many: "scored on X of Y".
+    overall_scored: Mapped[int | None] = mapped_column(sa.Integer)
+    overall_total: Mapped[int | None] = mapped_column(sa.Integer)
     validated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # A release level of `survey.publication.rules.Visibility`, set by the publication feature.
@@ -142,3 +145,5 @@ class PillarScore(db.Model):
     stage: Mapped[int | None] = mapped_column(sa.Integer)
     coverage: Mapped[float] = mapped_column(sa.Float)
     status: Mapped[str] = mapped_column(sa.String(16))
+    scored: Mapped[int | None] = mapped_column(sa.Integer)  # indicators answered with a level
+    total: Mapped[int | None] = mapped_column(sa.Integer)  # maturity indicators of the pillar

@@ -47,11 +47,13 @@ def scored_result(assessment: Assessment, inputs: list[PillarInput]) -> Assessme
     pillars = []
     for pillar in inputs:
         row = rows.get(pillar.code)
-        answered = sum(1 for i in pillar.indicators if i.state is not None)
+        live = services.score_assessment([pillar]).pillars[0]  # counts only; the score is the stored one
         pillars.append(PillarResult(pillar.code, pillar.weight,
                                     row.status if row else INSUFFICIENT, row.score if row else None,
                                     row.stage if row else None, row.coverage if row else 0.0,
-                                    answered, len(pillar.indicators)))
+                                    live.answered, live.total,
+                                    row.scored if row and row.scored is not None else live.scored,
+                                    live.not_applicable_share))
     applicable = [p for p in pillars if p.status != NOT_APPLICABLE_PILLAR]
     weight = sum(p.weight for p in applicable)
     coverage = sum(p.weight for p in applicable if p.status == SCORED) / weight if weight else 0.0

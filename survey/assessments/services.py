@@ -337,9 +337,11 @@ def submit(assessment: Assessment, user: User) -> AssessmentResult:
     assessment.status, assessment.submitted_at, assessment.submitted_by_id = (
         Status.SUBMITTED, utcnow(), user.id)
     assessment.overall_score, assessment.overall_stage = result.score, result.stage
+    assessment.overall_scored, assessment.overall_total = result.scored, result.total
     db.session.execute(sa.delete(PillarScore).where(PillarScore.assessment_id == assessment.id))
     db.session.add_all(PillarScore(assessment_id=assessment.id, pillar_code=p.code, score=p.score,
-                                   stage=p.stage, coverage=p.coverage, status=p.status)
+                                   stage=p.stage, coverage=p.coverage, status=p.status,
+                                   scored=p.scored, total=p.total)
                        for p in result.pillars)
     db.session.flush()
     return result

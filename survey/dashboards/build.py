@@ -186,9 +186,16 @@ def ranking_panel(board: Dashboard, rtl: bool) -> Panel:
         rtl,
     )
     table = Table(
-        [_("Rank"), _("Country"), _("Overall score"), _("Stage")],
         [
-            [i, n, c.overall, s]
+            _("Rank"),
+            _("Country"),
+            _("Overall score"),
+            _("Stage"),
+            _("Indicators scored"),
+            _("Indicators that can be scored"),
+        ],
+        [
+            [i, n, c.overall, s, c.scored, c.total]
             for i, (n, c, s) in enumerate(zip(names, rows, stages, strict=True), 1)
         ],
     )

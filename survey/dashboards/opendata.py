@@ -37,6 +37,8 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
         _("Demo data"),
         _("Overall score"),
         _("Overall stage"),
+        _("Indicators scored"),
+        _("Indicators that can be scored"),
     ]
     headers += [_("Pillar score: %(pillar)s", pillar=_(p.title)) for p in definition.pillars]
     headers += [
@@ -59,6 +61,8 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
                 _("Yes") if country.is_demo else _("No"),
                 country.overall,
                 stage_name(country.stage),
+                country.scored,
+                country.total,
                 *(country.pillars.get(p.code, (None,))[0] for p in definition.pillars),
                 *(cell for i in indicators for cell in table_cells(i, _level(answers.get(i.code)))),
                 *(cell for fact in facts for cell in table_cells(fact, given.get(fact.code))),

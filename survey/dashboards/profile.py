@@ -81,6 +81,8 @@ def build_profile(viewer: Any, country: Country) -> dict:
             "version": labels[a.framework_version_id],
             "score": a.overall_score,
             "stage": stage_name(a.overall_stage),
+            "scored": a.overall_scored,
+            "total": a.overall_total,
             "release": a.visibility,
             "medians": [
                 (r.short_title, medians.get((r.code, a.cycle.year, a.framework_version_id)))

@@ -50,6 +50,8 @@ class CountryScore:
     visibility: str
     is_demo: bool
     pillars: dict[str, tuple[float | None, int | None]] = field(default_factory=dict)
+    scored: int | None = None  # maturity indicators the overall score rests on
+    total: int | None = None  # of this many
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def regional_data(
             Assessment.overall_stage,
             Assessment.visibility,
             Assessment.is_demo,
+            Assessment.overall_scored,
+            Assessment.overall_total,
         )
         .join(Country, Assessment.country_id == Country.id)
         .where(*where)
@@ -174,6 +178,8 @@ def regional_data(
             r.visibility,
             r.is_demo,
             pillars.get(r.id, {}),
+            r.overall_scored,
+            r.overall_total,
         )
         for r in rows
     ]

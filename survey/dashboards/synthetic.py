@@ -124,6 +124,8 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
             "released_at": now,
             "overall_score": result.score,
             "overall_stage": result.stage,
+            "overall_scored": result.scored,
+            "overall_total": result.total,
             "visibility": (Visibility.PUBLIC if rng.random() < 0.4 else Visibility.DONORS).value,
             "created_at": now,
             "updated_at": now,
@@ -160,6 +162,8 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
                 "stage": p.stage,
                 "coverage": p.coverage,
                 "status": p.status,
+                "scored": p.scored,
+                "total": p.total,
             }
             for p in result.pillars
         ]

@@ -35,6 +35,11 @@ EXAMPLE_PILLARS = (
     )),
     PillarInput("D", 1.0, (IndicatorInput("D1", 1.0, LEVEL, 3),)),
 )
+# Pillar C with its weaker indicator declared not applicable: what the page shows the cap does.
+WHAT_IF_PILLAR = PillarInput("C", 1.0, (
+    IndicatorInput("C1", 1.0, LEVEL, 5),
+    IndicatorInput("C2", 1.0, NOT_APPLICABLE),
+))
 
 
 @blueprint.route("/")
@@ -59,7 +64,8 @@ def methodology() -> str:
     """How scores are computed, with a worked example."""
     result = scoring.score_assessment(EXAMPLE_PILLARS)
     return render_template("pages/methodology.html", scoring=scoring, example_result=result,
-                           example=list(zip(EXAMPLE_PILLARS, result.pillars, strict=True)))
+                           example=list(zip(EXAMPLE_PILLARS, result.pillars, strict=True)),
+                           what_if=scoring.score_pillar(WHAT_IF_PILLAR))
 
 
 @blueprint.route("/framework")

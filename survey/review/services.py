@@ -1,17 +1,22 @@
-"""Reviewing a submitted assessment indicator by indicator, then validating it."""
+"""Reviewing a submitted assessment in one form (or indicator by indicator), then validating it."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from survey.accounts.models import User
 from survey.assessments import signals
-from survey.assessments.models import Answer, Assessment, Status
+from survey.assessments.models import Answer, AnswerState, Assessment, Status
 from survey.assessments.services import WorkflowError, lock_assessment
 from survey.audit.models import AuditEvent
 from survey.audit.services import record
 from survey.extensions import db
+from survey.frameworks.definition import MATURITY
 from survey.frameworks.models import Indicator
+from survey.methodology.scoring import needs_reason
 from survey.models import utcnow
 from survey.review.models import Comment, Review
 
@@ -101,18 +106,18 @@ def accept_all(assessment: Assessment, user: User) -> None:
 
 
 def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
-    """Accept the answers not reviewed yet that pass the evidence gate; return their codes.
+    """Accept the answers not reviewed yet that are not flagged; return their codes.
 
-    Flagged answers (Established or higher without evidence) stay for a decision one by one.
+    Flagged answers (see `flags`) stay for a decision one by one.
     """
     lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     rows = db.session.execute(
-        sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
+        sa.select(Answer, Indicator.code, Indicator.kind).join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None), Answer.review.is_(None))
         .execution_options(populate_existing=True)).all()
-    accepted = [code for answer, code in rows if not needs_evidence(answer)]
+    accepted = [code for answer, code, kind in rows if not flags(answer, kind == MATURITY)]
     now = utcnow()
-    for answer, code in rows:
+    for answer, code, _kind in rows:
         if code in accepted:
             answer.review, answer.reviewed_by_id, answer.reviewed_at = Review.ACCEPTED.value, user.id, now
     db.session.add_all(AuditEvent(action="indicator.review", user_id=user.id, username=user.username, at=now,
@@ -157,3 +162,195 @@ def needs_evidence(answer: Answer | None) -> bool:
     """The methodology's evidence gate: Established or higher needs a link or a description."""
     return bool(answer and answer.level and answer.level >= 3
                 and not answer.evidence_urls and not answer.evidence_description)
+
+
+# Why an answer needs the validator's attention; the template names each in the reader's language.
+NO_EVIDENCE = "no-evidence"
+NOT_APPLICABLE = "not-applicable"
+DONT_KNOW = "dont-know"
+NO_REASON = "no-reason"
+
+
+def flags(answer: Answer | None, maturity: bool = True) -> list[str]:
+    """What the validator should look at in this answer: missing evidence, N/A, don't know, no reason.
+
+    Only maturity answers must give a reason (facts are not scored).
+    """
+    if answer is None:
+        return []
+    found = [NO_EVIDENCE] if needs_evidence(answer) else []
+    if answer.state == AnswerState.NOT_APPLICABLE:
+        found.append(NOT_APPLICABLE)
+    elif answer.state == AnswerState.DONT_KNOW:
+        found.append(DONT_KNOW)
+    if maturity and needs_reason(answer.state, answer.comment):
+        found.append(NO_REASON)
+    return found
+
+
+# The parts of an answer a "was -> now" line compares, each shown as one value.
+ANSWER_PARTS = (("state", "level", "number_value", "currency", "bool_value"), ("evidence_urls",),
+                ("evidence_description",), ("comment",))
+
+
+@dataclass(frozen=True)
+class Change:
+    """How an answer changed between two submissions: the parts that differ and who changed it."""
+
+    parts: list[tuple[dict, dict]]
+    by: list[str]
+
+
+def _part(record: dict | None, keys: Sequence[str]) -> dict:
+    return {key: record[key] for key in keys if record and record.get(key) not in (None, "")}
+
+
+def changes_since_review(assessment: Assessment) -> dict[str, Change]:
+    """Answers changed since the validator last saw them, by indicator code.
+
+    In review, that is between the previous submission and the latest one; while the team edits,
+    since the latest submission. Read from the audit trail, so who made each change is known.
+    """
+    # A handful of status changes per assessment; their JSON values are compared here, not in SQL.
+    submissions = [event_id for event_id, value in db.session.execute(
+        sa.select(AuditEvent.id, AuditEvent.new_value).where(
+            AuditEvent.assessment_id == assessment.id, AuditEvent.action == "assessment.status",
+            AuditEvent.outcome == "ok").order_by(AuditEvent.id.desc()))
+        if value == Status.SUBMITTED.value][:2]
+    if assessment.status == Status.SUBMITTED:
+        if len(submissions) < 2:
+            return {}
+        window = sa.and_(AuditEvent.id > submissions[1], AuditEvent.id < submissions[0])
+    elif submissions:
+        window = AuditEvent.id > submissions[0]
+    else:
+        return {}
+    events = db.session.execute(
+        sa.select(AuditEvent.indicator_code, AuditEvent.old_value, AuditEvent.new_value, AuditEvent.user_id,
+                  AuditEvent.username)
+        .where(AuditEvent.assessment_id == assessment.id, AuditEvent.action == "answer.update",
+               AuditEvent.outcome == "ok", window)
+        .order_by(AuditEvent.id)).all()
+    first: dict[str, dict | None] = {}
+    last: dict[str, dict | None] = {}
+    authors: dict[str, list[int | str]] = {}
+    for code, old, new, user_id, username in events:
+        first.setdefault(code, old)
+        last[code] = new
+        who = user_id if user_id is not None else username
+        if who not in authors.setdefault(code, []):
+            authors[code].append(who)
+    names = _names(who for ids in authors.values() for who in ids if isinstance(who, int))
+    changes = {}
+    for code, was in first.items():
+        parts = [(_part(was, keys), _part(last[code], keys)) for keys in ANSWER_PARTS]
+        parts = [(old, new) for old, new in parts if old != new]
+        if parts:
+            changes[code] = Change(parts, [names.get(who, str(who)) for who in authors[code]])
+    return changes
+
+
+def _names(user_ids: Iterable[int]) -> dict[int, str]:
+    """Display names of users, in one query."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {user.id: user.full_name or user.username
+            for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the validator's form says about one indicator, and the state the form was built from."""
+
+    code: str
+    decision: Review | None  # None: no decision given (left as it is)
+    comment: str = ""
+    version: int = 0  # the answer's version the page showed
+    seen: str | None = None  # the review decision the page showed
+
+
+class ReviewConflict(Exception):
+    """Answers or decisions changed after the validator loaded the page; nothing was recorded."""
+
+    def __init__(self, answers: dict[str, Answer]):
+        """Keep the current answers that conflict, by indicator code."""
+        super().__init__(sorted(answers))
+        self.answers = answers
+
+
+@dataclass
+class Recorded:
+    """What one submit of the review form changed."""
+
+    accepted: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)
+    comments: int = 0
+
+
+def _is_stale(answer: Answer, decision: Decision) -> bool:
+    """The page showed another version or decision, and the validator's choice would overwrite it."""
+    moved = answer.version != decision.version or (answer.review or None) != (decision.seen or None)
+    chosen = decision.decision.value if decision.decision else answer.review
+    return moved and (chosen != answer.review or bool(decision.comment.strip()))
+
+
+def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user: User,
+                     accept_unflagged: bool = False) -> Recorded:
+    """Apply every decision of the review form at once, or none: `ReviewConflict` if any is stale.
+
+    Returning needs a comment unless the indicator is returned already; a comment without a
+    decision goes to the indicator's thread. With `accept_unflagged`, the answers still without
+    a decision and without a flag are accepted too.
+    """
+    lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
+    rows = db.session.execute(
+        sa.select(Answer, Indicator.code, Indicator.kind).join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None))
+        .execution_options(populate_existing=True)).all()
+    answers = {code: answer for answer, code, _kind in rows}
+    maturity = {code for _answer, code, kind in rows if kind == MATURITY}
+    if any(d.code not in answers for d in decisions):
+        raise WorkflowError("foreign-indicator")
+    stale = {d.code: answers[d.code] for d in decisions if _is_stale(answers[d.code], d)}
+    if stale:
+        _load_reviewers(stale.values())
+        raise ReviewConflict(stale)
+    now, done, events = utcnow(), Recorded(), []
+    for d in decisions:
+        answer, comment = answers[d.code], d.comment.strip()
+        if d.decision == Review.RETURNED and not comment and answer.review != Review.RETURNED:
+            raise WorkflowError("comment-required")
+        if comment:
+            add_comment(assessment, answer.indicator_id, user, comment)
+            done.comments += 1
+        if d.decision is not None and d.decision != answer.review:
+            events.append(_decide(assessment, answer, d.code, d.decision, user, now))
+    if accept_unflagged:
+        decided = {d.code for d in decisions if d.decision is not None}
+        events += [_decide(assessment, answer, code, Review.ACCEPTED, user, now)
+                   for code, answer in answers.items()
+                   if answer.review is None and code not in decided and not flags(answer, code in maturity)]
+    db.session.add_all(events)
+    for event in events:
+        (done.accepted if event.new_value == Review.ACCEPTED else done.returned).append(event.indicator_code)
+    db.session.flush()
+    return done
+
+
+def _decide(assessment: Assessment, answer: Answer, code: str, decision: Review, user: User,
+            now) -> AuditEvent:
+    """Set one decision and return its audit event (added by the caller, all at once)."""
+    old = answer.review
+    answer.review, answer.reviewed_by_id, answer.reviewed_at = decision.value, user.id, now
+    return AuditEvent(action="indicator.review", user_id=user.id, username=user.username, at=now,
+                      country_id=assessment.country_id, assessment_id=assessment.id, indicator_code=code,
+                      old_value=old, new_value=decision.value)
+
+
+def _load_reviewers(answers: Iterable[Answer]) -> None:
+    """Attach who last decided each conflicting answer, for the conflict message."""
+    answers = list(answers)
+    names = _names(a.reviewed_by_id for a in answers if a.reviewed_by_id)
+    for answer in answers:
+        answer.reviewer_name = names.get(answer.reviewed_by_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +17,7 @@ from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.permissions import Permission, can, requires
 from survey.review import services
-from survey.review.forms import CommentForm, DecisionForm
+from survey.review.forms import ACTIONS, CommentForm, DecisionForm, ReviewForm, make_review_form, posted_codes
 from survey.review.models import Review
 from survey.review.services import item_titles
 
@@ -57,38 +59,135 @@ def _reviewable(assessment_id: int, permission: Permission = Permission.ASSESSME
 def _workflow_refusal(assessment: Assessment, action: str, error: Exception) -> tuple[str, int]:
     """Explain a refused workflow step, keep everything as it was, audit the attempt."""
     record_refusal(action, str(error), country_id=assessment.country_id, assessment_id=assessment.id)
+    db.session.refresh(assessment)
     flash(WORKFLOW_MESSAGES.get(str(error), WORKFLOW_MESSAGES["not-in-review"])(), "error")
     return _render_validation(assessment), 409
+
+
+FILTERS = ("all", "flagged", "pending", "returned", "changed")
 
 
 @blueprint.route("/<int:assessment_id>/validation")
 @requires(Permission.ASSESSMENT_FOLLOW)
 def validation(assessment_id: int) -> str:
-    """Every answer with its evidence, review state and thread; validators decide here."""
+    """The whole submission on one page, filtered by ?show=; validators decide on it in one form."""
     return _render_validation(_team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW))
 
 
-def _render_validation(assessment: Assessment, form: DecisionForm | None = None,
-                       failed_code: str | None = None) -> str:
+def _show() -> str:
+    """The filter asked for in the query string; anything unknown shows everything."""
+    show = request.args.get("show", "all")
+    return show if show in FILTERS else "all"
+
+
+def _render_validation(assessment: Assessment, form: ReviewForm | None = None,
+                       conflicts: dict | None = None) -> str:
+    definition = assessment.framework_version.definition
     answers = assessments.answers_by_code(assessment)
-    counts = services.review_counts(assessment)
+    changes = services.changes_since_review(assessment)
+    indicators = [i for i in definition.all_indicators() if (a := answers.get(i.code)) is not None and a.state]
+    flags = {i.code: services.flags(answers[i.code], i.is_maturity) for i in indicators}
+    chosen = {
+        "all": lambda code: True,
+        "flagged": lambda code: bool(flags[code]),
+        "pending": lambda code: answers[code].review is None,
+        "returned": lambda code: answers[code].review == Review.RETURNED,
+        "changed": lambda code: code in changes,
+    }
+    show = _show()
+    may_review = (assessment.status == Status.SUBMITTED
+                  and can(current_user, Permission.ASSESSMENT_REVIEW, assessment))
+    if form is not None and form.indicator_codes:
+        # A refused submit shows exactly the indicators it carried, with everything typed.
+        posted = set(form.indicator_codes)
+        shown = [i for i in indicators if i.code in posted]
+    else:
+        shown = [i for i in indicators if chosen[show](i.code)]
+        if may_review:
+            form = make_review_form([i.code for i in shown])
+            form.fill(answers)
     return render_template(
-        "review/validation.html", assessment=assessment, definition=assessment.framework_version.definition,
-        answers=answers, counts=counts, threads=services.comment_threads(assessment),
-        may_review=(assessment.status == Status.SUBMITTED
-                    and can(current_user, Permission.ASSESSMENT_REVIEW, assessment)),
-        needs_evidence=services.needs_evidence, form=form or DecisionForm(), failed_code=failed_code)
+        "review/validation.html", assessment=assessment, definition=definition, answers=answers,
+        indicators=shown, flags=flags, changes=changes, counts=services.review_counts(assessment),
+        flag_counts=Counter(flag for found in flags.values() for flag in found),
+        filter_counts={name: sum(1 for i in indicators if test(i.code)) for name, test in chosen.items()},
+        show=show, threads=services.comment_threads(assessment), result=assessments.score(assessment),
+        may_review=may_review, form=form, conflicts=conflicts or {})
+
+
+def _decisions_refused(assessment: Assessment, form: ReviewForm, action: str,
+                       error: Exception) -> tuple[str, int]:
+    """A refused submit of the review form: explain, audit, and give back everything typed."""
+    record_refusal(action, str(error), country_id=assessment.country_id, assessment_id=assessment.id)
+    db.session.refresh(assessment)
+    flash(_("Nothing was recorded.") + " " + WORKFLOW_MESSAGES.get(
+        str(error), WORKFLOW_MESSAGES["not-in-review"])(), "error")
+    return _render_validation(assessment, form), 409
+
+
+@blueprint.route("/<int:assessment_id>/validation", methods=["POST"])
+@requires(Permission.ASSESSMENT_REVIEW)
+def decide_all(assessment_id: int) -> Response | tuple[str, int]:
+    """Record every decision of the review form at once, then save, send back or validate."""
+    assessment = _reviewable(assessment_id)
+    codes = [i.code for i in assessment.framework_version.definition.all_indicators()]
+    form = make_review_form(posted_codes(list(request.form), codes))
+    action = request.form.get("action")
+    if action not in ACTIONS:  # browsers always send the button pressed (Enter presses the first)
+        flash(_("Nothing was recorded: use one of the buttons at the end of the page."), "error")
+        return _render_validation(assessment, form), 422
+    if not form.validate():
+        flash(_("Nothing was recorded: please correct the decisions marked below."), "error")
+        return _render_validation(assessment, form), 422
+    try:
+        done = services.record_decisions(assessment, form.decisions(), current_user,
+                                         accept_unflagged=form.accept_unflagged.data)
+        if action == "send_back":
+            services.send_back(assessment, current_user)
+        elif action == "validate":
+            services.validate(assessment, current_user)
+    except services.ReviewConflict as conflict:
+        db.session.rollback()
+        return _render_review_conflict(assessment, form, conflict)
+    except assessments.WorkflowError as error:
+        step = "indicator.review" if str(error) in ("comment-required", "foreign-indicator") else "assessment.status"
+        return _decisions_refused(assessment, form, step, error)
+    db.session.commit()
+    flash(_("Decisions recorded: %(accepted)s accepted, %(returned)s returned.",
+            accepted=len(done.accepted), returned=len(done.returned)), "success")
+    if action == "send_back":
+        flash(_("The returned indicators are open again for the country's team."), "success")
+    if action == "validate":
+        flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."),
+              "success")
+        return redirect(url_for("assessments.results", assessment_id=assessment.id))
+    show = _show()
+    return redirect(url_for(".validation", assessment_id=assessment.id, show=None if show == "all" else show))
+
+
+def _render_review_conflict(assessment: Assessment, form: ReviewForm,
+                            conflict: services.ReviewConflict) -> tuple[str, int]:
+    """Show what changed meanwhile next to the validator's choices, which a new submit keeps."""
+    for code, answer in conflict.answers.items():
+        sub = form.subform(code)
+        sub.version.data, sub.version.raw_data = answer.version, [str(answer.version)]
+        sub.seen.data, sub.seen.raw_data = answer.review or "", [answer.review or ""]
+    record_refusal("indicator.review", "stale review form", country_id=assessment.country_id,
+                   assessment_id=assessment.id)
+    flash(_("Some of these indicators changed after you opened this page, so nothing was recorded. "
+            "What changed is shown next to your decisions: submit again to keep yours."), "error")
+    return _render_validation(assessment, form, conflict.answers), 409
 
 
 @blueprint.route("/<int:assessment_id>/validation/<code>", methods=["POST"])
 @requires(Permission.ASSESSMENT_REVIEW)
 def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
-    """Accept one indicator or return it with a comment."""
+    """Accept one indicator or return it with a comment (the review form does many at once)."""
     assessment = _reviewable(assessment_id)
     form = DecisionForm()
     if not form.validate():
-        flash(_("Nothing was recorded: please correct the decision marked below."), "error")
-        return _render_validation(assessment, form, code), 422
+        flash(_("Nothing was recorded: please correct the decisions marked below."), "error")
+        return _render_single_failure(assessment, code, form), 422
     try:
         services.review_indicator(assessment, code, Review(form.decision.data), current_user,
                                   form.comment.data or "")
@@ -96,6 +195,19 @@ def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
         return _workflow_refusal(assessment, "indicator.review", error)
     db.session.commit()
     return redirect(url_for(".validation", assessment_id=assessment.id, _anchor=f"r-{code}"))
+
+
+def _render_single_failure(assessment: Assessment, code: str, single: DecisionForm) -> str:
+    """A refused single decision, shown in the review form with what was typed and why."""
+    answers = assessments.answers_by_code(assessment)
+    if code not in answers or not answers[code].state:
+        return _render_validation(assessment)
+    form = make_review_form([code])
+    form.fill(answers)
+    sub = form.subform(code)
+    sub.decision.data, sub.comment.data = single.decision.data, single.comment.data
+    sub.decision.errors, sub.comment.errors = list(single.decision.errors), list(single.comment.errors)
+    return _render_validation(assessment, form)
 
 
 @blueprint.route("/<int:assessment_id>/accept-unflagged", methods=["POST"])
