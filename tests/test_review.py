@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -35,10 +36,17 @@ def answer_all_62(assessment_id: int, level: int = 3, **overrides) -> None:
     assessment = db.session.get(Assessment, assessment_id)
     user = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
     facts = {"money": dict(number_value=Decimal(1000), currency="GHS"), "count": dict(number_value=Decimal(12)),
-             "percent": dict(number_value=Decimal(40)), "boolean": dict(bool_value=True)}
+             "percent": dict(number_value=Decimal(40)), "boolean": dict(bool_value=True),
+             "date": dict(date_value=date(2021, 5, 31))}
+
+    def fact(indicator) -> AnswerValues:
+        if indicator.fact_type == "choice":
+            return AnswerValues("value", choice_value=indicator.options[0].id)
+        return AnswerValues("value", **facts[indicator.fact_type])
+
     for pillar in assessment.framework_version.definition.pillars:
         values = {i.code: AnswerValues("level", level=level, evidence_description="Gazette 2021")
-                  if i.is_maturity else AnswerValues("value", **facts[i.fact_type]) for i in pillar.indicators}
+                  if i.is_maturity else fact(i) for i in pillar.indicators}
         values.update({code: value for code, value in overrides.items() if code in values})
         services.save_answers(assessment, values, user)
     db.session.commit()
@@ -80,7 +88,7 @@ def test_the_validator_reviews_62_indicators_in_one_page_and_validates_with_one_
     validator = signed_in(app, "gh-validator")
     url = f"/assessments/{assessment_id}/validation"
     page = validator.get(url).get_data(as_text=True)
-    assert len(re.findall(r'name="\w+-version"', page)) == 62
+    assert len(re.findall(r'name="\w+-version"', page)) == 64  # 62 scored indicators and facts, plus the date and choice facts
     # The question and the chosen level with its description, not just "3. Established".
     assert "To what extent does national law make the core attacks" in page
     assert "3. Established" in page and "A law in force covers all core offences" in page
@@ -90,7 +98,7 @@ def test_the_validator_reviews_62_indicators_in_one_page_and_validates_with_one_
     assert db.session.get(Assessment, assessment_id).status == Status.VALIDATED
     assert {a.review for a in answers(assessment_id).values()} == {"accepted"}
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id)) == 62
+        AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id)) == 64  # 62 scored indicators and facts, plus the date and choice facts
 
 
 def test_decisions_are_recorded_all_at_once_or_not_at_all(app, demo):
@@ -164,7 +172,7 @@ def test_filters_are_plain_links_and_an_unknown_filter_shows_everything(app, dem
     url = f"/assessments/{assessment_id}/validation"
     flagged = validator.get(f"{url}?show=flagged").get_data(as_text=True)
     assert len(re.findall(r'name="[^"]+-version"', flagged)) == 1 and f"{url}?show=pending" in flagged
-    assert len(re.findall(r'name="[^"]+-version"', validator.get(f"{url}?show=nonsense").get_data(as_text=True))) == 62
+    assert len(re.findall(r'name="[^"]+-version"', validator.get(f"{url}?show=nonsense").get_data(as_text=True))) == 64  # 62 scored indicators and facts, plus the date and choice facts
 
 
 def _na(reason: str):

@@ -36,6 +36,9 @@ MARKS = re.compile(r"[\u200e\u200f\u061c]")
 SHAPE = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
 PLAIN = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 EXAMPLE = Decimal("1234567.89")
+# Where the decimal symbol is a comma but CLDR groups with spaces (pt_PT, fr), people still write
+# thousands with dots ("1.500.000,75"): that shape has only one reading.
+DOT_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def plain_text(number: Decimal, locale: Locale) -> str:
 def _ambiguous(text: str, decimal: str, group: str) -> str | None:
     """The symbol of '1.500' in French: thousands written the English way, or a plain decimal."""
     for symbol in ".,":
-        grouped = rf"[+-]?[0-9]{{1,3}}(?:{re.escape(symbol)}[0-9]{{3}})+"
+        grouped = rf"[+-]?[0-9]{{1,3}}(?:{re.escape(symbol)}[0-9]{{3}})"
         if symbol not in (decimal, group) and re.fullmatch(grouped, text):
             return symbol
     return None
@@ -106,6 +109,8 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
                               whole=format_decimal(Decimal(compact.replace(symbol, "")), locale=locale),
                               fraction=format_decimal(Decimal(compact.replace(symbol, ".", 1)),
                                                       locale=locale)))
+    if decimal == "," and DOT_GROUPED.fullmatch(compact):
+        compact = compact.replace(".", "")  # "1.500.000,75": dots can only group thousands here
     digits = compact.lstrip("+-").replace(".", "").replace(",", "").lstrip("0")
     if len(digits) > rule.max_digits:  # far out of range: refuse before converting
         raise _range_error(rule, locale)

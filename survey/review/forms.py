@@ -11,9 +11,10 @@ from wtforms import BooleanField, Form, FormField, HiddenField, IntegerField, Ra
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from survey.assessments.forms import OptionalRadioField, field_key
+from survey.assessments.forms import field_key
 from survey.assessments.models import Answer
 from survey.i18n.forms import CatalogMeta
+from survey.questions.fields import OptionalRadioField
 from survey.review.models import Review
 from survey.review.services import Decision
 
