@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -119,7 +120,8 @@ def upload(assessment_id: int, code: str) -> Response | tuple[str, int]:
 
 
 def _refusal(reason: str) -> str:
-    return str(REFUSALS[reason]) % {"limit": services.max_bytes() // (1024 * 1024)}
+    limit = format_decimal(round(services.max_bytes() / (1024 * 1024), 1), format="#,##0.#")
+    return str(REFUSALS[reason]) % {"limit": limit}
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)
@@ -137,7 +139,8 @@ def _readable_file(file_id: int) -> EvidenceFile:
     if file is None:
         abort(404)
     if not can(current_user, Permission.EVIDENCE_READ, file):
-        record_refusal("access.denied", f"evidence file {file_id}", country_id=getattr(current_user, "country_id", None),
+        record_refusal("access.denied", f"evidence file {file_id}",
+                       country_id=getattr(current_user, "country_id", None),
                        assessment_id=file.assessment_id, indicator_code=file.indicator.code)
         abort(404)
     return file
