@@ -115,13 +115,15 @@ def register_blueprints(app: Flask) -> None:
     from survey.api.views import blueprint as api
     from survey.assessments.views import blueprint as assessments
     from survey.dashboards.views import blueprint as dashboards
+    from survey.evidence.views import blueprint as evidence
     from survey.offline.views import blueprint as offline
     from survey.pages.views import blueprint as pages
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n, dashboards, api, offline):
+    for blueprint in (pages, accounts, assessments, review, publication, team, evidence, admin, i18n, dashboards, api,
+                      offline):
         app.register_blueprint(blueprint)
 
 

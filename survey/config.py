@@ -34,6 +34,13 @@ class Config:
     # A single over-long answer must reach the form (and get its translated message, with the
     # text shown back), not be cut off by Werkzeug's smaller default limit per form field.
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
+    # Evidence files: the largest accepted (the upload route alone takes bodies this large), where
+    # they are kept (None: instance/evidence), and the ClamAV daemon that scans them, if any.
+    EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET")
+    CLAMD_HOST = os.environ.get("CLAMD_HOST")
+    CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

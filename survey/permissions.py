@@ -61,25 +61,27 @@ class Permission(StrEnum):
     ADMINISTER = "administer"  # manage accounts and assessment cycles
     AUDIT_READ = "audit.read"  # read the audit log of every country
     TRANSLATIONS_READ = "translations.read"  # read the completeness of each translation
+    EVIDENCE_UPLOAD = "evidence.upload"  # attach files to answers one may edit (a pillar as PILLAR_EDIT), remove them
+    EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
 
 
 P = Permission
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.CONTRIBUTOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
-        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS}),
+        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ}),
     Role.COORDINATOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
         P.PILLAR_EDIT, P.PILLAR_EDIT_ALL, P.ASSESSMENT_SUBMIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
-        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE}),
+        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ}),
     Role.VALIDATOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
-        P.ASSESSMENT_REVIEW, P.ASSESSMENT_VALIDATE}),
-    Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS}),
-    Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ}),
+        P.ASSESSMENT_REVIEW, P.ASSESSMENT_VALIDATE, P.EVIDENCE_READ}),
+    Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ}),
+    Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
     Role.ADMIN: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.ASSESSMENT_VIEW_ALL, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_AUDIT,
-        P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ}),
+        P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
 }
 # Roles that read what countries released to donors, across every country (they hold no country).
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
@@ -134,6 +136,16 @@ def _view_all_or_own_country(user: Any, assessment: Any) -> bool:
     return _holds(user, P.ASSESSMENT_VIEW_ALL) or _own_country(user, assessment)
 
 
+def _may_read_file(user: Any, file: Any) -> bool:
+    """An evidence file stays with the country's team (and admins) unless it is shared publicly."""
+    return _holds(user, P.ASSESSMENT_VIEW_ALL) or _team_member(user, file.assessment) or file.is_shared
+
+
+def _shared_file(user: Any, file: Any) -> bool:
+    """Marked public by its country, in results released publicly (`EvidenceFile.is_shared`)."""
+    return file.is_shared
+
+
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
@@ -146,6 +158,12 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VALIDATE: _may_review,
     P.ASSESSMENT_RELEASE: _own_country,
     P.ASSESSMENT_AUDIT: _view_all_or_own_country,
+    P.EVIDENCE_UPLOAD: _may_edit_pillar,
+    P.EVIDENCE_READ: _may_read_file,
+}
+# What a reader holding none of these permissions (signed out, say) may still do to one object.
+OPEN_RULES: dict[Permission, Callable[..., bool]] = {
+    P.EVIDENCE_READ: _shared_file,
 }
 
 
@@ -156,7 +174,8 @@ def can(user: Any, permission: Permission | str, obj: Any = None, **detail: Any)
     """
     permission = Permission(permission)
     if not _holds(user, permission):
-        return False
+        open_rule = OPEN_RULES.get(permission)
+        return obj is not None and open_rule is not None and open_rule(user, obj)
     rule = RULES.get(permission)
     return obj is None or rule is None or rule(user, obj, **detail)
 

@@ -74,6 +74,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Accepting the unflagged answers changes state for the validator: it runs last.
     ("review.accept_unflagged", "POST"): row(302, 403, 403, 403, 302, 403, 403, 403),
     ("review.validate", "POST"): VALIDATOR_STEP,
+    ("evidence.files", "GET"): GHANA_READERS,
+    # Submitted: the answer and its files are locked for Ghana's answering roles.
+    ("evidence.upload", "POST"): row(302, 409, 404, 409, 403, 403, 403, 403),
+    ("evidence.download", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such file
+    ("evidence.delete", "POST"): row(302, 404, 404, 404, 403, 403, 403, 403),
+    ("evidence.share", "POST"): row(302, 404, 404, 404, 403, 403, 403, 403),
     ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
     ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
     ("i18n.status", "GET"): row(302, 403, 403, 403, 403, 403, 200, 200),
@@ -142,7 +148,7 @@ def target(app, demo) -> dict[str, object]:
     contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
     return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
             "user_id": contributor.id, "version_id": assessment.framework_version_id,
-            "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
+            "region_code": "ecowas", "year": 2026, "file_id": 1, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
             "_rest": "no-such-thing"}
 
 

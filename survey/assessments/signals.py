@@ -14,3 +14,6 @@ submitted = _signals.signal("assessment-submitted")
 
 reopened_codes = Hook("indicator codes the validator reopened for changes, among these answers",
                       default=lambda answers: frozenset())
+
+filed_evidence = Hook("ids of the indicators of this assessment that have an evidence file",
+                      default=lambda assessment_id: frozenset())

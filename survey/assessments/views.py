@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.assessments import services
+from survey.assessments import services, signals
 from survey.assessments.forms import field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
@@ -189,9 +189,10 @@ def _render_review(assessment: Assessment) -> str:
     definition = assessment.framework_version.definition
     answers = services.answers_by_code(assessment)
     missing = services.unanswered(assessment)
+    filed = signals.filed_evidence(assessment.id)  # an attached file counts as evidence
     unsupported = [i for i in definition.all_indicators()
                    if i.is_maturity and (a := answers.get(i.code)) and a.level and a.level >= 3
-                   and not a.evidence_urls and not a.evidence_description]
+                   and not a.evidence_urls and not a.evidence_description and a.indicator_id not in filed]
     open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None]
     return render_template("assessments/review.html", assessment=assessment, definition=definition,
                            missing=missing, unsupported=unsupported, open_facts=open_facts)

@@ -159,9 +159,10 @@ def item_titles(definitions) -> dict[str, str]:
 
 
 def needs_evidence(answer: Answer | None) -> bool:
-    """The methodology's evidence gate: Established or higher needs a link or a description."""
+    """The methodology's evidence gate: Established or higher needs a link, a description or a file."""
     return bool(answer and answer.level and answer.level >= 3
-                and not answer.evidence_urls and not answer.evidence_description)
+                and not answer.evidence_urls and not answer.evidence_description
+                and answer.indicator_id not in signals.filed_evidence(answer.assessment_id))
 
 
 # Why an answer needs the validator's attention; the template names each in the reader's language.
