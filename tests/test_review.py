@@ -27,8 +27,10 @@ def signed_in(app, username: str):
     return client
 
 
-def answer_all_62(assessment_id: int, level: int = 3, **overrides) -> None:
-    """Answer every indicator, facts included, as the coordinator; `overrides` by indicator code."""
+def answer_all_64(assessment_id: int, level: int = 3, **overrides) -> None:
+    """The framework's 62 indicators and facts plus its date and choice facts: 64 answers.
+
+    Answer every indicator, facts included, as the coordinator; `overrides` by indicator code."""
     from survey.accounts.models import User
     from survey.assessments import services
     from survey.assessments.services import AnswerValues
@@ -55,7 +57,7 @@ def answer_all_62(assessment_id: int, level: int = 3, **overrides) -> None:
 def submitted_ghana(app, **overrides):
     coordinator = signed_in(app, "gh-coordinator")
     assessment_id = assessment_id_from(coordinator.post("/assessments/start").location)
-    answer_all_62(assessment_id, **overrides)
+    answer_all_64(assessment_id, **overrides)
     assert coordinator.post(f"/assessments/{assessment_id}/submit").status_code == 302
     return coordinator, assessment_id
 
@@ -88,7 +90,7 @@ def test_the_validator_reviews_62_indicators_in_one_page_and_validates_with_one_
     validator = signed_in(app, "gh-validator")
     url = f"/assessments/{assessment_id}/validation"
     page = validator.get(url).get_data(as_text=True)
-    assert len(re.findall(r'name="\w+-version"', page)) == 64  # 62 scored indicators and facts, plus the date and choice facts
+    assert len(re.findall(r'name="\w+-version"', page)) == 64
     # The question and the chosen level with its description, not just "3. Established".
     assert "To what extent does national law make the core attacks" in page
     assert "3. Established" in page and "A law in force covers all core offences" in page
@@ -98,7 +100,7 @@ def test_the_validator_reviews_62_indicators_in_one_page_and_validates_with_one_
     assert db.session.get(Assessment, assessment_id).status == Status.VALIDATED
     assert {a.review for a in answers(assessment_id).values()} == {"accepted"}
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id)) == 64  # 62 scored indicators and facts, plus the date and choice facts
+        AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id)) == 64
 
 
 def test_decisions_are_recorded_all_at_once_or_not_at_all(app, demo):
@@ -172,7 +174,7 @@ def test_filters_are_plain_links_and_an_unknown_filter_shows_everything(app, dem
     url = f"/assessments/{assessment_id}/validation"
     flagged = validator.get(f"{url}?show=flagged").get_data(as_text=True)
     assert len(re.findall(r'name="[^"]+-version"', flagged)) == 1 and f"{url}?show=pending" in flagged
-    assert len(re.findall(r'name="[^"]+-version"', validator.get(f"{url}?show=nonsense").get_data(as_text=True))) == 64  # 62 scored indicators and facts, plus the date and choice facts
+    assert len(re.findall(r'name="[^"]+-version"', validator.get(f"{url}?show=nonsense").get_data(as_text=True))) == 64
 
 
 def _na(reason: str):
