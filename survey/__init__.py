@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n.catalogs import compile_stale_catalogs
     from survey.i18n.escaping import escape_lazy_strings
     from survey.i18n.locale import install_escaping_gettext, select_locale
+    from survey.notifications.delivery import init_mail
 
     escape_lazy_strings()
     compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    init_mail(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,12 +101,14 @@ def register_blueprints(app: Flask) -> None:
     from survey.api.views import blueprint as api
     from survey.assessments.views import blueprint as assessments
     from survey.dashboards.views import blueprint as dashboards
+    from survey.notifications.views import blueprint as notifications
     from survey.pages.views import blueprint as pages
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n, dashboards, api):
+    for blueprint in (pages, accounts, assessments, review, publication, team, admin, i18n, dashboards, api,
+                      notifications):
         app.register_blueprint(blueprint)
 
 

@@ -6,6 +6,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -52,3 +53,5 @@ login_manager = LoginManager()
 # Limits apply only where a view asks for them (sign-in); storage is memory:// unless
 # RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Bound by `survey.notifications.delivery.init_mail`: SMTP when MAIL_SERVER is set, else the log.
+mail = Mail()

@@ -61,6 +61,7 @@ class Permission(StrEnum):
     ADMINISTER = "administer"  # manage accounts and assessment cycles
     AUDIT_READ = "audit.read"  # read the audit log of every country
     TRANSLATIONS_READ = "translations.read"  # read the completeness of each translation
+    NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
 
 
 P = Permission
@@ -81,6 +82,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.ASSESSMENT_VIEW_ALL, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_AUDIT,
         P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ}),
 }
+# Every role has notifications of its own (a role missing from GRANTS still holds nothing).
+GRANTS = {role: permissions | {P.NOTIFICATIONS_READ} for role, permissions in GRANTS.items()}
 # Roles that read what countries released to donors, across every country (they hold no country).
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
 

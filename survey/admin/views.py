@@ -162,6 +162,7 @@ def cycles() -> str | Response | tuple[str, int]:
     version = db.session.get(FrameworkVersion, int(form.version.data))
     previous = assessments.current_cycle()
     cycle = assessments.open_cycle(form.year.data, version)
+    cycle.deadline = form.deadline.data  # teams are reminded a week before (`flask notifications deadlines`)
     record("cycle.open", old_value=previous.year if previous else None, new_value=cycle.year,
            detail=version.label, user=current_user)
     db.session.commit()

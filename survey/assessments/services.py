@@ -73,6 +73,7 @@ def open_cycle(year: int, version: FrameworkVersion) -> Cycle:
         db.session.add(cycle)
     cycle.framework_version_id, cycle.is_open = version.id, True
     db.session.flush()
+    signals.cycle_opened.send(cycle)
     return cycle
 
 
