@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
-from survey.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from survey.extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -75,7 +75,6 @@ def register_extensions(app: Flask) -> None:
     from survey.i18n.catalogs import compile_stale_catalogs
     from survey.i18n.escaping import escape_lazy_strings
     from survey.i18n.locale import install_escaping_gettext, select_locale
-    from survey.notifications.delivery import init_mail
 
     escape_lazy_strings()
     compile_stale_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
@@ -88,7 +87,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    init_mail(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -53,5 +53,5 @@ login_manager = LoginManager()
 # Limits apply only where a view asks for them (sign-in); storage is memory:// unless
 # RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-# Bound by `survey.notifications.delivery.init_mail`: SMTP when MAIL_SERVER is set, else the log.
+# E-mail; `survey.notifications.delivery` sends through SMTP when MAIL_SERVER is set, else to the log.
 mail = Mail()

@@ -41,11 +41,17 @@ class LogEmailBackend(BaseEmailBackend):
         return len(email_messages)
 
 
-def init_mail(app: Flask) -> None:
-    """Bind Flask-Mailman: SMTP when MAIL_SERVER is set, else the log."""
-    if not app.config.get("MAIL_BACKEND"):
-        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else LogEmailBackend
-    mail.init_app(app)
+def _connection() -> BaseEmailBackend:
+    """SMTP when MAIL_SERVER is set, else the log; settings are read now, not at start-up."""
+    config = current_app.config
+    if config.get("MAIL_BACKEND"):  # chosen explicitly (Flask-Mailman's "console", "file"...)
+        return mail.get_connection()
+    if not config.get("MAIL_SERVER"):
+        return mail.get_connection(backend=LogEmailBackend)
+    return mail.get_connection(
+        backend="smtp", host=config["MAIL_SERVER"], port=config["MAIL_PORT"], username=config["MAIL_USERNAME"],
+        password=config["MAIL_PASSWORD"], use_tls=config["MAIL_USE_TLS"], use_ssl=config["MAIL_USE_SSL"],
+        timeout=config["MAIL_TIMEOUT"])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -92,7 +98,7 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivery:
     ids = _claim(now, limit)
     if not ids:
         return done
-    connection = mail.get_connection()
+    connection = _connection()
     try:
         connection.open()
     except Exception as error:  # whatever the failure to connect, every claimed message waits
@@ -105,7 +111,8 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivery:
         for message_id in ids:
             message = db.session.get(OutboxMessage, message_id)
             try:
-                EmailMessage(message.subject, message.body, to=[message.recipient], connection=connection).send()
+                EmailMessage(message.subject, message.body, current_app.config["MAIL_DEFAULT_SENDER"],
+                             [message.recipient], connection=connection).send()
             except Exception as error:  # a refused recipient, a dropped link: retried later
                 _failed(message, error, now)
                 done.failed += 1

@@ -41,11 +41,11 @@ class SettingsForm(FlaskForm):
     regions = CheckboxesField(_l("Regions I follow"), choices=[], validate_choice=True)
 
 
-def settings_form(regions: list[tuple[str, str]] | None, **defaults: object) -> SettingsForm:
-    """The settings form; without regions (not a reader of releases) the region choice is left out."""
+def settings_form(region_choices: list[tuple[str, str]] | None, **defaults: object) -> SettingsForm:
+    """The settings form; without region choices (not a reader of releases) the regions are left out."""
     form = SettingsForm(**defaults)
-    if regions is None:
+    if region_choices is None:
         del form.regions
     else:
-        form.regions.choices = [SelectChoice(code, name) for code, name in regions]
+        form.regions.choices = [SelectChoice(code, name) for code, name in region_choices]
     return form
