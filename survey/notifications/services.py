@@ -17,6 +17,7 @@ from flask_babel import force_locale
 
 from survey.accounts.models import Role, User, UserRole
 from survey.extensions import db
+from survey.i18n.locale import available_languages
 from survey.models import utcnow
 from survey.notifications.messages import mail_footer, target_of, text_of
 from survey.notifications.models import FollowedRegion, Notification, NotificationSettings, OutboxMessage
@@ -54,7 +55,8 @@ def _settings(user_ids: list[int]) -> dict[int, NotificationSettings]:
 
 def _mail(notification: Notification, user: User, address: str) -> OutboxMessage:
     """The e-mail of a notification, written in the recipient's language."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    language = user.locale if user.locale in available_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
         text = text_of(notification.kind, notification.params)
         endpoint, values = target_of(notification.kind, notification.assessment_id)
         body = "\n\n".join([text.body, absolute_url(endpoint, **values),
