@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from survey.commands import defer_preparation, started_for_a_command
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
-from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, migrate
+from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.assessments.views import blueprint as assessments
     from survey.dashboards.views import blueprint as dashboards
     from survey.evidence.views import blueprint as evidence
+    from survey.notifications.views import blueprint as notifications
     from survey.offline.views import blueprint as offline
     from survey.pages.views import blueprint as pages
     from survey.publication.views import blueprint as publication
@@ -123,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.team.views import blueprint as team
 
     for blueprint in (pages, accounts, assessments, review, publication, team, evidence, admin, i18n, dashboards, api,
-                      offline):
+                      offline, notifications):
         app.register_blueprint(blueprint)
 
 

@@ -11,7 +11,8 @@ def register(app: Flask) -> None:
     from survey.dashboards import synthetic  # noqa: F401 - adds `flask demo synthetic`
     from survey.demo import demo
     from survey.i18n.cli import translate
+    from survey.notifications.cli import notifications
     from survey.regions.cli import regions
 
-    for command in (setup_command, framework, cycles, users, demo, translate, regions, api_tokens):
+    for command in (setup_command, framework, cycles, users, demo, translate, regions, api_tokens, notifications):
         app.cli.add_command(command)

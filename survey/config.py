@@ -62,6 +62,19 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    # E-mail notifications. Without MAIL_SERVER they are written to the log instead of sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CyberReady <cyberready@localhost>")
+    MAIL_TIMEOUT = 10  # seconds; a slow server delays the next e-mail, never a page
+    # Send queued e-mail once the response that queued it is out; else only `flask notifications send`.
+    MAIL_SEND_AFTER_RESPONSE = _bool("MAIL_SEND_AFTER_RESPONSE", True)
+    # The address users reach the app at (e.g. https://cyberready.example.org), for links in e-mails.
+    APP_URL = os.environ.get("APP_URL")
 
 
 class ProductionConfig(Config):

@@ -6,6 +6,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -52,6 +53,8 @@ login_manager = LoginManager()
 # Limits apply only where a view asks for them (sign-in); storage is memory:// unless
 # RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# E-mail; `survey.notifications.delivery` sends through SMTP when MAIL_SERVER is set, else to the log.
+mail = Mail()
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     TRANSLATIONS_READ = "translations.read"  # read the completeness of each translation
     EVIDENCE_UPLOAD = "evidence.upload"  # attach files to answers one may edit (a pillar as PILLAR_EDIT), remove them
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
+    NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
 
 
 P = Permission
@@ -83,6 +84,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.ASSESSMENT_VIEW_ALL, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_AUDIT,
         P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
 }
+# Every role has notifications of its own (a role missing from GRANTS still holds nothing).
+GRANTS = {role: permissions | {P.NOTIFICATIONS_READ} for role, permissions in GRANTS.items()}
 # Roles that read what countries released to donors, across every country (they hold no country).
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
 

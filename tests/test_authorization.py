@@ -106,10 +106,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.cycles", "GET"): ADMIN_ONLY,
     ("admin.cycles", "POST"): ADMIN_FORM,
     ("admin.close_cycles", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    ("notifications.index", "GET"): SIGNED_IN,
+    ("notifications.mark_read", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
+    ("notifications.settings", "GET"): SIGNED_IN,
+    # An empty form is a valid choice (no e-mail): it changes only the user's own settings.
+    ("notifications.settings", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
 }
 # Requests that change the session or the team even with an empty body run last.
 LAST = {("team.index", "POST"), ("review.accept_unflagged", "POST"), ("admin.close_cycles", "POST"),
-        ("accounts.logout", "POST")}
+        ("accounts.logout", "POST"), ("notifications.settings", "POST")}
 
 
 def routes(app) -> list[tuple[str, str, str]]:

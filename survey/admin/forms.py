@@ -87,3 +87,4 @@ class CycleForm(FlaskForm):
         DataRequired(message=_l("Enter a year.")),
         NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Enter a year between %(min)s and %(max)s."))])
     version = SelectField(_l("Framework version"), choices=[], validate_choice=True)
+    deadline = DateField(_l("Deadline (optional)"), validators=[Optional()])

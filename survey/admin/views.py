@@ -167,7 +167,8 @@ def cycles() -> str | Response | tuple[str, int]:
         flash(_("No cycle was opened: please correct the fields marked below."), "error")
         return _render_cycles(form), 422
     version = db.session.get_one(FrameworkVersion, int(form.version.data))  # a validated choice
-    cycle = cycle_services.open_cycle(form.year.data, version, current_user)
+    # Teams are reminded a week before the deadline (`flask notifications deadlines`).
+    cycle = cycle_services.open_cycle(form.year.data, version, current_user, deadline=form.deadline.data)
     db.session.commit()
     flash(_("The %(year)s cycle is open.", year=cycle.year), "success")
     return redirect(url_for(".cycles"))

@@ -1,5 +1,7 @@
 """`flask cycles ...`: open and close assessment cycles (the rules of the Cycles page)."""
 
+from datetime import datetime
+
 import click
 import sqlalchemy as sa
 
@@ -15,7 +17,9 @@ cycles = DatabaseGroup("cycles", help="Manage assessment cycles.")
 @cycles.command("open")
 @click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
 @click.option("--framework", "label", help="Framework as 'id version'; default: the newest loaded.")
-def open_command(year: int, label: str | None) -> None:
+@click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Submission deadline (YYYY-MM-DD); teams are reminded a week before.")
+def open_command(year: int, label: str | None, deadline: datetime | None) -> None:
     """Open the cycle of YEAR (closing any other) on a framework version."""
     query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
     if label:
@@ -25,7 +29,7 @@ def open_command(year: int, label: str | None) -> None:
     version = db.session.scalars(query).first()
     if version is None:
         raise click.ClickException("no such framework version; load one with `flask framework load`")
-    cycle = open_cycle(year, version, COMMAND_LINE)
+    cycle = open_cycle(year, version, COMMAND_LINE, deadline=deadline.date() if deadline else None)
     db.session.commit()
     click.echo(f"cycle {cycle.year} open on {version.label}")
 

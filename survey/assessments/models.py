@@ -43,6 +43,8 @@ class Cycle(db.Model):
     year: Mapped[int] = mapped_column(sa.Integer, unique=True)
     framework_version_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_version.id"))
     is_open: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The day assessments of this cycle are due, if any; a reminder goes out a week before.
+    deadline: Mapped[date | None] = mapped_column(sa.Date)
 
     framework_version: Mapped[FrameworkVersion] = relationship(lazy="joined")
 

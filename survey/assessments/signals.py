@@ -11,6 +11,15 @@ _signals = Namespace()
 # Sent as `submitted.send(assessment, user=...)` when a draft or returned assessment is submitted,
 # before its scores are stored: the review feature puts returned indicators back in the queue.
 submitted = _signals.signal("assessment-submitted")
+# Sent as `returned.send(assessment, user=...)` once the validator sends returned indicators back.
+returned = _signals.signal("assessment-returned")
+# Sent as `validated.send(assessment, user=...)` once the validator validates an assessment.
+validated = _signals.signal("assessment-validated")
+# Sent as `released.send(assessment, user=..., level=...)` before a new release level is stored
+# (`assessment.visibility` still holds the previous one).
+released = _signals.signal("assessment-released")
+# Sent as `cycle_opened.send(cycle)` when a cycle is opened.
+cycle_opened = _signals.signal("cycle-opened")
 
 reopened_codes = Hook("indicator codes the validator reopened for changes, among these answers",
                       default=lambda answers: frozenset())

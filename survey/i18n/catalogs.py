@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, unescape
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,12 @@ DROPPED = frozenset({PLACEHOLDERS, BARE_PERCENT, PLURAL_FORMS})
 
 
 class CatalogError(Exception):
-    """A catalog that cannot be compiled (syntax error, invalid plural formula)."""
+    """A catalog that cannot be compiled (syntax error, invalid plural formula), with where."""
+
+    def __init__(self, name: str, reason: str, line: int | None = None):
+        """Name the file (e.g. fr/LC_MESSAGES/messages.po), what is wrong and on which line."""
+        self.name, self.reason, self.line = name, reason, line
+        super().__init__(f"{name}, line {line}: {reason}" if line else f"{name}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Fault:
     msgid: str
     translation: str
     problem: str
+    line: int | None = None  # of the entry's msgid in the .po file
 
     @property
     def dropped(self) -> bool:
@@ -132,20 +138,51 @@ def previous_msgids(text: str) -> dict[str, str]:
     return found
 
 
-def read_catalog(po_path: Path) -> Catalog:
-    """Read a .po file strictly; raise CatalogError when it is malformed."""
+class _Parser(PoFileParser):
+    """Babel's strict reader, except that an entry with too many plural forms is one faulty entry.
+
+    Babel would reject the whole file; TRANSLATING.md promises only that entry is left out.
+    """
+
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog, abort_invalid=True)
+        self.extra_forms: set[int] = set()
+
+    def _invalid_pofile(self, line: str, lineno: int, msg: str) -> None:
+        if msg.startswith("msg has more translations than num_plurals"):
+            self.extra_forms.add(lineno + 1)  # the extra forms are dropped; the entry is flagged
+            return
+        super()._invalid_pofile(line, lineno, msg)
+
+
+class ReadCatalog(Catalog):
+    """A catalog as read from a .po file, with the entries that had too many plural forms."""
+
+    extra_forms: frozenset[int] = frozenset()
+
+
+def read_catalog(po_path: Path) -> ReadCatalog:
+    """Read a .po file strictly; raise CatalogError (with the line) when it is malformed."""
     name = "/".join(po_path.parts[-3:])  # e.g. fr/LC_MESSAGES/messages.po
     try:
         text = po_path.read_text(encoding="utf-8")
-        bad = next(
-            (n for n, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None
-        )
-        if bad:
-            raise CatalogError(f"{name}: syntax error on line {bad}")
-        with open(po_path, "rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
-    except (PoFileError, ValueError, UnicodeDecodeError) as error:
-        raise CatalogError(f"{name}: {error}") from error
+    except UnicodeDecodeError as error:
+        line = po_path.read_bytes()[: error.start].count(b"\n") + 1
+        raise CatalogError(name, "not saved as UTF-8", line) from error
+    except OSError as error:
+        raise CatalogError(name, error.strerror or str(error)) from error
+    bad = next((n for n, line in enumerate(text.splitlines(), 1) if not PO_LINE.match(line)), None)
+    if bad:
+        raise CatalogError(name, "syntax error", bad)
+    catalog = ReadCatalog()
+    parser = _Parser(catalog)
+    try:
+        parser.parse(text.splitlines())
+    except PoFileError as error:
+        raise CatalogError(name, str(error).rsplit(" on ", 1)[0], error.lineno + 1) from error
+    except ValueError as error:  # e.g. a Plural-Forms header Babel cannot read
+        raise CatalogError(name, str(error), _header_line(text)) from error
+    catalog.extra_forms = frozenset(parser.extra_forms)
     for msgid, previous in previous_msgids(text).items():
         if msgid in catalog:
             catalog[msgid].previous_id = [previous]
@@ -153,20 +190,29 @@ def read_catalog(po_path: Path) -> Catalog:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, RecursionError) as error:
         raise CatalogError(
-            f"{name}: invalid Plural-Forms formula {catalog.plural_expr!r}"
+            name, f"invalid Plural-Forms formula {catalog.plural_expr!r}", _header_line(text)
         ) from error
     return catalog
 
 
+def _header_line(text: str) -> int | None:
+    """The line of the Plural-Forms header, where its mistakes are."""
+    return next((n for n, line in enumerate(text.splitlines(), 1) if "Plural-Forms:" in line), None)
+
+
 def faults(catalog: Catalog) -> list[Fault]:
     """Every translated, non-fuzzy message with a problem."""
+    extra_forms = catalog.extra_forms if isinstance(catalog, ReadCatalog) else frozenset()
     found = []
     for message in list(catalog)[1:]:
         if message.fuzzy:
             continue
-        problem = message_problem(message, catalog.num_plurals)
+        if message.lineno in extra_forms:
+            problem = PLURAL_FORMS
+        else:
+            problem = message_problem(message, catalog.num_plurals)
         if problem:
-            found.append(Fault(_text(message.id), _text(message.string), problem))
+            found.append(Fault(_text(message.id), _text(message.string), problem, message.lineno))
     return found
 
 

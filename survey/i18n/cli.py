@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from survey.i18n.catalogs import CatalogError, compile_catalog
+from survey.i18n.catalogs import CatalogError, Fault, compile_catalog
 from survey.i18n.status import Completeness, LanguageStatus, problem_label, translation_status
 
 translate = AppGroup("translate", help="Extract, update and compile translations.")
@@ -66,38 +66,65 @@ def update_command() -> None:
     _pybabel("update", "-i", _pot(), "-d", _translations(), "--previous")
 
 
+def _where(po_path: Path, line: int | None) -> str:
+    """`file:line`, the way editors and CI logs link to a place in a file."""
+    try:
+        shown = po_path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = po_path
+    return f"{shown}:{line}" if line else str(shown)
+
+
+def _fault_line(po_path: Path, fault: Fault) -> str:
+    outcome = "left out, readers see English" if fault.dropped else "kept"
+    return (f"  {_where(po_path, fault.line)}: {fault.msgid!r} -> {fault.translation!r} ({outcome}): "
+            f"{problem_label(fault.problem)}")
+
+
+def _catalog_error_line(po_path: Path, error: CatalogError) -> str:
+    return f"  {_where(po_path, error.line)}: {error.reason}; this language is shown in English"
+
+
 @translate.command("compile")
-def compile_command() -> None:
+@click.option("--strict", is_flag=True, help="Exit with an error if any catalog or entry is faulty.")
+def compile_command(strict: bool) -> None:
     """Compile the .po files into the .mo files the app reads, leaving out faulty translations."""
-    failed = []
+    faulty = []
     for po_path in sorted(Path(_translations()).glob("*/LC_MESSAGES/messages.po")):
         language = po_path.parent.parent.name
         try:
             found = compile_catalog(po_path)
         except CatalogError as error:
-            click.echo(f"{language}: not compiled, English is shown instead: {error}", err=True)
-            failed.append(language)
+            # An older .mo would no longer match the .po: English it is, until the file is fixed.
+            po_path.with_suffix(".mo").unlink(missing_ok=True)
+            click.echo(f"{language}: not compiled", err=True)
+            click.echo(_catalog_error_line(po_path, error), err=True)
+            faulty.append(language)
             continue
-        click.echo(f"{language}: compiled")
+        except OSError as error:  # e.g. a read-only folder: the other languages still compile
+            click.echo(f"{language}: not compiled: {error}", err=True)
+            faulty.append(language)
+            continue
+        click.echo(f"{language}: compiled" + (f", {len(found)} faulty" if found else ""))
         for fault in found:
-            click.echo(f"  faulty: {fault.msgid!r}: {problem_label(fault.problem)}", err=True)
-    if failed:
-        raise click.ClickException("could not compile: " + ", ".join(failed))
+            click.echo(_fault_line(po_path, fault), err=True)
+        if found:
+            faulty.append(language)
+    if strict and faulty:
+        raise click.ClickException("faulty: " + ", ".join(faulty))
 
 
 def _share(part: Completeness) -> str:
     return f"{part.shown_share:>5.0%} ({part.translated}/{part.total})"
 
 
-def _report(status: LanguageStatus) -> None:
+def _report(status: LanguageStatus, po_path: Path) -> None:
     click.echo(f"{status.code:<8} {_share(status.ui):>17}  {_share(status.questionnaire):>15}"
                f"  {len(status.fuzzy):>5}  {status.untranslated:>12}  {len(status.faulty):>6}")
     if status.error:
         click.echo(f"  cannot be compiled, English is shown instead: {status.error}")
     for fault in status.faulty:
-        click.echo(
-            f"  faulty: {fault.msgid!r} -> {fault.translation!r}: {problem_label(fault.problem)}"
-        )
+        click.echo(_fault_line(po_path, fault))
     for entry in status.fuzzy:
         was = f" (was {entry.previous_msgid!r})" if entry.previous_msgid else ""
         click.echo(f"  fuzzy: {entry.msgid!r}{was}")
@@ -105,15 +132,17 @@ def _report(status: LanguageStatus) -> None:
 
 @translate.command("status")
 @click.option(
-    "--check", is_flag=True, help="Exit with an error unless every language is complete and sound."
+    "--strict", "--check", "strict", is_flag=True,
+    help="Exit with an error unless every language is complete and sound.",
 )
-def status_command(check: bool) -> None:
+def status_command(strict: bool) -> None:
     """Completeness of every language: UI and questionnaire strings, fuzzy, untranslated, faulty."""
-    statuses = translation_status(Path(_translations()), _root())
+    folder = Path(_translations())
+    statuses = translation_status(folder, _root())
     click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}"
                f"  {'untranslated':>12}  faulty")
     for status in statuses:
-        _report(status)
+        _report(status, folder / status.code / "LC_MESSAGES" / "messages.po")
     incomplete = [
         s.code
         for s in statuses
@@ -124,5 +153,5 @@ def status_command(check: bool) -> None:
         or s.ui.share < 1
         or s.questionnaire.share < 1
     ]
-    if check and incomplete:
+    if strict and incomplete:
         raise click.ClickException("incomplete or faulty: " + ", ".join(incomplete))

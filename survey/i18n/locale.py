@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyuca
 from babel import Locale, UnknownLocaleError
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -51,6 +51,8 @@ def normalise(tag: str | None) -> str | None:
 
 def select_locale() -> str:
     """Saved preference, then ?lang= or the cookie, then Accept-Language, then English."""
+    if not has_request_context():  # a command or a background job: the default, unless forced
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (
         getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None,
         request.args.get("lang"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from survey.assessments import signals
 from survey.assessments.models import Assessment, Status
 from survey.assessments.services import WorkflowError
 from survey.audit.services import record
@@ -17,5 +18,6 @@ def release(assessment: Assessment, level: Visibility, user: Any) -> None:
         raise WorkflowError("not-validated")
     record("assessment.release", country_id=assessment.country_id, assessment_id=assessment.id,
            old_value=assessment.visibility, new_value=level.value, user=user)
+    signals.released.send(assessment, user=user, level=level)
     assessment.visibility = level.value
     assessment.released_at = utcnow() if level != Visibility.PRIVATE else None

@@ -86,6 +86,7 @@ def send_back(assessment: Assessment, user: User) -> None:
     if not review_counts(assessment).get(Review.RETURNED.value):
         raise WorkflowError("nothing-returned")
     _set_status(assessment, Status.RETURNED, user)
+    signals.returned.send(assessment, user=user)
 
 
 def validate(assessment: Assessment, user: User) -> None:
@@ -96,6 +97,7 @@ def validate(assessment: Assessment, user: User) -> None:
         raise WorkflowError("open-reviews")
     _set_status(assessment, Status.VALIDATED, user)
     assessment.validated_at, assessment.validated_by_id = utcnow(), user.id
+    signals.validated.send(assessment, user=user)
 
 
 def accept_all(assessment: Assessment, user: User) -> None:

@@ -1,0 +1,1 @@
+"""Notifications: in-app and by e-mail, in the recipient's language, for the workflow's events."""
