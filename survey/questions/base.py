@@ -152,6 +152,10 @@ class QuestionType:
         """The data validation of the value cell, in the reader's language."""
         return WorkbookInput()
 
+    def workbook_extra_input(self, country: str | None) -> WorkbookInput:
+        """The data validation of the second cell."""
+        return WorkbookInput()
+
     def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
         """The column values of a non-empty cell as a user left it, or InvalidAnswer (translated).
 

@@ -140,6 +140,7 @@ class Money(NumberType):
     columns = ("number_value", "currency")
     is_quantity = True
     label = _l("Amount")
+    workbook_extra = True  # the currency, next to the amount
     rule = NumberRule(Decimal(0), Decimal(10**15), 2, _l("Enter an amount between %(min)s and %(max)s."))
 
     def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
@@ -191,8 +192,6 @@ class Money(NumberType):
         """The amount, formatted with its currency code."""
         currency = columns.get("currency") or ""
         return WorkbookCell(json_number(columns.get("number_value")), f'#,##0.00 "{currency}"')
-
-    workbook_extra = True
 
     def workbook_extra_cell(self, indicator: IndicatorDef, columns: Columns) -> Any:
         """The currency's ISO code."""
