@@ -27,6 +27,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_REQUEST = MAX_BYTES + 64 * 1024
 
 
+@blueprint.url_value_preprocessor
+def allow_workbook_size(endpoint: str | None, values: dict | None) -> None:
+    """Let an upload carry a workbook up to its own limit; this runs before CSRF reads the form."""
+    if endpoint == "workbooks.upload":
+        request.max_content_length = MAX_REQUEST
+
+
 def _uploads() -> services.Uploads:
     return services.Uploads(Path(current_app.instance_path) / "workbook-uploads")
 
@@ -104,7 +111,6 @@ def _check(assessment: Assessment, data: bytes, filename: str) -> ReadWorkbook |
 @requires(Permission.ASSESSMENT_WORKBOOK)
 def upload(assessment_id: int) -> str | tuple[str, int]:
     """Check an uploaded workbook and show what it would change; nothing is applied yet."""
-    request.max_content_length = MAX_REQUEST
     assessment = _assessment(assessment_id)
     form = UploadForm()
     if not form.validate_on_submit():
