@@ -116,7 +116,10 @@ def upload(assessment_id: int) -> str | tuple[str, int]:
     if not form.validate_on_submit():
         return _refuse(assessment, _("Choose the workbook file to upload."), 422)
     upload_file = form.workbook.data
-    data = upload_file.read(MAX_BYTES + 1)
+    try:
+        data = upload_file.read(MAX_BYTES + 1)
+    finally:  # a large upload is spooled to a temporary file: release it now
+        upload_file.close()
     filename = (upload_file.filename or "workbook.xlsx")[:200]
     read = _check(assessment, data, filename)
     if not isinstance(read, ReadWorkbook):
@@ -141,6 +144,9 @@ def apply(assessment_id: int) -> Response | tuple[str, int]:
     token, filename = request.form.get("token", ""), request.form.get("filename", "")[:200]
     if not form.validate_on_submit():
         abort(400)
+    if not assessment.is_editable:
+        return _refuse(assessment, _("This assessment was submitted and can no longer be changed. "
+                                     "Nothing was applied."), 409)
     if "cancel" in request.form:
         _uploads().discard(token)
         flash(_("The workbook was not applied: nothing changed."), "success")
