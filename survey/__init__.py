@@ -123,9 +123,10 @@ def register_blueprints(app: Flask) -> None:
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
+    from survey.workbooks.views import blueprint as workbooks
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, evidence, admin, i18n, dashboards, api,
-                      offline, notifications):
+    for blueprint in (pages, accounts, assessments, review, publication, team, evidence, workbooks, admin, i18n,
+                      dashboards, api, offline, notifications):
         app.register_blueprint(blueprint)
 
 

@@ -50,6 +50,7 @@ class Permission(StrEnum):
     PILLAR_EDIT = "pillar.edit"  # answer a pillar of it: one assigned to one, or any with PILLAR_EDIT_ALL
     PILLAR_EDIT_ALL = "pillar.edit_all"  # answer every pillar, assigned or not
     ASSESSMENT_SUBMIT = "assessment.submit"  # submit one's country's assessment
+    ASSESSMENT_WORKBOOK = "assessment.workbook"  # download and upload answer workbooks of pillars one may answer
     ASSESSMENT_FOLLOW = "assessment.follow"  # read its validation page and answer histories
     ASSESSMENT_DISCUSS = "assessment.discuss"  # write in its indicator threads
     ASSESSMENT_REVIEW = "assessment.review"  # accept or return its indicators (not one's own submission)
@@ -70,11 +71,13 @@ P = Permission
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.CONTRIBUTOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
-        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ}),
+        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ,
+        P.ASSESSMENT_WORKBOOK}),
     Role.COORDINATOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
         P.PILLAR_EDIT, P.PILLAR_EDIT_ALL, P.ASSESSMENT_SUBMIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
-        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ}),
+        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ,
+        P.ASSESSMENT_WORKBOOK}),
     Role.VALIDATOR: frozenset({
         P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
         P.ASSESSMENT_REVIEW, P.ASSESSMENT_VALIDATE, P.EVIDENCE_READ}),
@@ -128,6 +131,13 @@ def _may_edit_pillar(user: Any, assessment: Any, pillar: str | None = None) -> b
     return _holds(user, P.PILLAR_EDIT_ALL) or pillar in assigned_pillars(user)
 
 
+def _may_use_workbook(user: Any, assessment: Any, pillar: str | None = None) -> bool:
+    """A workbook of a pillar one may answer; without a pillar, of one's own country's assessment."""
+    if pillar is None:
+        return _own_country(user, assessment)
+    return _may_edit_pillar(user, assessment, pillar)
+
+
 def _may_review(user: Any, assessment: Any) -> bool:
     """A second pair of eyes: the submitter reviews their own submission only when nobody else could."""
     if not _own_country(user, assessment):
@@ -155,6 +165,7 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_EDIT: _own_country,
     P.PILLAR_EDIT: _may_edit_pillar,
     P.ASSESSMENT_SUBMIT: _own_country,
+    P.ASSESSMENT_WORKBOOK: _may_use_workbook,
     P.ASSESSMENT_FOLLOW: _view_all_or_own_country,
     P.ASSESSMENT_DISCUSS: _team_member,
     P.ASSESSMENT_REVIEW: _may_review,

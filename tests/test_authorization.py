@@ -67,6 +67,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("review.validation", "GET"): GHANA_TEAM,
     ("review.history", "GET"): GHANA_TEAM,
     ("review.audit", "GET"): COORDINATOR_OR_ADMIN,
+    # Workbooks: Ghana's answering roles; uploads to the submitted assessment are refused (409).
+    ("workbooks.index", "GET"): row(302, 200, 404, 200, 403, 403, 403, 403),
+    ("workbooks.download", "GET"): row(302, 200, 404, 200, 403, 403, 403, 403),
+    ("workbooks.upload", "POST"): row(302, 422, 404, 422, 403, 403, 403, 403),
+    ("workbooks.apply", "POST"): row(302, 409, 404, 409, 403, 403, 403, 403),
     ("review.comment", "POST"): row(302, 422, 404, 422, 422, 403, 403, 403),
     ("review.decide", "POST"): VALIDATOR_FORM,
     ("review.decide_all", "POST"): VALIDATOR_FORM,

@@ -178,14 +178,15 @@ def lock_assessment(assessment: Assessment, statuses: Iterable[str], refusal: st
 
 
 def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User,
-                 versions: dict[str, int] | None = None) -> int:
+                 versions: dict[str, int] | None = None, *, detail: str = "") -> int:
     """Store answers in a few bulk statements, refusing stale edits; return how many changed.
 
     `versions` holds the version of each answer the user's form was built from. A stored answer
     changes only by a compare-and-set on that version, and a first answer only if no colleague's
     first answer got there before, so of two racing saves exactly one wins. When an answer moved
     on and the user's values differ from it, `EditConflict` carries the current answers and the
-    caller rolls back: nothing of the save is kept, and no change is audited.
+    caller rolls back: nothing of the save is kept, and no change is audited. `detail` says how the
+    answers came (e.g. from which workbook) in each audit entry.
     """
     lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
     ids = dict(db.session.execute(
@@ -218,7 +219,7 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
             "action": "answer.update", "outcome": "ok", "user_id": user.id, "username": user.username,
             "at": now, "country_id": assessment.country_id, "assessment_id": assessment.id,
             "indicator_code": code, "old_value": _answer_record(answer),
-            "new_value": _answer_record(value), "detail": "", "target_user_id": None})
+            "new_value": _answer_record(value), "detail": detail[:500], "target_user_id": None})
     lost = _compare_and_set(updates, now, user) | _insert_first(assessment, inserts, now, user)
     conflicts = _current_answers(assessment, lost)
     if conflicts:

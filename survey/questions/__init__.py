@@ -14,6 +14,7 @@ from survey.questions.base import (
     QuestionType,
     StoredAnswer,
     WorkbookCell,
+    WorkbookInput,
 )
 from survey.questions.registry import (
     COLUMN_LABELS,
@@ -42,6 +43,7 @@ __all__ = [
     "QuestionType",
     "StoredAnswer",
     "WorkbookCell",
+    "WorkbookInput",
     "answer_text",
     "json_answer",
     "question_type",

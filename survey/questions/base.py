@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from babel import Locale
+from flask_babel import force_locale
 from wtforms import Form
 from wtforms.fields.core import UnboundField
 
@@ -31,6 +32,17 @@ Columns = Mapping[str, Any]
 
 class InvalidAnswer(ValueError):
     """Typed text that is not a valid answer; the message is translated, ready to show."""
+
+
+def in_language(locale: Locale, make: Any) -> Any:
+    """What `make()` returns when run in this locale (the language a workbook was made in)."""
+    with force_locale(str(locale)):
+        return make()
+
+
+def same_words(typed: str, offered: str) -> bool:
+    """Whether text typed in a cell is the offered word, ignoring case and surrounding spaces."""
+    return typed.strip().casefold() == offered.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,20 @@ class WorkbookCell:
 
     value: Any
     number_format: str = "General"
+
+
+@dataclass(frozen=True)
+class WorkbookInput:
+    """What a spreadsheet cell accepts: Excel's data validation of the answer cell.
+
+    `kind` is Excel's validation type ("list", "whole", "decimal", "date") or "" for free text;
+    `options` are the words a list offers, `minimum` and `maximum` bound the others.
+    """
+
+    kind: str = ""
+    options: tuple[str, ...] = ()
+    minimum: Any = None
+    maximum: Any = None
 
 
 @dataclass(frozen=True)
@@ -110,10 +136,32 @@ class QuestionType:
         """The value as table cells, one per header: numbers stay numbers, words are translated."""
         raise NotImplementedError
 
+    # A second cell next to the value (the currency of an amount).
+    workbook_extra: ClassVar[bool] = False
+
     def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
-        """The value as one typed spreadsheet cell (for a future answer workbook)."""
+        """The value as one typed spreadsheet cell of the answer workbook."""
         values = list(self.export_value(indicator, columns).values())
         return WorkbookCell(values[0] if values else None)
+
+    def workbook_extra_cell(self, indicator: IndicatorDef, columns: Columns) -> Any:
+        """The second cell's value (only for types with `workbook_extra`)."""
+        return None
+
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """The data validation of the value cell, in the reader's language."""
+        return WorkbookInput()
+
+    def workbook_extra_input(self, country: str | None) -> WorkbookInput:
+        """The data validation of the second cell."""
+        return WorkbookInput()
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """The column values of a non-empty cell as a user left it, or InvalidAnswer (translated).
+
+        `locale` is the workbook's language: typed numbers and dates are read its way.
+        """
+        raise NotImplementedError
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random,
                    context: DemoContext) -> StoredAnswer:

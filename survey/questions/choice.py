@@ -12,7 +12,18 @@ from wtforms import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from survey.frameworks.definition import IndicatorDef
-from survey.questions.base import VALUE, Columns, DemoContext, SingleColumnType, StoredAnswer
+from survey.questions.base import (
+    VALUE,
+    Columns,
+    DemoContext,
+    InvalidAnswer,
+    SingleColumnType,
+    StoredAnswer,
+    WorkbookCell,
+    WorkbookInput,
+    in_language,
+    same_words,
+)
 from survey.questions.fields import OptionalRadioField
 
 
@@ -38,6 +49,25 @@ class Choice(SingleColumnType):
     def table_cells(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> list[Any]:
         """The label in the reader's language; JSON keeps the id."""
         return [None if columns.get("choice_value") is None else self.display(indicator, columns, locale)]
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """The chosen option's label, as the drop-down offers it."""
+        return WorkbookCell(None if columns.get("choice_value") is None else self.display(indicator, columns, None))
+
+    def _labels(self, indicator: IndicatorDef) -> list[tuple[str, str]]:
+        return [(_(option.label), option.id) for option in indicator.options]  # noqa: INT001
+
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """A drop-down of the options' labels."""
+        return WorkbookInput("list", tuple(label for label, _id in self._labels(indicator)))
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """An option's label in the workbook's language or the reader's, or its id."""
+        typed = str(value)
+        for label, option_id in [*in_language(locale, lambda: self._labels(indicator)), *self._labels(indicator)]:
+            if same_words(typed, label) or same_words(typed, option_id):
+                return {"choice_value": option_id}
+        raise InvalidAnswer(_("“%(text)s” is not one of the answers in the drop-down list.", text=typed[:60]))
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """Any of the options."""

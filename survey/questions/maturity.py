@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from babel import Locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice
 from wtforms.fields.core import UnboundField
@@ -18,8 +19,13 @@ from survey.questions.base import (
     NOT_APPLICABLE,
     Columns,
     DemoContext,
+    InvalidAnswer,
     QuestionType,
     StoredAnswer,
+    WorkbookCell,
+    WorkbookInput,
+    in_language,
+    same_words,
 )
 from survey.questions.fields import OptionalRadioField
 
@@ -67,6 +73,31 @@ class MaturityLevel(QuestionType):
     def table_cells(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> list[Any]:
         """The level as a number."""
         return [columns.get("level")]
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """The level's name as the drop-down offers it ('3. Established')."""
+        return WorkbookCell(self.display(indicator, columns, None) if columns.get("level") else None)
+
+    def _choices(self) -> list[tuple[str, Any]]:
+        """Each drop-down word and the answer it stands for, in the current language."""
+        return [*((f"{level}. {stage_name(level)}", level) for level in LEVELS),
+                (str(_l("Not applicable")), NOT_APPLICABLE), (str(_l("Don't know")), DONT_KNOW)]
+
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """A drop-down of the five levels, "Not applicable" and "Don't know"."""
+        return WorkbookInput("list", tuple(word for word, _answer in self._choices()))
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """A level's name (in the workbook's language or the reader's), its number, N/A or don't know."""
+        if isinstance(value, int | float) and not isinstance(value, bool) and value in LEVELS:
+            return {"state": LEVEL, "level": int(value)}
+        typed = str(value)
+        for word, answer in [*in_language(locale, self._choices), *self._choices()]:
+            if same_words(typed, word) or same_words(typed, str(answer)):
+                if isinstance(answer, int):
+                    return {"state": LEVEL, "level": answer}
+                return {"state": answer, "level": None}
+        raise InvalidAnswer(_("“%(text)s” is not one of the levels in the drop-down list.", text=typed[:60]))
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """Mostly near the country's typical level, now and then "don't know"."""

@@ -114,7 +114,11 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     digits = compact.lstrip("+-").replace(".", "").replace(",", "").lstrip("0")
     if len(digits) > rule.max_digits:  # far out of range: refuse before converting
         raise _range_error(rule, locale)
-    number = _convert(compact, locale, rule)
+    return check_number(_convert(compact, locale, rule), locale, rule)
+
+
+def check_number(number: Decimal, locale: Locale, rule: NumberRule) -> Decimal:
+    """A number within the rule's range and decimals (as given by a spreadsheet cell), or InvalidAnswer."""
     if not number.is_finite() or not rule.minimum <= number <= rule.maximum:
         raise _range_error(rule, locale)
     if -min(int(number.normalize().as_tuple().exponent), 0) > rule.places:

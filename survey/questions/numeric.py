@@ -17,10 +17,19 @@ from wtforms.fields.core import UnboundField
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.extract import count_with_unit
 from survey.i18n.formats import format_money
-from survey.questions.base import VALUE, Columns, DemoContext, SingleColumnType, StoredAnswer, WorkbookCell
-from survey.questions.currencies import country_currency, currency_choices
+from survey.questions.base import (
+    VALUE,
+    Columns,
+    DemoContext,
+    InvalidAnswer,
+    SingleColumnType,
+    StoredAnswer,
+    WorkbookCell,
+    WorkbookInput,
+)
+from survey.questions.currencies import country_currencies, country_currency, currency_choices, current_currencies
 from survey.questions.fields import NumberField
-from survey.questions.numbers import NumberRule
+from survey.questions.numbers import NumberRule, check_number, parse_number
 
 
 class NumberType(SingleColumnType):
@@ -39,6 +48,24 @@ class NumberType(SingleColumnType):
     def export_value(self, indicator: IndicatorDef, columns: Columns) -> dict[str, Any]:
         """The number as a JSON number."""
         return {"value": json_number(columns.get("number_value"))}
+
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """A number within the rule's range (whole when the rule has no decimals)."""
+        return WorkbookInput("decimal" if self.rule.places else "whole",
+                             minimum=json_number(self.rule.minimum), maximum=json_number(self.rule.maximum))
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """A number cell as it is, or text read in the workbook's language ('1 500,5' in French)."""
+        return {"number_value": self.workbook_number(value, locale)}
+
+    def workbook_number(self, value: Any, locale: Locale) -> Decimal:
+        """The number of a cell within the rule (a spreadsheet number, or text)."""
+        if isinstance(value, bool):
+            raise InvalidAnswer(_("This is not a number we can read."))
+        if isinstance(value, int | float | Decimal):
+            # str() of a float is its shortest form: 0.1 stays 0.1, not 0.1000000000000000055...
+            return check_number(Decimal(str(value)), locale, self.rule)
+        return parse_number(str(value), locale, self.rule)
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -93,6 +120,16 @@ class Percentage(NumberType):
         value = columns.get("number_value")
         return WorkbookCell(None if value is None else float(value / 100), "0.##%")
 
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """A share from 0 to 1, shown as 0 % to 100 %."""
+        return WorkbookInput("decimal", minimum=0, maximum=1)
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """A percentage cell holds a share (0.24); typed text is the number of per cent ('24 %')."""
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return {"number_value": self.workbook_number(Decimal(str(value)) * 100, locale)}
+        return {"number_value": self.workbook_number(str(value).replace("%", "").replace("\u066a", ""), locale)}
+
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """A share between 5 and 70 per cent."""
         return StoredAnswer(VALUE, {"number_value": Decimal(rng.randrange(5, 70))})
@@ -110,6 +147,7 @@ class Money(NumberType):
     columns = ("number_value", "currency")
     is_quantity = True
     label = _l("Amount")
+    workbook_extra = True  # the currency, next to the amount
     rule = NumberRule(Decimal(0), Decimal(10**15), 2, _l("Enter an amount between %(min)s and %(max)s."))
 
     def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
@@ -161,6 +199,25 @@ class Money(NumberType):
         """The amount, formatted with its currency code."""
         currency = columns.get("currency") or ""
         return WorkbookCell(json_number(columns.get("number_value")), f'#,##0.00 "{currency}"')
+
+    def workbook_extra_cell(self, indicator: IndicatorDef, columns: Columns) -> Any:
+        """The currency's ISO code."""
+        return columns.get("currency")
+
+    def workbook_extra_input(self, country: str | None) -> WorkbookInput:
+        """A drop-down of current currency codes, the country's first."""
+        own = country_currencies(country)
+        return WorkbookInput("list", tuple(own + [code for code in current_currencies() if code not in own]))
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """The amount and its currency code, which must be given and be current."""
+        amount = self.workbook_number(value, locale)
+        currency = str(extra or "").strip().upper()
+        if not currency:
+            raise InvalidAnswer(_("Choose the currency of the amount."))
+        if currency not in current_currencies():
+            raise InvalidAnswer(_("“%(code)s” is not a currency code in use.", code=currency[:10]))
+        return {"number_value": amount, "currency": currency}
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """Millions in the country's currency."""

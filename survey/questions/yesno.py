@@ -12,7 +12,18 @@ from wtforms import Form, SelectChoice
 from wtforms.fields.core import UnboundField
 
 from survey.frameworks.definition import IndicatorDef
-from survey.questions.base import VALUE, Columns, DemoContext, QuestionType, StoredAnswer
+from survey.questions.base import (
+    VALUE,
+    Columns,
+    DemoContext,
+    InvalidAnswer,
+    QuestionType,
+    StoredAnswer,
+    WorkbookCell,
+    WorkbookInput,
+    in_language,
+    same_words,
+)
 from survey.questions.fields import OptionalRadioField
 
 
@@ -49,6 +60,25 @@ class YesNo(QuestionType):
         """'Yes' or 'No' in the reader's language, like the other yes/no columns."""
         value = columns.get("bool_value")
         return [None if value is None else self.display(indicator, columns, locale)]
+
+    def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
+        """'Yes' or 'No' as the drop-down offers them."""
+        value = columns.get("bool_value")
+        return WorkbookCell(None if value is None else self.display(indicator, columns, None))
+
+    def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
+        """A drop-down of 'Yes' and 'No'."""
+        return WorkbookInput("list", (_("Yes"), _("No")))
+
+    def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
+        """'Yes' or 'No' in the workbook's language or the reader's (a true/false cell too)."""
+        if isinstance(value, bool):
+            return {"bool_value": value}
+        words = [*in_language(locale, lambda: [(_("Yes"), True), (_("No"), False)]), (_("Yes"), True), (_("No"), False)]
+        for word, answer in words:
+            if same_words(str(value), word):
+                return {"bool_value": answer}
+        raise InvalidAnswer(_("Choose “%(yes)s” or “%(no)s”.", yes=_("Yes"), no=_("No")))
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """Heads or tails."""
