@@ -24,7 +24,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 
 from survey import create_app
-from survey.config import TestConfig
+from survey.config import Config, TestConfig
 from survey.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -141,14 +141,21 @@ class SqliteFiles:
         self.folder = folder
 
     def path(self, dataset: str) -> Path:
-        """The pristine file of a data set (never opened by a test)."""
+        """The pristine file of a data set (never opened by a test).
+
+        "development" is what the first start of the development app leaves: migrated, with demo data.
+        """
         path = self.folder / f"{dataset}.sqlite"
-        if not path.exists():
-            app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
-            with app.app_context():
-                db.create_all()
-                fill(dataset)
-            close(app)
+        if path.exists():
+            return path
+        if dataset == "development":
+            close(create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
+            return path
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+        with app.app_context():
+            db.create_all()
+            fill(dataset)
+        close(app)
         return path
 
     def copy(self, dataset: str, target: Path) -> str:
@@ -282,18 +289,21 @@ def make_app(tmp_path, monkeypatch, sqlite_files) -> Iterator[Callable[..., Flas
 
     `make_app(translations)` reads the catalogs of that folder. With the test configuration the
     database holds `data` ("empty": countries, framework, regions; "demo"; None: no tables).
-    `config=Config` or `config=None` starts as a developer's app does: migrations and demo data
-    in an instance folder under `tmp_path`. Overrides go to `create_app`.
+    `config=Config` or `config=None` starts as a developer's app does, in an instance folder in
+    `tmp_path`: the first start migrates and loads the demo data, unless `restart=True` finds the
+    database a first start left. Overrides go to `create_app`.
     """
     apps: list[Flask] = []
 
     def build(translations: Path | None = None, *, config=TestConfig, data: str | None = "empty",
-              **overrides) -> Flask:
+              restart: bool = False, **overrides) -> Flask:
         if translations is not None:
             overrides["TRANSLATIONS_DIR"] = str(translations)
         if config is None or config.AUTO_MIGRATE:
             monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
             monkeypatch.delenv("DATABASE_URL", raising=False)
+            if restart:
+                sqlite_files.copy("development", tmp_path / "cyberready.sqlite")
         elif "SQLALCHEMY_DATABASE_URI" not in overrides:
             target = tmp_path / f"app{len(apps)}.sqlite"
             overrides["SQLALCHEMY_DATABASE_URI"] = (
