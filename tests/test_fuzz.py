@@ -7,15 +7,12 @@ fill them with Unicode, control characters, oversized text and HTML/script paylo
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from survey.accounts.models import User
-from survey.assessments import services
 from survey.assessments.forms import make_pillar_form
-from survey.extensions import db
+from tests import factories
 from tests.conftest import Auth
 
 pytestmark = pytest.mark.fuzz
@@ -49,11 +46,8 @@ def pillar_fields(pillar_code: str) -> list[str]:
 
 @pytest.fixture
 def setting(app, demo) -> dict:
-    coordinator = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
-    draft = services.start_assessment(coordinator, services.current_cycle())
-    db.session.commit()
-    contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
-    return {"draft": draft.id, "contributor": contributor.id}
+    draft = factories.start_assessment("gh-coordinator")
+    return {"draft": draft.id, "contributor": factories.user("gh-contributor").id}
 
 
 def forms(setting: dict) -> list[tuple[str, str, list[str]]]:
