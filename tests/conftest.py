@@ -220,9 +220,22 @@ def databases(backend, sqlite_files, tmp_path_factory) -> Iterator[Databases]:
 
 @contextmanager
 def rolled_back() -> Iterator[None]:
-    """Run the block in one transaction of its own, rolled back at the end; sessions nest SAVEPOINTs in it."""
+    """Run the block in one transaction of its own, rolled back at the end; sessions nest SAVEPOINTs in it.
+
+    Inside a test (already in such a transaction) the block runs in a SAVEPOINT that is rolled back.
+    """
     engines = cast(dict, db.engines)
     engine = engines[None]
+    if isinstance(engine, sa.Connection):
+        db.session.remove()
+        savepoint = engine.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()
+        return
     connection = engine.connect()
     transaction = connection.begin()
     engines[None] = connection  # Flask-SQLAlchemy's sessions bind to what this names
