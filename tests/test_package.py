@@ -32,7 +32,7 @@ def run(*command: str, **options) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def installed(tmp_path_factory) -> Path:
     """A fresh virtual environment, outside the checkout, with the wheel built from a copy of the source."""
     folder = tmp_path_factory.mktemp("wheel")
@@ -55,7 +55,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(installed, tmp_path_factory) -> Iterator[str]:
     """The installed app, development configuration (migrations and demo data), on a temporary SQLite file."""
     folder = tmp_path_factory.mktemp("run")
@@ -90,7 +90,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail("the installed app did not answer within two minutes")
 
 
-def test_the_wheel_carries_templates_static_files_and_compiled_catalogs(installed):
+def test_the_wheel_installed_outside_the_checkout_serves_pages_files_and_translations(installed, server):
     code = ("import pathlib, survey; package = pathlib.Path(survey.__file__).parent; print(package);"
             "print(sorted(p.relative_to(package).as_posix() for p in package.glob('translations/*/LC_MESSAGES/*.mo')))")
     package, catalogs = run(str(installed / "bin" / "python"), "-c", code, cwd=installed).splitlines()
@@ -99,8 +99,6 @@ def test_the_wheel_carries_templates_static_files_and_compiled_catalogs(installe
     assert (Path(package) / "static" / "css" / "app.css").is_file()
     assert catalogs == str([f"translations/{code}/LC_MESSAGES/messages.mo" for code in ("ar", "fr", "pt")])
 
-
-def test_the_installed_app_serves_pages_and_a_signed_in_pillar_page(server):
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(path: str) -> str:
