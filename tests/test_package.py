@@ -22,7 +22,7 @@ pytestmark = pytest.mark.wheel
 ROOT = Path(__file__).resolve().parent.parent
 # What a source checkout holds that a build must not need (or must not write into).
 NOT_SOURCE = shutil.ignore_patterns(".git", "instance", "build", "dist", "*.egg-info", "__pycache__", ".venv",
-                                    "node_modules", "tests", "bench", "*.mo", ".pytest_cache", ".ruff_cache")
+                                    "node_modules", "tests", "bench", "*.mo", "*.tmp", ".pytest_cache", ".ruff_cache")
 
 
 def run(*command: str, **options) -> str:
