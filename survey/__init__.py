@@ -12,8 +12,8 @@ from werkzeug.routing import IntegerConverter
 from survey.commands import defer_preparation, started_for_a_command
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
 from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
+from survey.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, default_instance_path
 
-ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
@@ -30,9 +30,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI, error pages."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        instance_path=os.environ.get("INSTANCE_PATH") or default_instance_path(),
     )
     # Ids and years in URLs fit a database integer: a 30-digit id is a 404, not an overflow.
     app.url_map.converters["int"] = DatabaseInteger
@@ -58,7 +58,7 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> Non
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or ROOT / "translations")
+    app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or TRANSLATIONS_DIR)
     if app.config["ENV_NAME"] == "production":
         check_production_config(app.config)
         if not started_for_a_command():

@@ -1,11 +1,22 @@
-"""Fixtures: an app per database backend, a client, signed-in users, demo data."""
+"""Fixtures: an app per database backend, a client, signed-in users, demo data.
+
+The schema, countries, framework and regions, and (for tests that ask for `demo`) the demo data
+are built once per test session and backend. Each test runs inside one outer transaction that
+is rolled back at its end; the session joins it with SAVEPOINTs, so a request's
+`db.session.commit()` stays inside the test. Tests whose commits other connections must see (a
+server in a thread, a subprocess, concurrent sessions) use `committed_app`; tests that need an
+application of their own (other catalogs, the development configuration) use `make_app`.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +24,18 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 
 from survey import create_app
-from survey.config import TestConfig
+from survey.config import Config, TestConfig
 from survey.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
+# "empty": countries, the shipped framework and the regions; "demo": the demo data as well.
+DATASETS = ("empty", "demo")
+# Parallel runs (pytest-xdist) each get PostgreSQL schemas of their own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+# A commit inside a test releases a SAVEPOINT of the test's transaction instead of committing it.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 
 def database_url(backend: str, tmp_path) -> str:
@@ -49,41 +67,273 @@ def forget_request_state() -> None:
         g.pop(name, None)
 
 
-@pytest.fixture(params=BACKENDS)
-def app(request, tmp_path) -> Iterator[Flask]:
-    """An application on a fresh schema with countries and the shipped framework."""
-    url = database_url(request.param, tmp_path)
-    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+def forget_page_cache(app: Flask) -> None:
+    """Drop the dashboard pages an earlier test cached: its data was rolled back."""
+    app.extensions.pop("dashboard_pages", None)
+
+
+def fill(dataset: str) -> None:
+    """Countries, the shipped framework and the regions, and the demo data for "demo"."""
+    from survey.demo import load_demo
+    from survey.frameworks.services import ensure_default_framework
+    from survey.regions.services import ensure_regions
+
+    ensure_default_framework()
+    ensure_regions()
+    if dataset == "demo":
+        load_demo()
+    db.session.commit()
+
+
+def let_sqlalchemy_begin(engine: sa.Engine) -> None:
+    """SQLite: SQLAlchemy, not pysqlite, begins transactions, so SAVEPOINTs nest inside them.
+
+    pysqlite otherwise begins a transaction only before a write, and releasing the first
+    SAVEPOINT would commit.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def no_implicit_begin(dbapi_connection, connection_record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def explicit_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def in_schema(schema: str) -> dict:
+    """Engine options that put every table of a PostgreSQL connection in this schema."""
+    return {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": {"options": f"-csearch_path={schema}"}}
+
+
+def recreate_schema(schema: str, drop_only: bool = False) -> None:
+    """An empty PostgreSQL schema of this name (or none at all)."""
+    engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        if not drop_only:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine.dispose()
+
+
+def postgresql_app(schema: str, dataset: str, **overrides) -> Flask:
+    """An application on a new PostgreSQL schema holding a data set."""
+    recreate_schema(schema)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=PG_URL, SQLALCHEMY_ENGINE_OPTIONS=in_schema(schema),
+                     TEST_SCHEMA=schema, **overrides)
+    with app.app_context():
+        db.create_all()
+        fill(dataset)
+    return app
+
+
+def close(app: Flask) -> None:
+    """Close the application's sessions and connections."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class SqliteFiles:
+    """SQLite databases of each data set, built once per session and copied for every use."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, dataset: str) -> Path:
+        """The pristine file of a data set (never opened by a test).
+
+        "development" is what the first start of the development app leaves: migrated, with demo data.
+        """
+        path = self.folder / f"{dataset}.sqlite"
+        if path.exists():
+            return path
+        if dataset == "development":
+            close(create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
+            return path
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+        with app.app_context():
+            db.create_all()
+            fill(dataset)
+        close(app)
+        return path
+
+    def copy(self, dataset: str, target: Path) -> str:
+        """The URL of a fresh copy of a data set."""
+        shutil.copyfile(self.path(dataset), target)
+        return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_files(tmp_path_factory) -> SqliteFiles:
+    """The session's prebuilt SQLite databases."""
+    return SqliteFiles(tmp_path_factory.mktemp("databases"))
+
+
+class Databases:
+    """The applications of one backend, one per data set, built on first use."""
+
+    def __init__(self, backend: str, files: SqliteFiles, folder: Path):
+        self.backend, self.files, self.folder = backend, files, folder
+        self.apps: dict[str, Flask] = {}
+
+    def app(self, dataset: str) -> Flask:
+        """The application on this data set."""
+        if dataset not in self.apps:
+            self.apps[dataset] = self._build(dataset)
+        return self.apps[dataset]
+
+    def _build(self, dataset: str) -> Flask:
+        if self.backend == "sqlite":
+            url = self.files.copy(dataset, self.folder / f"{dataset}.sqlite")
+            app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, TEST_DATASET=dataset)
+            with app.app_context():
+                let_sqlalchemy_begin(db.engine)
+        else:
+            app = postgresql_app(f"test_{dataset}_{WORKER}", dataset, TEST_DATASET=dataset)
+        app.before_request(forget_request_state)
+        return app
+
+    def close(self) -> None:
+        """Close every connection and drop the PostgreSQL schemas."""
+        for app in self.apps.values():
+            close(app)
+            if app.config.get("TEST_SCHEMA"):
+                recreate_schema(app.config["TEST_SCHEMA"], drop_only=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    """The database backend: every test that uses the database runs on SQLite and on PostgreSQL."""
+    if request.param == "postgresql":
+        database_url("postgresql", None)  # skips (or fails in CI) without TEST_DATABASE_URL
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def databases(backend, sqlite_files, tmp_path_factory) -> Iterator[Databases]:
+    """The session's databases on this backend."""
+    registry = Databases(backend, sqlite_files, tmp_path_factory.mktemp(backend))
+    yield registry
+    registry.close()
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run the block in one transaction of its own, rolled back at the end; sessions nest SAVEPOINTs in it.
+
+    Inside a test (already in such a transaction) the block runs in a SAVEPOINT that is rolled back.
+    """
+    engines = cast(dict, db.engines)
+    engine = engines[None]
+    if isinstance(engine, sa.Connection):
+        db.session.remove()
+        savepoint = engine.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()
+        return
+    connection = engine.connect()
+    transaction = connection.begin()
+    engines[None] = connection  # Flask-SQLAlchemy's sessions bind to what this names
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = engine
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(request, databases) -> Iterator[Flask]:
+    """An application with countries, the shipped framework and regions; what the test writes is rolled back.
+
+    A test that also asks for `demo` gets the database holding the demo data.
+    """
+    application = databases.app("demo" if "demo" in request.fixturenames else "empty")
+    reset_rate_limits()
+    forget_page_cache(application)
+    with application.app_context(), rolled_back():
+        yield application
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo accounts, cycles and assessments: `app` (or `committed_app`) then holds them."""
+
+
+@pytest.fixture
+def committed_app(request, backend, sqlite_files, tmp_path) -> Iterator[Flask]:
+    """An application whose commits are real, for a server in a thread, a subprocess or concurrent sessions.
+
+    Slower than `app`: its database is built for the test and dropped after it. Tests using it are
+    marked `committed`.
+    """
+    dataset = "demo" if "demo" in request.fixturenames else "empty"
+    if backend == "sqlite":
+        url = sqlite_files.copy(dataset, tmp_path / "committed.sqlite")
+        application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    else:
+        application = postgresql_app(f"test_committed_{WORKER}", dataset)
     application.before_request(forget_request_state)
     reset_rate_limits()
     with application.app_context():
-        db.drop_all()
-        db.create_all()
-        from survey.frameworks.services import ensure_default_framework
-        from survey.regions.services import ensure_regions
-
-        ensure_default_framework()
-        ensure_regions()
-        db.session.commit()
         yield application
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    close(application)
+    if application.config.get("TEST_SCHEMA"):
+        recreate_schema(application.config["TEST_SCHEMA"], drop_only=True)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark the tests that commit for real, so they can be selected or left out."""
+    for item in items:
+        if "committed_app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.committed)
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch, sqlite_files) -> Iterator[Callable[..., Flask]]:
+    """Builds applications of their own, on SQLite files of their own, with real commits.
+
+    `make_app(translations)` reads the catalogs of that folder. With the test configuration the
+    database holds `data` ("empty": countries, framework, regions; "demo"; None: no tables).
+    `config=Config` or `config=None` starts as a developer's app does, in an instance folder in
+    `tmp_path`: the first start migrates and loads the demo data, unless `restart=True` finds the
+    database a first start left. Overrides go to `create_app`.
+    """
+    apps: list[Flask] = []
+
+    def build(translations: Path | None = None, *, config=TestConfig, data: str | None = "empty",
+              restart: bool = False, **overrides) -> Flask:
+        if translations is not None:
+            overrides["TRANSLATIONS_DIR"] = str(translations)
+        if config is None or config.AUTO_MIGRATE:
+            monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+            monkeypatch.delenv("DATABASE_URL", raising=False)
+            if restart:
+                sqlite_files.copy("development", tmp_path / "cyberready.sqlite")
+        elif "SQLALCHEMY_DATABASE_URI" not in overrides:
+            target = tmp_path / f"app{len(apps)}.sqlite"
+            overrides["SQLALCHEMY_DATABASE_URI"] = (
+                sqlite_files.copy(data, target) if data else f"sqlite:///{target}")
+        application = create_app(config, **overrides)
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        close(application)
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser-like client."""
     return app.test_client()
-
-
-@pytest.fixture
-def demo(app: Flask) -> None:
-    """The demo accounts, cycles and assessments."""
-    from survey.demo import load_demo
-
-    load_demo()
-    db.session.commit()
 
 
 class Auth:
@@ -107,13 +357,18 @@ def auth(client: FlaskClient) -> Auth:
     return Auth(client)
 
 
+# Statements of the test's transaction handling, not of the code under test.
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
+
+
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
     """Collect the SQL statements run inside the block."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not TRANSACTION_CONTROL.match(statement):
+            statements.append(statement)
 
     engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", record)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from survey.assessments.models import Answer, Assessment, Status
 from survey.extensions import db
 from tests.conftest import assessment_id_from
+from tests.factories import answer_everything
 
 SUBSTANTIVE = "legal__substantive_offences"
 
@@ -16,19 +17,6 @@ def start_ghana(client, auth) -> int:
     response = client.post("/assessments/start")
     assert response.status_code == 302
     return assessment_id_from(response.location)
-
-
-def answer_everything(assessment_id: int, level: int = 3) -> None:
-    """Answer every maturity indicator through the service, as a coordinator would over weeks."""
-    from survey.accounts.models import User
-    from survey.assessments import services
-
-    assessment = db.session.get(Assessment, assessment_id)
-    user = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
-    for pillar in assessment.framework_version.definition.pillars:
-        services.save_answers(assessment, {
-            i.code: services.AnswerValues("level", level=level) for i in pillar.maturity_indicators}, user)
-    db.session.commit()
 
 
 def stored_answers(assessment_id: int) -> int:

@@ -14,13 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from survey.accounts.models import User
-from survey.assessments import services
 from survey.demo import demo_users
 from survey.extensions import db
 from survey.permissions import GRANTS, Permission, can
 from survey.permissions import PUBLIC as OPEN_TO_ALL
+from tests import factories
 from tests.conftest import Auth
-from tests.test_assessments import answer_everything
 
 PERSONAS = ("anonymous", "gh-contributor", "ng-contributor", "gh-coordinator", "gh-validator",
             "donor", "translator", "admin")
@@ -149,15 +148,9 @@ def url_for_rule(endpoint: str, rule: str, values: dict[str, object]) -> str:
 
 @pytest.fixture
 def target(app, demo) -> dict[str, object]:
-    coordinator = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
-    assessment = services.start_assessment(coordinator, services.current_cycle())
-    db.session.commit()
-    answer_everything(assessment.id)
-    services.submit(assessment, coordinator)
-    db.session.commit()
-    contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
+    assessment = factories.submitted_assessment("gh-coordinator")
     return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
-            "user_id": contributor.id, "version_id": assessment.framework_version_id,
+            "user_id": factories.user("gh-contributor").id, "version_id": assessment.framework_version_id,
             "region_code": "ecowas", "year": 2026, "file_id": 1, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
             "_rest": "no-such-thing"}
 

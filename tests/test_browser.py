@@ -10,8 +10,6 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from survey import create_app
-
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -27,11 +25,9 @@ def require_chromium() -> str:
 
 
 @pytest.fixture
-def live_server(tmp_path, monkeypatch) -> Iterator[str]:
+def live_server(make_app) -> Iterator[str]:
     """The development app with demo data, served on a free loopback port."""
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app()
+    app = make_app(config=None, restart=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,23 +36,30 @@ def live_server(tmp_path, monkeypatch) -> Iterator[str]:
     thread.join()
 
 
-@pytest.fixture
-def page(live_server):
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module; each test gets a fresh context (cookies, storage)."""
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(base_url=live_server, locale="en-GB")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        # The strict CSP (no inline script or style) must hold for every page, charts included.
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and errors.append(message.text))
-        yield page
+        yield browser
         browser.close()
-        assert errors == [], errors
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # The strict CSP (no inline script or style) must hold for every page, charts included.
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and errors.append(message.text))
+    yield page
+    context.close()
+    assert errors == [], errors
 
 
 def sign_in(page, username: str) -> None:

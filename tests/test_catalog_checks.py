@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,6 @@ from babel.messages.catalog import Message
 from babel.messages.pofile import read_po, write_po
 from flask import Flask
 
-from survey import create_app
-from survey.config import TestConfig
-from survey.extensions import db
 from survey.i18n.catalogs import (
     BARE_PERCENT,
     MARKUP_ADDED,
@@ -46,32 +43,6 @@ def set_translation(folder: Path, language: str, msgid: str, translation: str) -
     catalog[msgid].string = translation
     with open(path, "wb") as handle:
         write_po(handle, catalog)
-
-
-@pytest.fixture
-def make_app(tmp_path) -> Iterator[Callable[[Path], Flask]]:
-    """Builds an app on SQLite that reads its catalogs from the given folder."""
-    apps = []
-
-    def build(folder: Path) -> Flask:
-        app = create_app(
-            TestConfig,
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'db.sqlite'}",
-            TRANSLATIONS_DIR=str(folder),
-        )
-        with app.app_context():
-            db.create_all()
-            from survey.frameworks.services import ensure_default_framework
-
-            ensure_default_framework()
-            db.session.commit()
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
@@ -182,13 +153,7 @@ def translator_client(make_app, translations):
     """A factory: the app on these catalogs with demo accounts, and a client signed in."""
 
     def sign_in(username: str = "translator"):
-        app = make_app(translations)
-        with app.app_context():
-            from survey.demo import load_demo
-
-            load_demo()
-            db.session.commit()
-        client = app.test_client()
+        client = make_app(translations, data="demo").test_client()
         client.post("/login", data={"username": username, "password": "demo"})
         return client
 

@@ -1,22 +1,30 @@
 """Property-based: 1,000 generated bodies per form never cause a 5xx or an unescaped echo.
 
+The forms are found on the app's pages, opened by several users, so a new form is fuzzed too.
 Bodies mix the form's own field names with unknown ones, leave fields out or repeat them, and
 fill them with Unicode, control characters, oversized text and HTML/script payloads.
 """
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from survey.accounts.models import User
-from survey.assessments import services
-from survey.assessments.forms import make_pillar_form
+from survey.assessments.models import Assessment, Status
 from survey.extensions import db
-from tests.conftest import Auth
+from tests import factories
+from tests.conftest import Auth, rolled_back
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = 1000
@@ -38,50 +46,163 @@ def bodies(fields: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
     return st.lists(st.tuples(names, text), max_size=12)
 
 
-def pillar_fields(pillar_code: str) -> list[str]:
-    """Every input name of a pillar's form."""
-    from survey.frameworks.services import ensure_default_framework
+# Who opens the pages, in this order: each form is posted by the first of them who is shown it
+# with the most fields.
+PERSONAS = ("sn-coordinator", "gh-validator", "gh-coordinator", "ml-coordinator", "admin", "donor", "anonymous")
+# The forms are spread over a few tests, so that parallel workers share them.
+SHARDS = 6
+# Names a view reads from the request itself, beside its form's fields.
+READ_DIRECTLY = re.compile(r"request\.(?:form|args|values)\.get(?:list)?\(\s*[\"'](\w+)[\"']")
 
-    pillar = ensure_default_framework().definition.pillar(pillar_code)
-    form = make_pillar_form(pillar)
-    return [sub.name for field in form if hasattr(field, "form") for sub in field.form] + ["save", "save_next"]
+
+@dataclass(frozen=True)
+class Form:
+    """A form as a page shows it, and the user who was shown it.
+
+    URL variables that name an object of the setting are kept as (name, position) in the setting:
+    each test makes the setting afresh, and PostgreSQL gives new objects new ids.
+    """
+
+    user: str
+    method: str
+    endpoint: str
+    arguments: tuple[tuple[str, object], ...]
+    query: str
+    fields: tuple[str, ...]
+
+    def url(self, app, setting: dict) -> str:
+        """Where to send the form's bodies, for this test's setting."""
+        values = {name: setting[value[0]][value[1]] if isinstance(value, tuple) else value
+                  for name, value in self.arguments}
+        path = app.url_map.bind("localhost").build(self.endpoint, values, method=self.method)
+        return f"{path}?{self.query}" if self.query else path
+
+
+class FormParser(HTMLParser):
+    """The forms of a page: method, action and the names of their fields (`form=` attributes too)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.elsewhere: list[tuple[str, str]] = []  # (form id, field name) of fields outside their form
+        self.current: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.current = {"method": (a.get("method") or "get").upper(), "action": a.get("action", ""),
+                            "fields": []}
+            self.forms.append(self.current)
+            self.by_id[a.get("id", "")] = self.current
+        elif tag in ("input", "select", "textarea", "button") and a.get("name"):
+            if a.get("form"):
+                self.elsewhere.append((a["form"], a["name"]))
+            elif self.current is not None:
+                self.current["fields"].append(a["name"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.current = None
+
+    def close(self) -> None:
+        """Finish the page and give the fields outside their form to it."""
+        super().close()
+        for form_id, name in self.elsewhere:
+            if form_id in self.by_id:
+                self.by_id[form_id]["fields"].append(name)
+        for form in self.forms:
+            form["fields"] = list(dict.fromkeys(form["fields"]))
+
+
+def make_setting() -> dict:
+    """Values for the URLs of every page: a draft (Senegal's), a submitted assessment (Ghana's), a
+    validated one, and a coordinator who may start one (Mali's)."""
+    factories.make_user("ml-coordinator", ["coordinator"], country="ML")
+    submitted = factories.submitted_assessment("gh-coordinator")
+    draft = factories.start_assessment("sn-coordinator")
+    validated = db.session.scalar(sa.select(Assessment.id).where(
+        Assessment.country_id == submitted.country_id, Assessment.status == Status.VALIDATED))
+    # The pillar with levels and every fact type; pillar forms are all made by the same code.
+    return {"assessment_id": (draft.id, submitted.id, validated), "pillar_code": ("resources",),
+            "code": ("legal.substantive_offences",), "user_id": (factories.user("gh-contributor").id,),
+            "version_id": (draft.framework_version_id,), "region_code": ("ecowas",), "year": (2026,),
+            "alpha2": ("GH",)}
 
 
 @pytest.fixture
 def setting(app, demo) -> dict:
-    coordinator = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
-    draft = services.start_assessment(coordinator, services.current_cycle())
-    db.session.commit()
-    contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
-    return {"draft": draft.id, "contributor": contributor.id}
+    return make_setting()
 
 
-def forms(setting: dict) -> list[tuple[str, str, list[str]]]:
-    """(user, url, field names) of every form, posted by someone allowed to use it."""
-    draft, user_id = setting["draft"], setting["contributor"]
-    account = ["username", "full_name", "roles", "country", "active", "password", "confirm"]
-    return [
-        ("anonymous", "/login", ["username", "password", "remember"]),
-        ("gh-coordinator", "/language", ["lang", "next"]),
-        # Every pillar form is generated by the same code; this one has levels and all fact types.
-        ("gh-coordinator", f"/assessments/{draft}/pillars/resources", pillar_fields("resources")),
-        ("gh-coordinator", f"/assessments/{draft}/submit", []),
-        ("gh-coordinator", f"/assessments/{draft}/release", ["visibility"]),
-        ("gh-coordinator", f"/assessments/{draft}/indicators/legal.substantive_offences/comments", ["body", "back"]),
-        ("gh-validator", f"/assessments/{draft}/validation/legal.substantive_offences", ["decision", "comment"]),
-        ("gh-validator", f"/assessments/{draft}/validation", ["action", "accept_unflagged", *(
-            f"legal__substantive_offences-{name}" for name in ("decision", "comment", "version", "seen"))]),
-        ("gh-coordinator", "/team/", [f"user_{user_id}"]),
-        ("admin", "/admin/users/new", account),
-        ("admin", f"/admin/users/{user_id}", account),
-        ("admin", f"/admin/users/{user_id}/password", ["password", "confirm"]),
-        ("admin", "/admin/audit", ["action", "outcome", "username", "country", "since", "until", "before"]),
-        ("admin", "/admin/cycles", ["year", "version"]),
-        # The dashboards' forms are GET forms: the chooser, the radar's countries, the needs' rates.
-        ("donor", "/dashboards/", ["region", "year", "version"]),
-        ("donor", "/dashboards/ecowas/2026", ["country", "sort", "version"]),
-        ("anonymous", "/dashboards/ecowas/2026/needs", ["to", "rate-GHS", "rate-NGN", "rate-XOF", "version"]),
-    ]
+@pytest.fixture(scope="session")
+def crawled_forms(databases) -> list[Form]:
+    """The forms of every page, found once per backend in a setting that is rolled back."""
+    app = databases.app("demo")
+    with app.app_context(), rolled_back():
+        return discover_forms(app, make_setting())
+
+
+def page_urls(app, values: dict) -> list[str]:
+    """Every page the app serves, with each value of its URL's variables (not files, not the API)."""
+    adapter = app.url_map.bind("localhost")
+    urls = set()
+    for rule in app.url_map.iter_rules():
+        if ("GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/api/")
+                or re.search(r"\.[^/]*$", rule.rule)):
+            continue
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"give the fuzz setting a value for {missing} (URL {rule.rule})"
+        names = sorted(rule.arguments)
+        for combination in itertools.product(*(values[name] for name in names)):
+            urls.add(adapter.build(rule.endpoint, dict(zip(names, combination, strict=True))))
+    return sorted(urls)
+
+
+def signed_in(app, user: str):
+    """A client signed in as this user (or not at all)."""
+    client = app.test_client()
+    if user != "anonymous":
+        assert Auth(client).login(user).status_code == 302, user
+    return client
+
+
+def fields_read_by(app, endpoint: str) -> list[str]:
+    """The request values a view reads itself (e.g. where to go back to)."""
+    return READ_DIRECTLY.findall(inspect.getsource(inspect.unwrap(app.view_functions[endpoint])))
+
+
+def in_setting(name: str, value: object, setting: dict) -> object:
+    """A URL value as (name, position) in the setting when it is one of the setting's."""
+    candidates = setting.get(name, ())
+    return (name, candidates.index(value)) if value in candidates else value
+
+
+def discover_forms(app, setting: dict) -> list[Form]:
+    """Every form of every page, one per endpoint and method."""
+    adapter = app.url_map.bind("localhost")
+    found: dict[tuple[str, str], Form] = {}
+    for user in PERSONAS:
+        client = signed_in(app, user)
+        for page in page_urls(app, setting):
+            response = client.get(page)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            parser = FormParser()
+            parser.feed(response.get_data(as_text=True))
+            parser.close()
+            for form in parser.forms:
+                method, target = form["method"], urlsplit(urljoin(page, form["action"]))
+                endpoint, arguments = adapter.match(target.path, method=method)
+                fields = [name for name in form["fields"] if name != "csrf_token"]
+                fields += [name for name in fields_read_by(app, endpoint) if name not in fields]
+                if (endpoint, method) in found and len(found[endpoint, method].fields) >= len(fields):
+                    continue  # seen already, with as many fields (the needs view shows more rates to donors)
+                found[endpoint, method] = Form(
+                    user, method, endpoint,
+                    tuple((name, in_setting(name, value, setting)) for name, value in arguments.items()),
+                    target.query if method == "POST" else "", tuple(fields))
+    return list(found.values())
 
 
 def assert_safe(response, body: list[tuple[str, str]]) -> None:
@@ -91,26 +212,49 @@ def assert_safe(response, body: list[tuple[str, str]]) -> None:
         assert marker not in page, (marker, body)
 
 
-@pytest.mark.parametrize("index", range(17))
-def test_generated_bodies_never_break_a_form(app, setting, index):
-    with app.test_request_context():
-        user, url, fields = forms(setting)[index]
-    client = app.test_client()
-    if user != "anonymous":
-        assert Auth(client).login(user).status_code == 302
-    method = "GET" if url.startswith(("/admin/audit", "/dashboards")) else "POST"
+def test_every_post_route_has_a_form_that_is_fuzzed(app, crawled_forms):
+    shown = {(form.endpoint, form.method) for form in crawled_forms}
+    hidden = sorted(f"{rule.rule} ({rule.endpoint})" for rule in app.url_map.iter_rules()
+                    if "POST" in rule.methods and (rule.endpoint, "POST") not in shown)
+    assert hidden == [], "no page shows a form for these POST routes; extend the setting:\n" + "\n".join(hidden)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_generated_bodies_never_break_a_form(app, setting, crawled_forms, shard):
+    failures = []
+    for form in crawled_forms[shard::SHARDS]:
+        with rolled_back():  # each form starts from the setting, whatever the one before changed
+            try:
+                fuzz(app, form, form.url(app, setting))
+            except AssertionError as error:
+                failures.append(f"{form.method} {form.endpoint} as {form.user}: {error}")
+    assert failures == [], "\n".join(failures)
+
+
+def fuzz(app, form: Form, url: str) -> None:
+    """Send generated bodies to one form as the user who was shown it, each from the same signed-in browser.
+
+    The bodies go straight to the WSGI app: the test client would also turn every URL back into
+    an IRI for its cookie jar, which costs as much as the request itself for the long query strings.
+    """
+    session = signed_in(app, form.user).get_cookie(app.config["SESSION_COOKIE_NAME"])
+    headers = {"Cookie": f"{session.key}={session.value}"} if session else {}
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                      HealthCheck.data_too_large])
-    @given(body=bodies(fields))
+    @given(body=bodies(list(form.fields)))
     def post(body):
-        if method == "GET":
-            response = client.get(url, query_string=MultiDict(body))
-        else:
-            response = client.post(url, data=MultiDict(body))
+        sent = MultiDict(body)
+        request = EnvironBuilder(url, method=form.method, headers=headers, data=None if form.method == "GET" else sent,
+                                 query_string=sent if form.method == "GET" else None)
+        try:
+            app_iter, status, response_headers = run_wsgi_app(app, request.get_environ(), buffered=True)
+        finally:
+            request.close()
+        response = app.response_class(b"".join(app_iter), status=status, headers=response_headers)
         assert_safe(response, body)
-        if url == "/login" and response.status_code == 302:  # a generated body cannot sign in
+        if form.endpoint == "accounts.login" and response.status_code == 302:  # a generated body cannot sign in
             raise AssertionError(body)
 
     post()

@@ -25,10 +25,8 @@ def test_production_refuses_demo_data_on_postgresql():
                    SQLALCHEMY_DATABASE_URI="postgresql://u:p@localhost/db")
 
 
-def test_first_start_runs_migrations_and_loads_labelled_demo_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app()
+def test_first_start_runs_migrations_and_loads_labelled_demo_data(make_app, tmp_path):
+    app = make_app(config=None)  # the configuration the environment names, in an instance folder in tmp_path
     assert (tmp_path / "cyberready.sqlite").exists()
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
@@ -41,7 +39,7 @@ def test_first_start_runs_migrations_and_loads_labelled_demo_data(tmp_path, monk
         context = MigrationContext.configure(db.engine.connect())
         assert compare_metadata(context, db.metadata) == []
         db.engine.dispose()
-    second = create_app()  # a restart keeps the data and loads no second demo
+    second = make_app(config=None)  # a restart keeps the data and loads no second demo
     with second.app_context():
         from survey.accounts.models import User
         from survey.demo import demo_users

@@ -100,7 +100,7 @@ def build_pseudo_catalog(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def pseudo_app(tmp_path_factory) -> Iterator[Flask]:
+def pseudo_app(tmp_path_factory, sqlite_files) -> Iterator[Flask]:
     """An app on SQLite with demo data whose only extra language is the pseudo-locale."""
     folder = tmp_path_factory.mktemp("pseudo")
     build_pseudo_catalog(folder)
@@ -108,15 +108,9 @@ def pseudo_app(tmp_path_factory) -> Iterator[Flask]:
     localedata._cache[PSEUDO] = localedata.load("en")
     app = create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'db.sqlite'}",
+        SQLALCHEMY_DATABASE_URI=sqlite_files.copy("demo", folder / "db.sqlite"),
         TRANSLATIONS_DIR=str(folder),
     )
-    with app.app_context():
-        db.create_all()
-        from survey.demo import load_demo
-
-        load_demo()
-        db.session.commit()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -176,12 +170,14 @@ def figure_texts(figure: dict) -> list[str]:
 def user_data(pseudo_app) -> re.Pattern:
     """Strings that come from data, not from the interface, as one whole-word pattern."""
     from survey.accounts.models import User
+    from survey.countries.models import Country
     from survey.demo import DEMO_NOTE
     from survey.i18n.locale import language_name
 
     with pseudo_app.app_context():
         users = db.session.scalars(db.select(User)).all()
         data = [u.username for u in users] + [u.full_name for u in users]
+        data += db.session.scalars(db.select(Country.alpha3)).all()  # ISO codes in the map's table
     english = Locale("en")
     data += [
         name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
-TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "topojson"
+from survey.paths import STATIC_DIR
+
+TOPOJSON_DIR = STATIC_DIR / "vendor" / "topojson"
 # Below this land area (square degrees, about 12,000 km² at the equator) a shape is too
 # small to see or hover on a regional map.
 MIN_VISIBLE_AREA = 1.0
