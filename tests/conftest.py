@@ -85,22 +85,6 @@ def fill(dataset: str) -> None:
     db.session.commit()
 
 
-def let_sqlalchemy_begin(engine: sa.Engine) -> None:
-    """SQLite: SQLAlchemy, not pysqlite, begins transactions, so SAVEPOINTs nest inside them.
-
-    pysqlite otherwise begins a transaction only before a write, and releasing the first
-    SAVEPOINT would commit.
-    """
-
-    @sa.event.listens_for(engine, "connect")
-    def no_implicit_begin(dbapi_connection, connection_record) -> None:
-        dbapi_connection.isolation_level = None
-
-    @sa.event.listens_for(engine, "begin")
-    def explicit_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-
 def in_schema(schema: str) -> dict:
     """Engine options that put every table of a PostgreSQL connection in this schema."""
     return {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": {"options": f"-csearch_path={schema}"}}
@@ -186,9 +170,9 @@ class Databases:
     def _build(self, dataset: str) -> Flask:
         if self.backend == "sqlite":
             url = self.files.copy(dataset, self.folder / f"{dataset}.sqlite")
+            # The app lets SQLAlchemy, not pysqlite, begin transactions (survey.extensions.configure_sqlite),
+            # so the tests' SAVEPOINTs nest inside the outer transaction.
             app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, TEST_DATASET=dataset)
-            with app.app_context():
-                let_sqlalchemy_begin(db.engine)
         else:
             app = postgresql_app(f"test_{dataset}_{WORKER}", dataset, TEST_DATASET=dataset)
         app.before_request(forget_request_state)

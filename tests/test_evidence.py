@@ -99,7 +99,7 @@ def test_each_accepted_kind_is_attached_and_listed_under_the_answer(app, client,
     ("scan.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
     ("decree.docx", b"MZ\x90\0\x03\0\0\0" + b"\0" * 100),
     ("fake.docx", office({"evil.html": b"<html></html>"})),
-])
+], ids=["html-as-pdf", "svg-as-png", "program-as-docx", "zip-without-word-as-docx"])  # zips carry a time: stable ids
 def test_a_renamed_page_image_or_program_is_refused_with_a_translated_message(app, client, auth, ghana, name, data):
     auth.login("gh-contributor")
     response = upload(client, ghana, name, data, lang="fr")

@@ -52,6 +52,7 @@ ROLES = {
 ALLOWED = (
     "CyberReady",  # the product's name
     "AM", "PM",  # times formatted by Babel with the pseudo-locale's (English) CLDR data
+    "UTC", "GMT",  # time-zone names from CLDR, written after every time
 )
 # Error pages a reader can meet by GET: not found, and a form's address opened directly.
 ERROR_PAGES = ("/no-such-page", "/logout")
@@ -215,6 +216,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "region_code": "ecowas",
         "year": 2026,
         "panel": "ranking",
+        "file_id": 1,
         "fmt": "csv",
         "alpha2": "NG",
         "_rest": "no-such-thing",

@@ -30,9 +30,14 @@ WIDTHS = {layout.CODE: 14, layout.TITLE: 28, layout.QUESTION: 45, layout.GUIDANC
           layout.EXTRA: 12, layout.DONT_KNOW: 14, layout.URLS: 35, layout.DESCRIPTION: 35, layout.COMMENT: 35}
 
 
+def sheet_name(text: str) -> str:
+    """Text Excel accepts as a sheet name: at most 31 characters, none of [ ] : * ? / \\."""
+    return BAD_SHEET_CHARACTERS.sub(" ", text)[:31].strip()
+
+
 def sheet_title(number: int, title: str, taken: set[str]) -> str:
-    """A sheet name from a pillar's title: at most 31 characters, none Excel forbids, unique."""
-    name = BAD_SHEET_CHARACTERS.sub(" ", f"{number}. {title}")[:31].strip()
+    """A sheet name from a pillar's title, unique in the workbook."""
+    name = sheet_name(f"{number}. {title}")
     return name if name not in taken else f"{number}"
 
 
@@ -91,7 +96,7 @@ def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manife
     """The workbook of these pillars with the current answers, in the reader's language (request locale)."""
     book = Workbook()
     instructions = book.active
-    instructions.title = _("How to fill in")[:31]
+    instructions.title = sheet_name(_("How to fill in"))  # a translation may hold characters Excel refuses
     lists_sheet = book.create_sheet(layout.LISTS_SHEET)
     lists = Lists(lists_sheet)
     right_to_left = manifest.locale == "ar"
