@@ -31,7 +31,7 @@ WIDTHS = {layout.CODE: 14, layout.TITLE: 28, layout.QUESTION: 45, layout.GUIDANC
 
 
 def sheet_name(text: str) -> str:
-    """Text Excel accepts as a sheet name: at most 31 characters, none of [ ] : * ? / \\."""
+    """Text Excel accepts as a sheet name: at most 31 characters, none of those it forbids."""
     return BAD_SHEET_CHARACTERS.sub(" ", text)[:31].strip()
 
 
