@@ -32,7 +32,7 @@ def run(*command: str, **options) -> str:
     return result.stdout
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """A fresh virtual environment, outside the checkout, with the wheel built from a copy of the source."""
     folder = tmp_path_factory.mktemp("wheel")
@@ -118,3 +118,102 @@ def test_the_wheel_installed_outside_the_checkout_serves_pages_files_and_transla
     overview = re.search(r'href="(/assessments/\d+)"', assessments).group(1)
     pillar = get(overview + "/pillars/legal")
     assert 'name="legal__substantive_offences-state"' in pillar
+
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def empty_postgresql_schema() -> Iterator[str]:
+    """A database URL whose connections see only a new, empty PostgreSQL schema (dropped afterwards)."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must play the production recipe on PostgreSQL: set TEST_DATABASE_URL")
+        pytest.skip("the production recipe needs TEST_DATABASE_URL (set by .ci/run)")
+    import sqlalchemy as sa
+
+    schema = f"recipe_{os.getpid()}"
+    engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+def production_recipe() -> tuple[list[str], str, str]:
+    """The README's production commands (setup steps, the server, the example country official), as written."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Production", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("  #")[0].strip() for line in block.splitlines()]
+    steps = [line for line in lines if line and not line.startswith(("#", "*", "0 ", "pip install", "export"))]
+    server = next(line for line in steps if line.startswith("gunicorn"))
+    official = re.search(r"`(flask --app survey users create gh-coord [^`]+)`", section).group(1)
+    return [step for step in steps if step != server], server, official
+
+
+def test_the_readme_production_recipe_gives_a_coordinator_who_saves_an_answer(installed, empty_postgresql_schema,
+                                                                                 tmp_path):
+    steps, server_command, official = production_recipe()
+    assert any("db upgrade" in step for step in steps) and any(" setup" in step for step in steps)
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("TRANSLATIONS_DIR", "PYTHONPATH", "DEMO_DATA", "AUTO_MIGRATE")}
+    environment.update({
+        "PATH": f"{installed / 'bin'}:{environment['PATH']}", "CYBERREADY_ENV": "production",
+        "SECRET_KEY": "a-secret-of-more-than-24-characters-for-the-recipe",
+        "DATABASE_URL": empty_postgresql_schema, "ADMIN_PASSWORD": "harmattan-wind-over-accra-2026",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SESSION_COOKIE_SECURE": "0",  # plain HTTP on localhost, as the README says for a local check
+    })
+    for step in steps:  # from a folder outside the checkout, as on a server
+        run("bash", "-c", step, cwd=tmp_path, env=environment)
+    run("bash", "-c", f"printf '%s\\n' 'volta-lake-morning-tide' | {official}", cwd=tmp_path, env=environment)
+
+    port = free_port()
+    command = server_command.replace("0.0.0.0:8000", f"127.0.0.1:{port}").replace("--workers 3", "--workers 2")
+    log = tmp_path / "gunicorn.log"
+    with open(log, "w") as output, subprocess.Popen(  # noqa: S603
+            ["bash", "-c", f"exec {command}"], cwd=tmp_path, env=environment, stdout=output,
+            stderr=subprocess.STDOUT) as process:
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url, process, log)
+            answered_as_coordinator(url)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def answered_as_coordinator(url: str) -> None:
+    """Sign in as the Ghana coordinator through the form, start the open cycle, save one answer, read it back."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def send(path: str, fields: dict | None = None) -> tuple[str, str]:
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        with browser.open(url + path, data=data, timeout=30) as response:
+            assert response.status == 200, path
+            return response.url, response.read().decode()
+
+    def token(page: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    _, login = send("/login?lang=en")
+    assert "gh-coordinator" not in login  # no demo accounts are offered in production
+    landed, assessments = send("/login", {"csrf_token": token(login), "username": "gh-coord",
+                                          "password": "volta-lake-morning-tide"})
+    assert landed.endswith("/assessments/"), "the coordinator could not sign in"
+    start = re.search(r'<form method="post" action="(/assessments/start)"', assessments)
+    assert start, "no Start button for the open cycle"
+    overview, _ = send(start.group(1), {"csrf_token": token(assessments)})
+    pillar_url = re.search(r"/assessments/\d+", overview).group(0) + "/pillars/legal"
+    _, pillar = send(pillar_url)
+    saved, _ = send(pillar_url, {"csrf_token": token(pillar), "legal__substantive_offences-state": "3",
+                                 "legal__substantive_offences-version": "0",
+                                 "legal__substantive_offences-evidence_description": "Cybercrime Act, 2020"})
+    _, again = send(pillar_url)
+    assert re.search(r'value="3"[^>]*checked|checked[^>]*value="3"', again), "the saved level is not shown"
+    assert "Cybercrime Act, 2020" in again
