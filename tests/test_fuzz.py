@@ -8,6 +8,7 @@ fill them with Unicode, control characters, oversized text and HTML/script paylo
 from __future__ import annotations
 
 import inspect
+import io
 import itertools
 import re
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from survey.assessments.models import Assessment, Status
+from survey.evidence.services import attach
 from survey.extensions import db
+from survey.frameworks.models import Indicator
 from tests import factories
 from tests.conftest import Auth, rolled_back
 
@@ -123,8 +126,14 @@ def make_setting() -> dict:
     draft = factories.start_assessment("sn-coordinator")
     validated = db.session.scalar(sa.select(Assessment.id).where(
         Assessment.country_id == submitted.country_id, Assessment.status == Status.VALIDATED))
+    # A file attached to the draft, so the pages that list, share and delete files show their forms.
+    indicator = db.session.scalar(sa.select(Indicator).where(
+        Indicator.framework_version_id == draft.framework_version_id, Indicator.code == "legal.substantive_offences"))
+    coordinator = factories.user("sn-coordinator")
+    evidence = attach(draft, indicator, "decree.pdf", io.BytesIO(b"%PDF-1.4\n%fuzz\n"), coordinator)
     # The pillar with levels and every fact type; pillar forms are all made by the same code.
     return {"assessment_id": (draft.id, submitted.id, validated), "pillar_code": ("resources",),
+            "file_id": (evidence.id,),
             "code": ("legal.substantive_offences",), "user_id": (factories.user("gh-contributor").id,),
             "version_id": (draft.framework_version_id,), "region_code": ("ecowas",), "year": (2026,),
             "alpha2": ("GH",)}
@@ -178,8 +187,15 @@ def in_setting(name: str, value: object, setting: dict) -> object:
     return (name, candidates.index(value)) if value in candidates else value
 
 
+# Forms a page shows only in answer to a POST (a workbook's preview follows its upload), named here.
+SHOWN_AFTER_A_POST = (
+    Form("sn-coordinator", "POST", "workbooks.apply", (("assessment_id", ("assessment_id", 0)),), "",
+         ("token", "filename", "keep", "cancel")),
+)
+
+
 def discover_forms(app, setting: dict) -> list[Form]:
-    """Every form of every page, one per endpoint and method."""
+    """Every form of every page, one per endpoint and method, and those shown after a POST."""
     adapter = app.url_map.bind("localhost")
     found: dict[tuple[str, str], Form] = {}
     for user in PERSONAS:
@@ -202,6 +218,8 @@ def discover_forms(app, setting: dict) -> list[Form]:
                     user, method, endpoint,
                     tuple((name, in_setting(name, value, setting)) for name, value in arguments.items()),
                     target.query if method == "POST" else "", tuple(fields))
+    for form in SHOWN_AFTER_A_POST:
+        found.setdefault((form.endpoint, form.method), form)
     return list(found.values())
 
 

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from survey import create_app
+from survey.extensions import db
 from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,9 @@ def demo_database(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INSTANCE_PATH", str(folder))
         patch.delenv("DATABASE_URL", raising=False)
-        create_app()
+        app = create_app()
+        with app.app_context():
+            db.engine.dispose()  # the last connection folds the WAL into the file we copy
     return folder / "cyberready.sqlite"
 
 
