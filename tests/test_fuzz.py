@@ -187,10 +187,20 @@ def in_setting(name: str, value: object, setting: dict) -> object:
     return (name, candidates.index(value)) if value in candidates else value
 
 
-# Forms a page shows only in answer to a POST (a workbook's preview follows its upload), named here.
+# Forms no GET page shows, named here so they are fuzzed too: a workbook's preview follows its upload;
+# the single-decision review steps of the one-form review page remain for clients that post them;
+# a file's sharing and removal forms sit on its indicator's files page.
+SUBMITTED, DRAFT = ("assessment_id", ("assessment_id", 1)), ("assessment_id", ("assessment_id", 0))
+FILE = ("file_id", ("file_id", 0))
 SHOWN_AFTER_A_POST = (
-    Form("sn-coordinator", "POST", "workbooks.apply", (("assessment_id", ("assessment_id", 0)),), "",
-         ("token", "filename", "keep", "cancel")),
+    Form("sn-coordinator", "POST", "workbooks.apply", (DRAFT,), "", ("token", "filename", "keep", "cancel")),
+    Form("gh-validator", "POST", "review.accept_unflagged", (SUBMITTED,), "", ()),
+    Form("gh-validator", "POST", "review.send_back", (SUBMITTED,), "", ()),
+    Form("gh-validator", "POST", "review.validate", (SUBMITTED,), "", ()),
+    Form("gh-validator", "POST", "review.decide", (SUBMITTED, ("code", "legal.substantive_offences")), "",
+         ("decision", "comment")),
+    Form("sn-coordinator", "POST", "evidence.share", (FILE,), "", ("public",)),
+    Form("sn-coordinator", "POST", "evidence.delete", (FILE,), "", ()),
 )
 
 
