@@ -12,7 +12,8 @@ def register(app: Flask) -> None:
     from survey.demo import demo
     from survey.frameworks.cli import framework
     from survey.i18n.cli import translate
+    from survey.pages.assets import assets
     from survey.regions.cli import regions
 
-    for group in (framework, cycles, users, demo, translate, regions, api_tokens):
+    for group in (framework, cycles, users, demo, translate, regions, api_tokens, assets):
         app.cli.add_command(group)

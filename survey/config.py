@@ -54,6 +54,10 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    # Charts are first shown as images drawn by Plotly on the server (survey/images):
+    # "background" draws them for the next reader, "sync" while the page waits, "off" never.
+    CHART_IMAGES = os.environ.get("CHART_IMAGES", "background")
+    CHART_IMAGE_DIR = os.environ.get("CHART_IMAGE_DIR")  # None: chart-images/ in the instance folder
 
 
 class ProductionConfig(Config):
@@ -75,6 +79,7 @@ class TestConfig(Config):
     AUTO_MIGRATE = False
     DEMO_DATA = False
     WTF_CSRF_ENABLED = False
+    CHART_IMAGES = "off"  # tests that look at chart images ask for "sync"
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}

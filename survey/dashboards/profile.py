@@ -43,8 +43,28 @@ def visible_assessments(viewer: Any, country: Country) -> list[Assessment]:
     )
 
 
+class MemberSets:
+    """Each region's members in a year, worked out once per (region, year) rather than once per row."""
+
+    def __init__(self, regions: list[RegionInfo]):
+        """Nothing worked out yet."""
+        self._sets: dict[tuple[str, int], frozenset[str]] = {}
+
+    def of(self, region: RegionInfo, year: int) -> frozenset[str]:
+        """Alpha-2 codes of the region's members in a cycle year."""
+        key = (region.code, year)
+        if key not in self._sets:
+            self._sets[key] = frozenset(region.members(year))
+        return self._sets[key]
+
+    def both(self, region: RegionInfo, year: int, first: str, second: str) -> bool:
+        """Whether both countries were members of the region in that year."""
+        members = self.of(region, year)
+        return first in members and second in members
+
+
 def regional_medians(
-    viewer: Any, country: Country, regions: list[RegionInfo]
+    viewer: Any, country: Country, regions: list[RegionInfo], members: MemberSets | None = None
 ) -> dict[tuple[str, int, int], float]:
     """Median overall score per (region, year, version) over the years the country was a member."""
     codes = sorted({p.country for r in regions for p in r.periods})
@@ -60,11 +80,11 @@ def regional_medians(
             Assessment.overall_score.is_not(None),
         )
     ).all()
+    members = members or MemberSets(regions)
     scores: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     for year, version_id, alpha2, score in rows:
         for region in regions:
-            members = region.members(year)
-            if country.alpha2 in members and alpha2 in members:
+            if members.both(region, year, country.alpha2, alpha2):
                 scores[(region.code, year, version_id)].append(score)
     return {key: statistics.median(values) for key, values in scores.items()}
 
@@ -73,7 +93,8 @@ def build_profile(viewer: Any, country: Country) -> dict:
     """Everything the profile page shows."""
     assessments = visible_assessments(viewer, country)
     regions = regions_of_country(country.alpha2)
-    medians = regional_medians(viewer, country, regions) if assessments else {}
+    members = MemberSets(regions)
+    medians = regional_medians(viewer, country, regions, members) if assessments else {}
     labels = {v.id: v.display_name for v in db.session.scalars(sa.select(FrameworkVersion))}
     history = [
         {
@@ -85,7 +106,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
             "medians": [
                 (r.short_title, medians.get((r.code, a.cycle.year, a.framework_version_id)))
                 for r in regions
-                if country.alpha2 in r.members(a.cycle.year)
+                if country.alpha2 in members.of(r, a.cycle.year)
             ],
         }
         for a in assessments
@@ -97,7 +118,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
         "latest": latest,
         "figure": _figure(country, assessments, regions, medians, labels) if assessments else None,
         "regions": [
-            r for r in regions if latest and country.alpha2 in r.members(latest.cycle.year)
+            r for r in regions if latest and country.alpha2 in members.of(r, latest.cycle.year)
         ],
         **(_details(latest) if latest else {}),
     }

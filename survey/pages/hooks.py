@@ -24,6 +24,7 @@ from survey.i18n.locale import (
     remember_locale,
     text_direction,
 )
+from survey.pages.assets import send_precompressed_static
 from survey.permissions import current_user_can
 from survey.publication.labels import visibility_label
 
@@ -148,7 +149,10 @@ def security_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
-    response.vary.add("Cookie")
+    # A static file, or an image named by what it shows, is the same for every reader: shared caches
+    # and browsers need not keep a copy per cookie (nor ask again when the session cookie changes).
+    if request.endpoint != "static" and not response.cache_control.immutable:
+        response.vary.add("Cookie")
     return response
 
 
@@ -173,6 +177,7 @@ def refuse_nul_characters() -> None:
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
     app.jinja_env.globals.update(template_helpers())
+    app.before_request(send_precompressed_static)
     app.before_request(forget_previous_locale)
     app.before_request(refuse_nul_characters)
     app.context_processor(template_globals)
