@@ -64,3 +64,16 @@ def send(encoded: Encoded, mimetype: str, status: int = 200) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
     return response
+
+
+SHARED = "cyberready.shared_response"  # a request environ key: `g` outlives a request in tests
+
+
+def mark_shared() -> None:
+    """Say that this request's response is the same for every reader (no session cookie, no Vary: Cookie)."""
+    request.environ[SHARED] = True
+
+
+def is_shared() -> bool:
+    """Whether a view marked this request's response as the same for every reader."""
+    return bool(request.environ.get(SHARED))

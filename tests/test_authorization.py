@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboards.export", "GET"): PUBLIC,
     ("dashboards.needs_view", "GET"): PUBLIC,
     ("dashboards.country_profile", "GET"): PUBLIC,
+    ("dashboards.chart_image_file", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such image
     ("api.openapi", "GET"): PUBLIC,
     ("api.regions", "GET"): PUBLIC,
     ("api.region_cycle", "GET"): PUBLIC,
@@ -140,7 +141,7 @@ def target(app, demo) -> dict[str, object]:
     contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
     return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
             "user_id": contributor.id, "version_id": assessment.framework_version_id,
-            "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
+            "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv", "alpha2": "GH", "key": "0" * 32,
             "_rest": "no-such-thing"}
 
 

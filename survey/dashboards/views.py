@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.compression import Encoded, accepted_encoding, send
+from survey.compression import Encoded, accepted_encoding, mark_shared, send
 from survey.dashboards import build, cache, exports, needs, opendata, profile, services
 from survey.dashboards.services import BadParameter
 from survey.i18n.locale import text_direction
@@ -222,6 +222,7 @@ def country_profile(alpha2: str) -> Response:
 @public
 def chart_image_file(key: str) -> Response:
     """A chart's static image, drawn once and kept compressed; its name changes with what it shows."""
+    mark_shared()  # the same for every reader: no session cookie, no Vary: Cookie
     images = image_store()
     if not KEY.fullmatch(key) or not images.has(key):
         abort(404)
