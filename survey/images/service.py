@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import current_app, request
 
+from survey.images.phone import for_phone
 from survey.images.render import figure_to_svg
 from survey.images.store import ImageStore, Spec, renderer_for
 
@@ -49,7 +50,7 @@ def store() -> ImageStore:
 def _specs(figure: dict) -> tuple[Spec, Spec]:
     height = int(figure.get("layout", {}).get("height") or DEFAULT_HEIGHT)
     drawable = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
-    return Spec(drawable, NARROW_WIDTH, height), Spec(drawable, WIDE_WIDTH, height)
+    return Spec(for_phone(drawable), NARROW_WIDTH, height), Spec(drawable, WIDE_WIDTH, height)
 
 
 def chart_image(figure: dict | None) -> ChartImage | None:
