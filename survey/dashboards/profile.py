@@ -57,11 +57,6 @@ class MemberSets:
             self._sets[key] = frozenset(region.members(year))
         return self._sets[key]
 
-    def both(self, region: RegionInfo, year: int, first: str, second: str) -> bool:
-        """Whether both countries were members of the region in that year."""
-        members = self.of(region, year)
-        return first in members and second in members
-
 
 def regional_medians(
     viewer: Any, country: Country, regions: list[RegionInfo], members: MemberSets | None = None
@@ -81,11 +76,14 @@ def regional_medians(
         )
     ).all()
     members = members or MemberSets(regions)
+    shared: dict[int, list[tuple[str, frozenset[str]]]] = {}  # year: the country's regions and their members
     scores: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     for year, version_id, alpha2, score in rows:
-        for region in regions:
-            if members.both(region, year, country.alpha2, alpha2):
-                scores[(region.code, year, version_id)].append(score)
+        if year not in shared:
+            shared[year] = [(r.code, members.of(r, year)) for r in regions if country.alpha2 in members.of(r, year)]
+        for code, member_codes in shared[year]:
+            if alpha2 in member_codes:
+                scores[(code, year, version_id)].append(score)
     return {key: statistics.median(values) for key, values in scores.items()}
 
 
