@@ -263,3 +263,25 @@ def test_slow_connection_sees_images_and_explores_one_chart(server_with_images):
         assert page.locator("#panel-heatmap .chart-image img").is_visible()  # the others stay images
         browser.close()
     assert errors == [], errors
+
+
+def test_image_store_keeps_a_bounded_number_of_images_and_waiting_figures(tmp_path, monkeypatch):
+    import os
+
+    from survey.images import store as images
+    from survey.images.store import ImageStore, Renderer, Spec
+
+    shelf = ImageStore(tmp_path, "secret")
+    specs = [Spec({"data": [], "layout": {"title": {"text": f"chart {n}"}}}, 360, 300) for n in range(5)]
+    keys = [shelf.key(spec) for spec in specs]
+    assert len(set(keys)) == 5 and ImageStore(tmp_path, "other secret").key(specs[0]) != keys[0]
+    monkeypatch.setattr(images, "MAX_ASKED", 3)
+    assert [shelf.ask(key, spec) for key, spec in zip(keys, specs, strict=True)] == [True, True, True, False, False]
+    renderer = Renderer(shelf, lambda figure, width, height: f"<svg>{figure['layout']['title']['text']}</svg>".encode())
+    assert renderer.draw_asked() == 3 and shelf.asked() == []
+    assert shelf.read(keys[0]) == b"<svg>chart 0</svg>"
+    assert brotli.decompress(shelf.read(keys[0], "br")) == b"<svg>chart 0</svg>"
+    for age, key in enumerate(keys[:3]):  # the first drawn is the oldest
+        os.utime(shelf.path(key), (1_000_000 + age, 1_000_000 + age))
+    assert shelf.prune(keep=2) == 1
+    assert not shelf.has(keys[0]) and shelf.read(keys[0], "gzip") is None and shelf.has(keys[1])

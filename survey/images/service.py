@@ -68,10 +68,9 @@ def chart_image(figure: dict | None) -> ChartImage | None:
     elif missing:
         if images.failed_recently():
             return None
-        for variant, spec in missing:
-            images.ask(variant.key, spec)
+        if all([images.ask(variant.key, spec) for variant, spec in missing]):
+            request.environ[ASKED] = True  # else the queue is full: the page, with its tables, may be kept
         renderer_for(images, figure_to_svg).wake()
-        request.environ[ASKED] = True
         return None
     return ChartImage(*variants)
 

@@ -34,6 +34,9 @@ DRAWING = "plotly-custom 4.1.1; kaleido svg; 1"
 KEY = re.compile(r"[0-9a-f]{32}")
 SUFFIXES = {None: "", "br": ".br", "gzip": ".gz"}
 RETRY_AFTER_FAILURE_S = 600  # a broken Chromium is not started again for every page
+# Bounds against readers (or robots) asking for endless variants (countries compared, languages):
+MAX_ASKED = 500  # figures waiting; beyond, pages show their tables until the queue drains
+MAX_IMAGES = 10_000  # images kept; beyond, the oldest go (a page still naming one shows its table)
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,15 @@ class ImageStore:
         for encoding in ("br", "gzip", None):  # the plain form last: its presence means complete
             _write_atomically(self.path(key, encoding), encoded.form(encoding))
 
-    def ask(self, key: str, spec: Spec) -> None:
-        """Leave a figure for the drawing process."""
+    def ask(self, key: str, spec: Spec) -> bool:
+        """Leave a figure for the drawing process; False when too many wait already."""
         target = self.asked_dir / f"{key}.json"
-        if not target.exists():
-            _write_atomically(target, spec.to_json().encode())
+        if target.exists():
+            return True
+        if self.asked_dir.is_dir() and sum(1 for _entry in os.scandir(self.asked_dir)) >= MAX_ASKED:
+            return False
+        _write_atomically(target, spec.to_json().encode())
+        return True
 
     def asked(self) -> list[tuple[str, Spec]]:
         """The figures waiting to be drawn, oldest first."""
@@ -114,6 +121,18 @@ class ImageStore:
     def forget(self, key: str) -> None:
         """Drop a figure from the waiting list."""
         (self.asked_dir / f"{key}.json").unlink(missing_ok=True)
+
+    def prune(self, keep: int = MAX_IMAGES) -> int:
+        """Delete the oldest images beyond `keep`; the number deleted."""
+        images = [entry for folder in self.directory.glob("[0-9a-f][0-9a-f]") for entry in os.scandir(folder)
+                  if entry.name.endswith(".svg")]
+        if len(images) <= keep:
+            return 0
+        images.sort(key=lambda entry: entry.stat().st_mtime)
+        for entry in images[: len(images) - keep]:
+            for suffix in SUFFIXES.values():
+                Path(entry.path + suffix).unlink(missing_ok=True)
+        return len(images) - keep
 
     def note_failure(self) -> None:
         """Remember that drawing failed, so pages stop asking for a while."""
@@ -209,6 +228,8 @@ class Renderer:
                         self.store.forget(other)
                     return drawn
             self.store.forget(key)
+        if drawn:
+            self.store.prune()
         return drawn
 
 
