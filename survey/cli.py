@@ -12,7 +12,9 @@ def register(app: Flask) -> None:
     from survey.demo import demo
     from survey.i18n.cli import translate
     from survey.notifications.cli import notifications
+    from survey.pages.assets import assets
     from survey.regions.cli import regions
 
-    for command in (setup_command, framework, cycles, users, demo, translate, regions, api_tokens, notifications):
+    for command in (setup_command, framework, cycles, users, demo, translate, regions, api_tokens, notifications,
+                    assets):
         app.cli.add_command(command)

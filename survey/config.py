@@ -75,6 +75,10 @@ class Config:
     MAIL_SEND_AFTER_RESPONSE = _bool("MAIL_SEND_AFTER_RESPONSE", True)
     # The address users reach the app at (e.g. https://cyberready.example.org), for links in e-mails.
     APP_URL = os.environ.get("APP_URL")
+    # Charts are first shown as images drawn by Plotly on the server (survey/images):
+    # "background" draws them for the next reader, "sync" while the page waits, "off" never.
+    CHART_IMAGES = os.environ.get("CHART_IMAGES", "background")
+    CHART_IMAGE_DIR = os.environ.get("CHART_IMAGE_DIR")  # None: chart-images/ in the instance folder
 
 
 class ProductionConfig(Config):
@@ -97,6 +101,7 @@ class TestConfig(Config):
     AUTO_MIGRATE = False
     DEMO_DATA = False
     WTF_CSRF_ENABLED = False
+    CHART_IMAGES = "off"  # tests that look at chart images ask for "sync"
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}

@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboards.export", "GET"): PUBLIC,
     ("dashboards.needs_view", "GET"): PUBLIC,
     ("dashboards.country_profile", "GET"): PUBLIC,
+    ("dashboards.chart_image_file", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such image
     ("api.openapi", "GET"): PUBLIC,
     ("api.regions", "GET"): PUBLIC,
     ("api.region_cycle", "GET"): PUBLIC,
@@ -152,7 +153,7 @@ def target(app, demo) -> dict[str, object]:
     return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
             "user_id": factories.user("gh-contributor").id, "version_id": assessment.framework_version_id,
             "region_code": "ecowas", "year": 2026, "file_id": 1, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
-            "_rest": "no-such-thing"}
+            "key": "0" * 32, "_rest": "no-such-thing"}
 
 
 def test_every_view_declares_who_may_use_it(app):

@@ -85,7 +85,7 @@ def radar(html: str) -> dict:
     import html as html_lib
     import json
 
-    return json.loads(html_lib.unescape(re.search(r'data-figure="([^"]*)"', html).group(1)))
+    return json.loads(html_lib.unescape(re.search(r"data-figure='([^']*)'", html).group(1)))
 
 
 def test_chart_texts_and_numbers_are_in_the_reader_language(client, auth, demo):

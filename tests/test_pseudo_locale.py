@@ -219,6 +219,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "file_id": 1,
         "fmt": "csv",
         "alpha2": "NG",
+        "key": "0" * 32,  # a chart image (an SVG, no text of the page)
         "_rest": "no-such-thing",
     }
 

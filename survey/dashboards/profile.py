@@ -43,8 +43,23 @@ def visible_assessments(viewer: Any, country: Country) -> list[Assessment]:
     )
 
 
+class MemberSets:
+    """Each region's members in a year, worked out once per (region, year) rather than once per row."""
+
+    def __init__(self, regions: list[RegionInfo]):
+        """Nothing worked out yet."""
+        self._sets: dict[tuple[str, int], frozenset[str]] = {}
+
+    def of(self, region: RegionInfo, year: int) -> frozenset[str]:
+        """Alpha-2 codes of the region's members in a cycle year."""
+        key = (region.code, year)
+        if key not in self._sets:
+            self._sets[key] = frozenset(region.members(year))
+        return self._sets[key]
+
+
 def regional_medians(
-    viewer: Any, country: Country, regions: list[RegionInfo]
+    viewer: Any, country: Country, regions: list[RegionInfo], members: MemberSets | None = None
 ) -> dict[tuple[str, int, int], float]:
     """Median overall score per (region, year, version) over the years the country was a member."""
     codes = sorted({p.country for r in regions for p in r.periods})
@@ -60,12 +75,15 @@ def regional_medians(
             Assessment.overall_score.is_not(None),
         )
     ).all()
+    members = members or MemberSets(regions)
+    shared: dict[int, list[tuple[str, frozenset[str]]]] = {}  # year: the country's regions and their members
     scores: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     for year, version_id, alpha2, score in rows:
-        for region in regions:
-            members = region.members(year)
-            if country.alpha2 in members and alpha2 in members:
-                scores[(region.code, year, version_id)].append(score)
+        if year not in shared:
+            shared[year] = [(r.code, members.of(r, year)) for r in regions if country.alpha2 in members.of(r, year)]
+        for code, member_codes in shared[year]:
+            if alpha2 in member_codes:
+                scores[(code, year, version_id)].append(score)
     return {key: statistics.median(values) for key, values in scores.items()}
 
 
@@ -73,7 +91,8 @@ def build_profile(viewer: Any, country: Country) -> dict:
     """Everything the profile page shows."""
     assessments = visible_assessments(viewer, country)
     regions = regions_of_country(country.alpha2)
-    medians = regional_medians(viewer, country, regions) if assessments else {}
+    members = MemberSets(regions)
+    medians = regional_medians(viewer, country, regions, members) if assessments else {}
     labels = {v.id: v.display_name for v in db.session.scalars(sa.select(FrameworkVersion))}
     history = [
         {
@@ -87,7 +106,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
             "medians": [
                 (r.short_title, medians.get((r.code, a.cycle.year, a.framework_version_id)))
                 for r in regions
-                if country.alpha2 in r.members(a.cycle.year)
+                if country.alpha2 in members.of(r, a.cycle.year)
             ],
         }
         for a in assessments
@@ -99,7 +118,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
         "latest": latest,
         "figure": _figure(country, assessments, regions, medians, labels) if assessments else None,
         "regions": [
-            r for r in regions if latest and country.alpha2 in r.members(latest.cycle.year)
+            r for r in regions if latest and country.alpha2 in members.of(r, latest.cycle.year)
         ],
         **(_details(latest) if latest else {}),
     }

@@ -10,21 +10,25 @@ import json
 import re
 
 from babel.numbers import get_decimal_symbol
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
+from survey.compression import Encoded, accepted_encoding, mark_shared, send
 from survey.dashboards import build, cache, exports, needs, opendata, profile, services
 from survey.dashboards.services import BadParameter
 from survey.i18n.locale import text_direction
+from survey.images.service import ChartImage, chart_image
+from survey.images.service import store as image_store
+from survey.images.store import KEY
 from survey.permissions import public
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 FORMATS = ("csv", "xlsx", "json")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def error_message(kind: str) -> str:
@@ -93,30 +97,19 @@ def index() -> str | Response:
 
 @blueprint.route("/<region_code>/<int:year>")
 @public
-def region(region_code: str, year: int) -> str:
+def region(region_code: str, year: int) -> Response:
     """The regional dashboard: headline figures and six charts, each with its table and CSV."""
-    key = (
-        region_code,
-        year,
-        tuple(sorted(_query().items())),
-        str(get_locale()),
-        cache.viewer_key(current_user),
-        cache.data_stamp(),
-    )
-    page = cache.pages().get(key)
-    if page is None:
+
+    def build() -> dict:
         board = _dashboard(region_code, year)
-        body = render_template(
-            "dashboards/_region_body.html",
-            board=board,
-            data=board.data,
-            years=services.cycle_years(),
-            versions=services.framework_versions(),
-        )
-        page = (f"{board.data.region.short_title} {year}", bool(board.data.countries), Markup(body))  # noqa: S704 - rendered by Jinja with autoescape
-        cache.pages().put(key, page)
-    title, has_charts, body = page
-    return render_template("dashboards/region.html", title=title, has_charts=has_charts, body=body)
+        return {
+            "board": board,
+            "data": board.data,
+            "years": services.cycle_years(),
+            "versions": services.framework_versions(),
+        }
+
+    return cache.cached_page("dashboards/region.html", build)
 
 
 def _query() -> dict:
@@ -154,13 +147,16 @@ def panel_csv(region_code: str, year: int, panel: str) -> Response:
     """Exactly the data of one chart, as CSV."""
     if panel not in build.PANELS:
         raise BadParameter("panel", 404)
-    board = _dashboard(region_code, year)
-    table = board.panels[panel].table
-    body = exports.to_csv(
-        exports.flat_headers(table, _("%(column)s: stage")),
-        (exports.flat_row(row) for row in table.rows),
-    )
-    return _download(body, "text/csv; charset=utf-8", f"{region_code}-{year}-{panel}.csv")
+
+    def make() -> tuple[bytes, str]:
+        table = _dashboard(region_code, year).panels[panel].table
+        body = exports.to_csv(
+            exports.flat_headers(table, _("%(column)s: stage")),
+            (exports.flat_row(row) for row in table.rows),
+        )
+        return body.encode(), CSV
+
+    return _download(*cache.cached_download(make, compress=True), f"{region_code}-{year}-{panel}.csv")
 
 
 @blueprint.route("/<region_code>/<int:year>/export.<fmt>")
@@ -169,47 +165,84 @@ def export(region_code: str, year: int, fmt: str) -> Response:
     """Open data of a region in a cycle: indicator levels, pillar and overall scores."""
     if fmt not in FORMATS:
         raise BadParameter("format", 404)
-    data = _load(region_code, year)
-    name = f"cyberready-{region_code}-{year}.{fmt}"
-    if fmt == "json":
-        body = json.dumps(opendata.export_json(current_user, data), ensure_ascii=False, indent=1)
-        return _download(body, "application/json", name)
-    headers, rows = opendata.export_table(current_user, data)
-    if fmt == "csv":
-        return _download(exports.to_csv(headers, rows), "text/csv; charset=utf-8", name)
-    title = f"{data.region.short_name} {year}"
-    return _download(exports.to_xlsx(title, headers, rows), XLSX, name)
+
+    def make() -> tuple[bytes, str]:
+        data = _load(region_code, year)
+        if fmt == "json":
+            body = json.dumps(opendata.export_json(current_user, data), ensure_ascii=False, indent=1)
+            return body.encode(), "application/json"
+        headers, rows = opendata.export_table(current_user, data)
+        if fmt == "csv":
+            return exports.to_csv(headers, rows).encode(), CSV
+        return exports.to_xlsx(f"{data.region.short_name} {year}", headers, rows), XLSX
+
+    body, mimetype = cache.cached_download(make, compress=fmt != "xlsx")  # XLSX is a ZIP already
+    return _download(body, mimetype, f"cyberready-{region_code}-{year}.{fmt}")
 
 
-def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _download(body: Encoded | bytes, mimetype: str, filename: str) -> Response:
+    response = send(body, mimetype) if isinstance(body, Encoded) else Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @blueprint.route("/<region_code>/<int:year>/needs")
 @public
-def needs_view(region_code: str, year: int) -> str:
+def needs_view(region_code: str, year: int) -> Response:
     """Most common gaps (below Established) and budget and staffing facts side by side."""
-    data = _load(region_code, year)
-    rates = needs.parse_rates(request.args)
-    indicators, rows, currencies = needs.fact_table(current_user, data, rates)
-    return render_template(
-        "dashboards/needs.html",
-        data=data,
-        gaps=needs.gap_list(current_user, data),
-        fact_indicators=indicators,
-        fact_rows=rows,
-        currencies=currencies,
-        rates=rates,
-    )
+
+    def build() -> dict:
+        data = _load(region_code, year)
+        rates = needs.parse_rates(request.args)
+        indicators, rows, currencies = needs.fact_table(current_user, data, rates)
+        return {
+            "data": data,
+            "gaps": needs.gap_list(current_user, data),
+            "fact_indicators": indicators,
+            "fact_rows": rows,
+            "currencies": currencies,
+            "rates": rates,
+        }
+
+    return cache.cached_page("dashboards/needs.html", build)
 
 
 @blueprint.route("/countries/<alpha2>")
 @public
-def country_profile(alpha2: str) -> str:
+def country_profile(alpha2: str) -> Response:
     """A country's released scores over cycles against its regions' medians; strengths, needs, facts."""
-    country = profile.find_country(alpha2)
-    return render_template(
-        "dashboards/profile.html", **profile.build_profile(current_user, country)
-    )
+
+    def build() -> dict:
+        return profile.build_profile(current_user, profile.find_country(alpha2))
+
+    return cache.cached_page("dashboards/profile.html", build)
+
+
+@blueprint.route("/images/<key>.svg")
+@public
+def chart_image_file(key: str) -> Response:
+    """A chart's static image, drawn once and kept compressed; its name changes with what it shows."""
+    mark_shared()  # the same for every reader: no session cookie, no Vary: Cookie
+    images = image_store()
+    if not KEY.fullmatch(key) or not images.has(key):
+        abort(404)
+    encoding = accepted_encoding(request.headers.get("Accept-Encoding", ""))
+    body = images.read(key, encoding)
+    if body is None:  # drawn, but a compressed form is missing: send the plain one
+        encoding, body = None, images.read(key)
+    response = Response(body, mimetype="image/svg+xml")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
+    response.set_etag(key)
+    # Private: an image of donor-level results must not sit in a shared cache.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    # Opened on its own, the SVG needs its inline styles, and nothing else.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return response.make_conditional(request)
+
+
+@blueprint.app_template_global("chart_image")
+def chart_image_global(figure: dict | None) -> ChartImage | None:
+    """The chart's drawn images, or None (the page then shows the table; see images.service)."""
+    return chart_image(figure)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from survey.accounts.labels import role_names
 from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
+from survey.compression import is_shared
 from survey.demo import demo_accounts
 from survey.frameworks.labels import stage_name
 from survey.i18n.formats import (
@@ -33,6 +35,7 @@ from survey.i18n.locale import (
     remember_locale,
     text_direction,
 )
+from survey.pages.assets import send_precompressed_static
 from survey.permissions import current_user_can
 from survey.publication.labels import visibility_label
 from survey.questions import answer_text
@@ -162,8 +165,29 @@ def security_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
-    response.vary.add("Cookie")
+    # A static file, or an image named by what it shows, is the same for every reader: shared caches
+    # and browsers need not keep a copy per cookie (nor ask again when the session cookie changes).
+    if not shared_response():
+        response.vary.add("Cookie")
     return response
+
+
+def shared_response() -> bool:
+    """Whether the response is the same for every reader: a static file, or an image named by what it shows."""
+    return request.endpoint == "static" or is_shared()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, left out of responses that are the same for every reader.
+
+    Flask-Login looks at the session after every request, and Flask then adds `Vary: Cookie`:
+    anonymous visitors would fetch the stylesheet again whenever their cookie changes.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Save the session (and vary on the cookie) unless the response is shared."""
+        if not shared_response():
+            super().save_session(app, session, response)
 
 
 def error_page(error: HTTPException) -> tuple[str, int] | Response:
@@ -187,6 +211,8 @@ def refuse_nul_characters() -> None:
 def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
     app.jinja_env.globals.update(template_helpers())
+    app.session_interface = SessionInterface()
+    app.before_request(send_precompressed_static)
     app.before_request(forget_previous_locale)
     app.before_request(refuse_nul_characters)
     app.context_processor(template_globals)

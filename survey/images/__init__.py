@@ -1,0 +1,1 @@
+"""Static images of Plotly figures: drawn by Plotly itself, once, and kept on disk."""
