@@ -115,7 +115,7 @@ class FrameworkDef:
         return self.pillars[index + 1] if index + 1 < len(codes) else None
 
 
-def _text(data: dict, key: str, where: str, required: bool = True) -> str:
+def _text(data: dict, key: str | int, where: str, required: bool = True) -> str:
     value = data.get(key)
     if value is None and not required:
         return ""
@@ -157,7 +157,7 @@ def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> Indicato
     if not isinstance(code, str) or not code.startswith(pillar_code + "."):
         raise FrameworkError(f"pillar {pillar_code}: indicator id {code!r} must start with '{pillar_code}.'")
     kind = raw.get("kind")
-    common = dict(
+    common: dict[str, Any] = dict(
         code=code,
         pillar_code=pillar_code,
         kind=kind,

@@ -94,7 +94,8 @@ def install_escaping_gettext(app: Flask) -> None:
     def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
         return escape(get_translations().unpgettext(context, singular, plural, n))
 
-    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,
+    # The jinja2.ext.i18n extension adds this method at runtime; Environment's types do not declare it.
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,  # type: ignore[attr-defined]
                                             pgettext=pgettext, npgettext=npgettext)
 
 
@@ -117,7 +118,8 @@ def direction_of(locale: Locale | None) -> str:
 def language_name(code: str) -> str:
     """A language's name in that language (what a reader looks for in a switcher)."""
     try:
-        return Locale.parse(code).get_display_name(code).capitalize()
+        name = Locale.parse(code).get_display_name(code)
+        return name.capitalize() if name else code
     except (ValueError, UnknownLocaleError):  # a catalog folder Babel has no data for
         return code
 
