@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyuca
 from babel import Locale, UnknownLocaleError
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 from survey.i18n.formats import formatting_locale
 
 LOCALE_COOKIE = "lang"
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
+# Flask's Response or werkzeug's (what redirect() makes): the caller gets back what it passed.
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 def available_languages() -> list[str]:
@@ -68,7 +72,7 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def remember_locale(response: Response, language: str) -> Response:
+def remember_locale(response: AnyResponse, language: str) -> AnyResponse:
     """Keep a language choice in a cookie for a year."""
     response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
