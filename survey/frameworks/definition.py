@@ -104,6 +104,18 @@ class FrameworkDef:
         """The indicator with this code, or None."""
         return next((i for p in self.pillars for i in p.indicators if i.code == code), None)
 
+    def known_pillar(self, code: str) -> PillarDef:
+        """The pillar with this code, which the caller knows is in the framework (KeyError otherwise)."""
+        if (pillar := self.pillar(code)) is None:
+            raise KeyError(code)
+        return pillar
+
+    def known_indicator(self, code: str) -> IndicatorDef:
+        """The indicator with this code, which the caller knows is in the framework (KeyError otherwise)."""
+        if (indicator := self.indicator(code)) is None:
+            raise KeyError(code)
+        return indicator
+
     def all_indicators(self) -> list[IndicatorDef]:
         """Every indicator in questionnaire order."""
         return [i for p in self.pillars for i in p.indicators]
