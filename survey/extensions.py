@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised by the application factory."""
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, has_request_context, request
 from flask_babel import Babel, Domain
 from flask_compress import Compress
@@ -30,6 +32,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# db.Model is a class built at runtime from Base; type checkers see only a variable, so they get Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 
 

@@ -215,7 +215,8 @@ def requires(permission: Permission) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.permission = permission
+        # Views carry their permission as a function attribute, which Callable's type cannot declare.
+        wrapper.permission = permission  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -223,5 +224,5 @@ def requires(permission: Permission) -> Callable:
 
 def public(view: Callable) -> Callable:
     """Mark a view open to everyone, signed in or not."""
-    view.permission = PUBLIC
+    view.permission = PUBLIC  # type: ignore[attr-defined]  # see requires()
     return view

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.countries.models import Country
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models import utcnow
 from survey.permissions import COUNTRY_ROLES as COUNTRY_ROLES
 from survey.permissions import DONOR_READERS as DONOR_READERS
@@ -25,14 +25,14 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by a user; a user may hold several (e.g. coordinator and validator)."""
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Someone who signs in: a country official, a donor or an administrator."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

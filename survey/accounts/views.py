@@ -6,6 +6,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+import flask
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -67,7 +68,7 @@ def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _locked_out(limit: RequestLimit) -> Response:
+def _locked_out(limit: RequestLimit) -> flask.Response:
     """Too many failures: say so without telling whether the account exists; keep the username."""
     form = LoginForm()
     record("user.login_failed", outcome=REFUSED, detail=f"locked out: {form.username.data or ''}"[:500])
@@ -82,7 +83,7 @@ def _locked_out(limit: RequestLimit) -> Response:
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
                deduct_when=_failed, on_breach=_locked_out)
 @public
-def login() -> str | Response:
+def login() -> Response | tuple[str, int]:
     """Sign in with username and password."""
     if current_user.is_authenticated:
         return redirect(url_for("assessments.index"))

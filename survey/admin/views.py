@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -135,7 +137,8 @@ def audit() -> str | tuple[str, int]:
                                    country.id if country else None, form.since.data, form.until.data, before)
     older_url = None
     if len(events) == services.AUDIT_PAGE:
-        older_url = url_for(".audit", **{**request.args.to_dict(), "before": events[-1].id})
+        args: dict[str, Any] = {**request.args.to_dict(), "before": events[-1].id}
+        older_url = url_for(".audit", **args)
     versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id)).all()
     return render_template("admin/audit.html", form=form, events=events, older_url=older_url,
                            titles=item_titles(v.definition for v in versions))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models import utcnow
 
 TOKEN_PREFIX = "cr_"  # noqa: S105 - a marker that helps secret scanners, not a secret
@@ -26,7 +26,7 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A user's API token: the API reads with that user's release levels."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

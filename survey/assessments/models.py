@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
 from survey.countries.models import Country
-from survey.extensions import db
+from survey.extensions import Model
 from survey.frameworks.models import FrameworkVersion, Indicator
 from survey.models import utcnow
 
@@ -36,7 +36,7 @@ EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 SCORED_STATUSES = frozenset({Status.SUBMITTED, Status.RETURNED, Status.VALIDATED})
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     """An assessment round (a year) run against one framework version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class Cycle(db.Model):
     framework_version: Mapped[FrameworkVersion] = relationship(lazy="joined")
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A country's answers for one cycle and framework version."""
 
     __table_args__ = (sa.UniqueConstraint("country_id", "cycle_id", "framework_version_id"),)
@@ -100,7 +100,7 @@ class AnswerState(StrEnum):
     VALUE = "value"
 
 
-class Answer(db.Model):
+class Answer(Model):
     """The answer to one indicator in one assessment, with its evidence."""
 
     __table_args__ = (sa.UniqueConstraint("assessment_id", "indicator_id"),)
@@ -133,7 +133,7 @@ class Answer(db.Model):
     indicator: Mapped[Indicator] = relationship(lazy="raise")
 
 
-class PillarScore(db.Model):
+class PillarScore(Model):
     """A pillar's score stored at submission, so comparisons need no re-scoring."""
 
     __table_args__ = (sa.UniqueConstraint("assessment_id", "pillar_code"),)

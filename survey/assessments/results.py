@@ -77,19 +77,19 @@ def build_results(assessment: Assessment) -> dict:
     answers = services.answers_by_code(assessment)
     previous = services.previous_assessment(assessment)
     earlier = _changes(assessment, previous)
-    rows = [PillarRow(p.code, _(definition.pillar(p.code).title), p,
+    rows = [PillarRow(p.code, _(definition.known_pillar(p.code).title), p,
                       None if p.score is None or p.code not in earlier else p.score - earlier[p.code])
             for p in result.pillars]
     series = [RadarSeries(_("%(year)s assessment", year=assessment.cycle.year),
                           tuple(r.result.score for r in rows))]
-    if earlier:
+    if earlier and previous is not None:  # earlier scores come from the previous assessment
         series.append(RadarSeries(_("%(year)s assessment", year=previous.cycle.year),
                                   tuple(earlier.get(r.code) for r in rows)))
     figure = radar_figure([r.title for r in rows], series, [str(s) for s in STAGE_NAMES.values()],
                           _("Score by pillar (0-100)"), rtl=text_direction() == "rtl",
                           number_format=lambda score: format_decimal(score, format="#,##0.#"))
     dont_know = [definition.indicator(c) for c, a in answers.items()
-                 if a.state == AnswerState.DONT_KNOW and definition.indicator(c).is_maturity]
+                 if a.state == AnswerState.DONT_KNOW and definition.known_indicator(c).is_maturity]
     return {
         "definition": definition, "result": result, "rows": rows, "figure": figure,
         "overall_stage_name": stage_name(result.stage),
@@ -99,6 +99,7 @@ def build_results(assessment: Assessment) -> dict:
         "previous": previous,
         "comparable": bool(earlier),
         "overall_change": (result.score - previous.overall_score
-                           if earlier and result.score is not None and previous.overall_score is not None
+                           if earlier and previous is not None and result.score is not None
+                           and previous.overall_score is not None
                            else None),
     }

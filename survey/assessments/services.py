@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -72,8 +73,8 @@ FIELDS = tuple(AnswerValues.__dataclass_fields__)
 @version_in_use.answer
 def version_has_assessments(version_id: int) -> bool:
     """Whether assessments were started on this framework version (its indicators are then fixed)."""
-    return db.session.scalar(sa.select(sa.func.count(Assessment.id))
-                             .where(Assessment.framework_version_id == version_id)) > 0
+    return db.session.execute(sa.select(sa.func.count(Assessment.id))
+                              .where(Assessment.framework_version_id == version_id)).scalar_one() > 0
 
 
 def current_cycle() -> Cycle | None:
@@ -169,10 +170,11 @@ def lock_assessment(assessment: Assessment, statuses: Iterable[str], refusal: st
     commits, so saves, submission and review steps of one assessment happen one after the other and
     each sees the status the previous one left: no answer changes once the assessment is submitted.
     """
-    held = db.session.execute(
+    # An UPDATE's result is a CursorResult; Session.execute's types promise only a Result.
+    held = cast(sa.CursorResult, db.session.execute(
         sa.update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status.in_(sorted(str(s) for s in statuses)))
-        .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+        .values(updated_at=utcnow()).execution_options(synchronize_session=False)))
     if held.rowcount != 1:
         raise WorkflowError(refusal)
 
@@ -266,7 +268,7 @@ def _insert_first(assessment: Assessment, inserts: dict[int, dict], now: datetim
     if not inserts:
         return set()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = Answer.__table__
+    table = cast(sa.Table, Answer.__table__)  # a mapped class's table; DeclarativeBase types it as a FromClause
     written = set(db.session.scalars(
         insert(table).values([{"assessment_id": assessment.id, "indicator_id": indicator_id, **row,
                                "updated_at": now, "updated_by_id": user.id, "version": 1}

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models import utcnow
 
 if TYPE_CHECKING:  # the audit trail sits below accounts: the relationship names its class by string
     from survey.accounts.models import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded change or refused attempt; rows are only ever inserted."""
 
     __table_args__ = (sa.Index("ix_audit_event_assessment_indicator", "assessment_id", "indicator_code"),)

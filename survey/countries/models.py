@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 
 
-class Country(db.Model):
+class Country(Model):
     """A UN member or observer state, keyed by its ISO 3166-1 codes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

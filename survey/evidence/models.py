@@ -9,13 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
 from survey.assessments.models import Assessment
-from survey.extensions import db
+from survey.extensions import Model
 from survey.frameworks.models import Indicator
 from survey.models import utcnow
 from survey.publication.rules import Visibility, is_released
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """A document an official attached to an indicator of an assessment; its bytes live in the storage."""
 
     __table_args__ = (sa.Index("ix_evidence_file_assessment_indicator", "assessment_id", "indicator_id"),)

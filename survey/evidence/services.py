@@ -55,7 +55,8 @@ def _size(stream: IO[bytes]) -> int:
 
 def _digest(stream: IO[bytes]) -> str:
     stream.seek(0)
-    digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    # Uploads are spooled or in-memory files, which have readinto(); typing.IO does not declare it.
+    digest = hashlib.file_digest(stream, "sha256").hexdigest()  # type: ignore[arg-type]
     stream.seek(0)
     return digest
 

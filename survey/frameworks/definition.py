@@ -104,6 +104,18 @@ class FrameworkDef:
         """The indicator with this code, or None."""
         return next((i for p in self.pillars for i in p.indicators if i.code == code), None)
 
+    def known_pillar(self, code: str) -> PillarDef:
+        """The pillar with this code, which the caller knows is in the framework (KeyError otherwise)."""
+        if (pillar := self.pillar(code)) is None:
+            raise KeyError(code)
+        return pillar
+
+    def known_indicator(self, code: str) -> IndicatorDef:
+        """The indicator with this code, which the caller knows is in the framework (KeyError otherwise)."""
+        if (indicator := self.indicator(code)) is None:
+            raise KeyError(code)
+        return indicator
+
     def all_indicators(self) -> list[IndicatorDef]:
         """Every indicator in questionnaire order."""
         return [i for p in self.pillars for i in p.indicators]
@@ -115,7 +127,7 @@ class FrameworkDef:
         return self.pillars[index + 1] if index + 1 < len(codes) else None
 
 
-def _text(data: dict, key: str, where: str, required: bool = True) -> str:
+def _text(data: dict, key: str | int, where: str, required: bool = True) -> str:
     value = data.get(key)
     if value is None and not required:
         return ""
@@ -157,7 +169,7 @@ def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> Indicato
     if not isinstance(code, str) or not code.startswith(pillar_code + "."):
         raise FrameworkError(f"pillar {pillar_code}: indicator id {code!r} must start with '{pillar_code}.'")
     kind = raw.get("kind")
-    common = dict(
+    common: dict[str, Any] = dict(
         code=code,
         pillar_code=pillar_code,
         kind=kind,

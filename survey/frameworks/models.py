@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.frameworks.definition import FrameworkDef, parse_framework
 from survey.models import utcnow
 
 _PARSED: dict[tuple[int, str], FrameworkDef] = {}
 
 
-class FrameworkVersion(db.Model):
+class FrameworkVersion(Model):
     """One version of a framework; answers always belong to exactly one version."""
 
     __table_args__ = (sa.UniqueConstraint("framework_id", "version"),)
@@ -52,7 +52,7 @@ class FrameworkVersion(db.Model):
         return _PARSED[key]
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A row per indicator so answers reference exactly one framework version."""
 
     __table_args__ = (sa.UniqueConstraint("framework_version_id", "code"),)

@@ -114,8 +114,8 @@ def message_problem(message: Message, plurals: int) -> str | None:
     return next((p for p in problems if p), None)
 
 
-def _text(value: str | tuple | list) -> str:
-    return " / ".join(value) if isinstance(value, (list, tuple)) else value
+def _text(value: str | tuple | list | None) -> str:
+    return " / ".join(value) if isinstance(value, (list, tuple)) else value or ""
 
 
 def previous_msgids(text: str) -> dict[str, str]:
@@ -207,6 +207,7 @@ def faults(catalog: Catalog) -> list[Fault]:
     for message in list(catalog)[1:]:
         if message.fuzzy:
             continue
+        problem: str | None
         if message.lineno in extra_forms:
             problem = PLURAL_FORMS
         else:

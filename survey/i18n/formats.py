@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
+from typing import Literal
 
 from babel import Locale, localedata
 from babel.core import get_global
@@ -140,7 +141,10 @@ def format_count(value: Decimal | float | int, locale: Locale | None = None) -> 
     return babel_format_decimal(value, format="#,##0", locale=locale or formatting_locale())
 
 
-def format_list(items: Iterable[str], style: str = "standard") -> str:
+ListStyle = Literal["standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"]
+
+
+def format_list(items: Iterable[str], style: ListStyle = "standard") -> str:
     """'A, B and C' in the reader's language (CLDR list patterns)."""
     items = [str(item) for item in items]
     return babel_format_list(items, style=style, locale=formatting_locale()) if items else ""

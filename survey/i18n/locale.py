@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyuca
 from babel import Locale, UnknownLocaleError
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 from survey.i18n.formats import formatting_locale
 
 LOCALE_COOKIE = "lang"
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
+# Flask's Response or werkzeug's (what redirect() makes): the caller gets back what it passed.
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 def available_languages() -> list[str]:
@@ -68,7 +72,7 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def remember_locale(response: Response, language: str) -> Response:
+def remember_locale(response: AnyResponse, language: str) -> AnyResponse:
     """Keep a language choice in a cookie for a year."""
     response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
@@ -94,7 +98,8 @@ def install_escaping_gettext(app: Flask) -> None:
     def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
         return escape(get_translations().unpgettext(context, singular, plural, n))
 
-    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,
+    # The jinja2.ext.i18n extension adds this method at runtime; Environment's types do not declare it.
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,  # type: ignore[attr-defined]
                                             pgettext=pgettext, npgettext=npgettext)
 
 
@@ -117,7 +122,8 @@ def direction_of(locale: Locale | None) -> str:
 def language_name(code: str) -> str:
     """A language's name in that language (what a reader looks for in a switcher)."""
     try:
-        return Locale.parse(code).get_display_name(code).capitalize()
+        name = Locale.parse(code).get_display_name(code)
+        return name.capitalize() if name else code
     except (ValueError, UnknownLocaleError):  # a catalog folder Babel has no data for
         return code
 

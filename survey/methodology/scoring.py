@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 LEVEL_SCORES = {1: 0.0, 2: 25.0, 3: 50.0, 4: 75.0, 5: 100.0}
 MIN_PILLAR_COVERAGE = 0.5
@@ -151,12 +152,13 @@ def score_pillar(pillar: PillarInput) -> PillarResult:
     applicable_weight = sum(i.weight for i in applicable)
     na_share = 1 - applicable_weight / total_weight if total_weight > 0 else 0.0
     coverage = sum(i.weight for i in scored) / applicable_weight if applicable_weight > 0 else 0.0
-    common = dict(code=pillar.code, weight=pillar.weight, coverage=coverage, answered=answered,
+    common: dict[str, Any] = dict(code=pillar.code, weight=pillar.weight, coverage=coverage, answered=answered,
                   total=len(pillar.indicators), scored=len(scored), not_applicable_share=na_share)
     if (na_share > MAX_NOT_APPLICABLE_SHARE + EPSILON or not scored
             or coverage < MIN_PILLAR_COVERAGE - EPSILON):
         return PillarResult(status=INSUFFICIENT, score=None, stage=None, **common)
-    score = _weighted_mean([(i.weight, level_score(i.level)) for i in scored])
+    # `is_scored` guarantees a level; the test is for the type checker.
+    score = _weighted_mean([(i.weight, level_score(i.level)) for i in scored if i.level is not None])
     return PillarResult(status=SCORED, score=score, stage=stage_for_score(score), **common)
 
 
@@ -170,7 +172,7 @@ def score_assessment(pillars: Sequence[PillarInput]) -> AssessmentResult:
     coverage = sum(r.weight for r in scored) / total_weight if total_weight > 0 else 0.0
     if not scored or coverage < MIN_OVERALL_COVERAGE - EPSILON:
         return AssessmentResult(INSUFFICIENT, None, None, coverage, results, answered, total)
-    score = _weighted_mean([(r.weight, r.score) for r in scored])
+    score = _weighted_mean([(r.weight, r.score) for r in scored if r.score is not None])
     return AssessmentResult(SCORED, score, stage_for_score(score), coverage, results,
                             answered, total)
 
@@ -190,7 +192,7 @@ def priority_needs(indicators: Sequence[tuple[str, IndicatorInput]], limit: int 
     candidates = [
         Priority(ind.code, pillar_code, ind.level, ind.weight)
         for pillar_code, ind in indicators
-        if ind.is_scored and ind.level < 5
+        if ind.is_scored and ind.level is not None and ind.level < 5
     ]
     candidates.sort(key=lambda p: (p.level, -p.weight))
     return candidates[:limit]

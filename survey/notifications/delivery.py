@@ -109,7 +109,7 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivery:
         return done
     try:
         for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)
             try:
                 EmailMessage(message.subject, message.body, current_app.config["MAIL_DEFAULT_SENDER"],
                              [message.recipient], connection=connection).send()
@@ -149,4 +149,5 @@ def deliver_after_response(app: Flask) -> None:
 
 def current_application() -> Flask:
     """The application object itself (not the proxy), to use once the request is over."""
-    return current_app._get_current_object()
+    # current_app is a LocalProxy at runtime; Flask's types present it as the Flask object itself.
+    return current_app._get_current_object()  # type: ignore[attr-defined]

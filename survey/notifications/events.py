@@ -116,7 +116,9 @@ def send_deadline_reminders(today: date) -> int:
         told = already_told(messages.DEADLINE, cycle.id)
         team = [u for u in users_with_roles([Role.COORDINATOR, Role.CONTRIBUTOR])
                 if u.country_id is not None and u.country_id not in done and u.id not in told]
+        assert cycle.deadline is not None  # the query keeps the cycles with a deadline
         for user in team:  # one call per user: the text names their own country
+            assert user.country is not None  # the team keeps the users with a country
             sent += len(notify([user], messages.DEADLINE, cycle_id=cycle.id, year=cycle.year,
                                deadline=cycle.deadline.isoformat(), country=user.country.alpha2))
     return sent

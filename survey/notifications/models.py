@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models import utcnow
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One event told to one user; its text is written in the reader's language when shown."""
 
     __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
@@ -28,7 +28,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An e-mail waiting to be sent, or sent: written in the event's transaction, sent after it."""
 
     __tablename__ = "mail_outbox"
@@ -47,7 +47,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
-class NotificationSettings(db.Model):
+class NotificationSettings(Model):
     """Where a user's e-mails go and whether they want them; no row means no e-mail address."""
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -55,7 +55,7 @@ class NotificationSettings(db.Model):
     email_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
-class FollowedRegion(db.Model):
+class FollowedRegion(Model):
     """A region whose released results a reader (a donor) wants to hear about."""
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)

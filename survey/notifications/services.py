@@ -8,7 +8,7 @@ never holds up or breaks the request that caused it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -110,7 +110,8 @@ def mark_read(user: Any, notification_id: int | None = None) -> int:
     query = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    return db.session.execute(query.values(read_at=utcnow())).rowcount
+    # An UPDATE's result is a CursorResult; Session.execute's types promise only a Result.
+    return cast(sa.CursorResult, db.session.execute(query.values(read_at=utcnow()))).rowcount
 
 
 def settings_of(user: Any) -> NotificationSettings:

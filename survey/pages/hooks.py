@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response as SansioResponse
 
 from survey.accounts.labels import role_names
 from survey.assessments.labels import status_label
@@ -65,6 +66,7 @@ def _file_hash(path: str) -> str:
 
 def asset_url(filename: str) -> str:
     """A static file URL carrying its content hash, so it can be cached forever."""
+    assert current_app.static_folder is not None  # the app is created with its static folder
     path = Path(current_app.static_folder) / filename
     return url_for("static", filename=filename, v=_file_hash(str(path)))
 
@@ -98,6 +100,7 @@ def plotly_locale() -> tuple[str, str] | None:
 
 @cache
 def _static_exists(filename: str) -> bool:
+    assert current_app.static_folder is not None  # the app is created with its static folder
     return (Path(current_app.static_folder) / filename).is_file()
 
 
@@ -190,7 +193,7 @@ class SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
-def error_page(error: HTTPException) -> tuple[str, int] | Response:
+def error_page(error: HTTPException) -> tuple[str, int] | SansioResponse:
     """A translated error page with the right status (or the response a view prepared for it)."""
     if error.response is not None:
         return error.response

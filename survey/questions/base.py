@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from babel import Locale
 from flask_babel import force_locale
@@ -74,7 +74,7 @@ class WorkbookInput:
     `options` are the words a list offers, `minimum` and `maximum` bound the others.
     """
 
-    kind: str = ""
+    kind: Literal["", "list", "whole", "decimal", "date"] = ""
     options: tuple[str, ...] = ()
     minimum: Any = None
     maximum: Any = None

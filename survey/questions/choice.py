@@ -40,7 +40,7 @@ class Choice(SingleColumnType):
         choices = [SelectChoice(option.id, _l(option.label)) for option in indicator.options]  # noqa: INT001
         return {"value": OptionalRadioField(_l("Answer"), choices=choices)}
 
-    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale | None) -> str:
         """The chosen option's label in the reader's language (its id if the framework dropped it)."""
         chosen = columns["choice_value"]
         label = next((o.label for o in indicator.options if o.id == chosen), None)

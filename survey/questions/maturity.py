@@ -62,7 +62,7 @@ class MaturityLevel(QuestionType):
         """Tick the stored choice."""
         form.state.data = str(stored.columns.get("level")) if stored.state == LEVEL else stored.state
 
-    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale | None) -> str:
         """'3. Established'."""
         return f"{columns['level']}. {stage_name(columns['level'])}"
 

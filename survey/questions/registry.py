@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from babel import Locale
 from flask_babel import gettext as _
@@ -29,6 +29,10 @@ def question_type(indicator: IndicatorDef) -> QuestionType:
     return MATURITY if indicator.is_maturity else FACTS[indicator.fact_type or ""]
 
 
+@overload
+def stored(answer: None) -> None: ...
+@overload
+def stored(answer: object) -> StoredAnswer: ...
 def stored(answer: Any) -> StoredAnswer | None:
     """An Answer (or any row with `state` and the value columns) as the question types read it."""
     if answer is None:

@@ -48,7 +48,7 @@ class YesNo(QuestionType):
         if stored.columns.get("bool_value") is not None:
             form.value.data = "yes" if stored.columns["bool_value"] else "no"
 
-    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
+    def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale | None) -> str:
         """'Yes' or 'No' in the reader's language."""
         return _("Yes") if columns["bool_value"] else _("No")
 

@@ -7,10 +7,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 
 
-class Region(db.Model):
+class Region(Model):
     """A regional organisation (or a sub-region of one) whose members can be compared."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class Region(db.Model):
     )
 
 
-class Membership(db.Model):
+class Membership(Model):
     """One period during which a country belonged to a region (open-ended when `left` is None).
 
     Countries are named by ISO alpha-2 code, not by foreign key, because some members (e.g. the

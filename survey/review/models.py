@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models import utcnow
 
 
@@ -20,7 +20,7 @@ class Review(StrEnum):
     RETURNED = "returned"
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A message in the discussion thread of one indicator of an assessment."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -249,7 +249,8 @@ def changes_since_review(assessment: Assessment) -> dict[str, Change]:
         parts = [(_part(was, keys), _part(last[code], keys)) for keys in ANSWER_PARTS]
         parts = [(old, new) for old, new in parts if old != new]
         if parts:
-            changes[code] = Change(parts, [names.get(who, str(who)) for who in authors[code]])
+            changes[code] = Change(parts, [who if isinstance(who, str) else names.get(who, str(who))
+                                           for who in authors[code]])
     return changes
 
 
@@ -336,6 +337,7 @@ def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user
                    if answer.review is None and code not in decided and not flags(answer, code in maturity)]
     db.session.add_all(events)
     for event in events:
+        assert event.indicator_code is not None  # _decide names the indicator
         (done.accepted if event.new_value == Review.ACCEPTED else done.returned).append(event.indicator_code)
     db.session.flush()
     return done
@@ -356,4 +358,6 @@ def _load_reviewers(answers: Iterable[Answer]) -> None:
     answers = list(answers)
     names = _names(a.reviewed_by_id for a in answers if a.reviewed_by_id)
     for answer in answers:
-        answer.reviewer_name = names.get(answer.reviewed_by_id)
+        # A transient attribute for the conflict message (the model has no such column).
+        reviewer = answer.reviewed_by_id
+        answer.reviewer_name = names.get(reviewer) if reviewer is not None else None  # type: ignore[attr-defined]

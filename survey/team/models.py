@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
-from survey.extensions import db
+from survey.extensions import Model
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A pillar the coordinator gave to a contributor (e.g. by agency); it holds across cycles."""
 
     __table_args__ = (sa.UniqueConstraint("country_id", "pillar_code", "user_id"),)

@@ -46,7 +46,8 @@ class Lists:
 
     def __init__(self, sheet: Worksheet):
         """Start with no lists."""
-        self.sheet, self.ranges = sheet, {}
+        self.sheet = sheet
+        self.ranges: dict[tuple[str, ...], str] = {}
 
     def range_of(self, options: tuple[str, ...]) -> str:
         """The cell range of a list of words, written on first use."""
@@ -64,7 +65,8 @@ class Validations:
 
     def __init__(self, sheet: Worksheet, lists: Lists):
         """None yet."""
-        self.sheet, self.lists, self.made = sheet, lists, {}
+        self.sheet, self.lists = sheet, lists
+        self.made: dict[WorkbookInput, DataValidation] = {}
 
     def add(self, cell: str, wanted: WorkbookInput) -> None:
         """Let the cell accept only this input (free text needs none)."""
@@ -85,7 +87,8 @@ class Validations:
                                   formula1=f"DATE({low.year},{low.month},{low.day})",
                                   formula2=f"DATE({high.year},{high.month},{high.day})")
         else:
-            made = DataValidation(type=wanted.kind, operator="between",
+            # `or None` only for the type checker: add() never asks for free text ("").
+            made = DataValidation(type=wanted.kind or None, operator="between",
                                   formula1=str(wanted.minimum), formula2=str(wanted.maximum))
         made.allow_blank, made.showErrorMessage, made.error = True, True, error
         return made
@@ -96,6 +99,7 @@ def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manife
     """The workbook of these pillars with the current answers, in the reader's language (request locale)."""
     book = Workbook()
     instructions = book.active
+    assert isinstance(instructions, Worksheet)  # a new workbook opens on its one worksheet
     instructions.title = sheet_name(_("How to fill in"))  # a translation may hold characters Excel refuses
     lists_sheet = book.create_sheet(layout.LISTS_SHEET)
     lists = Lists(lists_sheet)
@@ -156,7 +160,7 @@ def _pillar_sheet(sheet: Worksheet, pillar: PillarDef, answers: dict[str, Any], 
         sheet.column_dimensions[get_column_letter(column)].width = width
     for column in layout.LEVEL_COLUMNS:
         sheet.column_dimensions[get_column_letter(column)].width = 30
-    sheet.freeze_panes = sheet.cell(layout.HEADER_ROWS + 1, layout.TITLE + 1)
+    sheet.freeze_panes = sheet.cell(layout.HEADER_ROWS + 1, layout.TITLE + 1).coordinate
     validations = Validations(sheet, lists)
     for row, indicator in enumerate(pillar.indicators, start=layout.HEADER_ROWS + 1):
         manifest.rows[indicator.code] = row

@@ -72,7 +72,7 @@ def changes(user: User, assessment: Assessment, read: ReadWorkbook) -> list[Chan
     definition = assessment.framework_version.definition
     found = []
     for pillar_code in manifest.sheets:
-        pillar = definition.pillar(pillar_code)
+        pillar = definition.known_pillar(pillar_code)
         editable = services.editable_codes(user, assessment, pillar, answers)
         for indicator in pillar.indicators:
             value = read.values.get(indicator.code)

@@ -1,0 +1,29 @@
+"""The code keeps the house rules: mypy finds no type errors, ruff no lint errors.
+
+Neither test touches the database, so each runs once, not once per backend.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mypy import api as mypy_api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.house_rules
+
+
+def test_mypy_finds_no_type_errors(monkeypatch):
+    monkeypatch.chdir(ROOT)  # pyproject.toml's [tool.mypy] names the files and settings
+    report, errors, status = mypy_api.run(["--no-incremental", "--cache-dir", "/dev/null"])
+    assert status == 0, report + errors
+
+
+def test_ruff_finds_no_lint_errors():
+    ruff = [found] if (found := shutil.which("ruff")) else [sys.executable, "-m", "ruff"]
+    result = subprocess.run([*ruff, "check", "--no-cache", "survey", "tests"],  # noqa: S603
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
