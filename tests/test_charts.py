@@ -24,10 +24,11 @@ IMAGE = re.compile(r'/dashboards/images/([0-9a-f]{32})\.svg')
 
 
 @pytest.fixture
-def drawn(app, tmp_path):
+def drawn(app, tmp_path, monkeypatch):
     """Chart images drawn while the page waits (as only tests do), into a folder of this test."""
-    app.config.update(CHART_IMAGES="sync", CHART_IMAGE_DIR=str(tmp_path / "images"))
-    app.extensions.pop("chart_images", None)
+    monkeypatch.setitem(app.config, "CHART_IMAGES", "sync")
+    monkeypatch.setitem(app.config, "CHART_IMAGE_DIR", str(tmp_path / "images"))
+    monkeypatch.delitem(app.extensions, "chart_images", raising=False)
     return app
 
 
@@ -100,9 +101,11 @@ def test_chart_image_is_cached_by_name_and_never_drawn_again(client, auth, demo,
     assert again.status_code == 304
 
 
-def test_without_an_image_the_page_opens_the_tables_and_draws_in_the_background(client, auth, demo, app, tmp_path):
-    app.config.update(CHART_IMAGES="background", CHART_IMAGE_DIR=str(tmp_path / "images"))
-    app.extensions.pop("chart_images", None)
+def test_without_an_image_the_page_opens_the_tables_and_draws_in_the_background(client, auth, demo, app, tmp_path,
+                                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "CHART_IMAGES", "background")
+    monkeypatch.setitem(app.config, "CHART_IMAGE_DIR", str(tmp_path / "images"))
+    monkeypatch.delitem(app.extensions, "chart_images", raising=False)
     auth.login("donor")
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
     assert not IMAGE.search(page) and page.count("<details open>") == 6

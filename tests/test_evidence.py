@@ -48,9 +48,9 @@ ACCEPTED = {
 
 
 @pytest.fixture
-def ghana(app, demo, tmp_path) -> int:
+def ghana(app, demo, tmp_path, monkeypatch) -> int:
     """Ghana's 2026 assessment, started, with evidence stored in a temporary folder."""
-    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    monkeypatch.setitem(app.config, "EVIDENCE_DIR", str(tmp_path / "evidence"))
     coordinator = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
     assessment = services.start_assessment(coordinator, services.current_cycle())
     db.session.commit()
@@ -137,8 +137,8 @@ def test_a_file_larger_than_the_site_form_limit_but_within_the_evidence_limit_is
     assert response.status_code == 302
 
 
-def test_a_file_over_the_limit_is_refused(app, client, auth, ghana):
-    app.config["EVIDENCE_MAX_BYTES"] = 300_000
+def test_a_file_over_the_limit_is_refused(app, client, auth, ghana, monkeypatch):
+    monkeypatch.setitem(app.config, "EVIDENCE_MAX_BYTES", 300_000)  # the app is shared: undone after the test
     auth.login("gh-contributor")
     response = upload(client, ghana, "big.pdf", PDF + b"\0" * 300_000, lang="pt")
     assert response.status_code == 413
@@ -162,8 +162,8 @@ class CountingStream(io.BytesIO):
         return n
 
 
-def test_a_body_announced_over_the_limit_is_refused_before_it_is_read(app, client, auth, ghana):
-    app.config["EVIDENCE_MAX_BYTES"] = 1024 * 1024
+def test_a_body_announced_over_the_limit_is_refused_before_it_is_read(app, client, auth, ghana, monkeypatch):
+    monkeypatch.setitem(app.config, "EVIDENCE_MAX_BYTES", 1024 * 1024)  # the app is shared: undone after the test
     auth.login("gh-contributor")
     size = 30 * 1024 * 1024
     body = CountingStream(b"\0" * size)
@@ -280,9 +280,11 @@ def fake_clamd(reply: bytes) -> tuple[int, threading.Thread]:
     (b"stream: OK\0", 302, "clean"),
     (b"stream: Eicar-Test-Signature FOUND\0", 422, None),
 ])
-def test_a_configured_clamd_scans_each_upload(app, client, auth, ghana, reply, status, scan):
+def test_a_configured_clamd_scans_each_upload(app, client, auth, ghana, reply, status, scan, monkeypatch):
     port, thread = fake_clamd(reply)
-    app.config.update(CLAMD_HOST="127.0.0.1", CLAMD_PORT=port)
+    # The app is shared by the session's tests: the setting is undone after this one.
+    monkeypatch.setitem(app.config, "CLAMD_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "CLAMD_PORT", port)
     auth.login("gh-contributor")
     assert upload(client, ghana, "act.pdf", PDF).status_code == status
     thread.join(5)

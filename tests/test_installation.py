@@ -148,10 +148,10 @@ def test_users_create_announces_its_prompt_or_reads_standard_input(app):
     assert both.exit_code == 2 and "not both" in both.output
 
 
-def test_sign_in_page_lists_every_demo_account_with_its_role(app, client):
+def test_sign_in_page_lists_every_demo_account_with_its_role(app, client, monkeypatch):
     from survey.demo import demo_users
 
-    app.config["DEMO_DATA"] = True
+    monkeypatch.setitem(app.config, "DEMO_DATA", True)  # the app is shared: undone after the test
     page = client.get("/login?lang=fr").get_data(as_text=True)
     assert [name for name, *_ in demo_users() if f"<code>{name}</code>" not in page] == []
     for role in ("Contributeur", "Coordonnateur", "Validateur", "Bailleur de fonds", "Traducteur", "Administrateur"):

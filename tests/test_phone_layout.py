@@ -125,7 +125,7 @@ def reachable_paths(app: Flask, page) -> list[str]:
     values = {"assessment_id": int(ids[0]) if ids else 1, "pillar_code": "legal",
               "code": "legal.substantive_offences", "user_id": 2, "version_id": 1,
               "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv",
-              "alpha2": "NG", "file_id": 1, "_rest": "no-such-thing"}
+              "alpha2": "NG", "file_id": 1, "key": "0" * 32, "_rest": "no-such-thing"}
     adapter = app.url_map.bind("localhost")
     paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]
     for rule in app.url_map.iter_rules():

@@ -25,10 +25,10 @@ def test_production_refuses_demo_data_on_postgresql():
                    SQLALCHEMY_DATABASE_URI="postgresql://u:p@localhost/db")
 
 
-def test_first_start_runs_migrations_and_loads_labelled_demo_data(make_app, tmp_path):
+def test_first_start_runs_migrations_and_loads_labelled_demo_data(make_app, tmp_path, monkeypatch):
     app = make_app(config=None)  # the configuration the environment names, in an instance folder in tmp_path
     assert (tmp_path / "cyberready.sqlite").exists()
-    app.config["WTF_CSRF_ENABLED"] = False
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the app is shared: undone after the test
     client = app.test_client()
     assert "Demo:" in client.get("/login").get_data(as_text=True)
     client.post("/login", data={"username": "gh-contributor", "password": "demo"})

@@ -171,7 +171,7 @@ def ranking_panel(board: Dashboard, rtl: bool) -> Panel:
     stages = [stage_label(c.stage) for c in rows]
     figure = charts.ranking_figure(
         names,
-        [c.overall for c in rows],
+        [c.overall for c in rows if c.overall is not None],  # all of them: rows are the scored ones
         stages,
         Labels(
             _("Overall score ranking"),
@@ -242,9 +242,9 @@ def distribution_panel(board: Dashboard, rtl: bool) -> Panel:
     values, names, rows = [], [], []
     for code, title in board.pillars:
         scored = [
-            (country_label(c.alpha2), c.pillars[code][0])
+            (country_label(c.alpha2), score)
             for c in board.data.countries
-            if c.pillars.get(code, (None,))[0] is not None
+            if (score := c.pillars.get(code, (None,))[0]) is not None
         ]
         values.append([s for _n, s in scored])
         names.append([n for n, _s in scored])
@@ -286,7 +286,7 @@ def trend_lines(
             by_year_version[(point.year, point.version_id)].append(point.overall)
         if point.alpha2 in chosen:
             own[(point.alpha2, point.version_id)].append((point.year, point.overall))
-    lines = []
+    lines: list[tuple[str, str, int, list[tuple[int, float | None]]]] = []
     for version_id in sorted({v for _y, v in by_year_version}):
         years = sorted(y for y, v in by_year_version if v == version_id)
         lines.append(
@@ -300,9 +300,8 @@ def trend_lines(
     for code in chosen:
         for (alpha2, version_id), series in sorted(own.items()):
             if alpha2 == code:
-                lines.append(
-                    (country_label(code), versions.get(version_id, "?"), version_id, sorted(series))
-                )
+                by_year = sorted(series, key=lambda point: point[0])
+                lines.append((country_label(code), versions.get(version_id, "?"), version_id, by_year))
     return lines
 
 

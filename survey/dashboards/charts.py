@@ -257,8 +257,8 @@ def map_figure(points: Sequence[MapPoint], scope: str, labels: Labels, rtl: bool
         traces.append(
             {
                 "type": "scattergeo",
-                "lon": [p.marker[0] for p in small],
-                "lat": [p.marker[1] for p in small],
+                "lon": [p.marker[0] for p in small if p.marker],
+                "lat": [p.marker[1] for p in small if p.marker],
                 "text": [p.name for p in small],
                 "customdata": [[p.stage, round(p.score)] for p in small],
                 "hovertemplate": labels.hover + "<extra></extra>",

@@ -35,7 +35,7 @@ def flat_headers(table: Table, stage_header: str) -> list[str]:
 
 def flat_row(row: Sequence[Any]) -> list[Any]:
     """A row with each score-and-stage cell split into two cells."""
-    cells = []
+    cells: list[Any] = []
     for value in row:
         cells.extend((value.score, value.stage) if isinstance(value, Scored) else (value,))
     return [safe_cell(v) for v in cells]
@@ -55,9 +55,11 @@ def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -
     """An XLSX workbook with one sheet, bold headers and frozen header row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = title[:31]
     sheet.append([safe_cell(h) for h in headers])
     for cell in sheet[1]:

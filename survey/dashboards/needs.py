@@ -84,8 +84,8 @@ def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
     order = {i.code: n for n, i in enumerate(definition.all_indicators())}
     gaps = [
         Gap(
-            definition.indicator(code),
-            _(definition.pillar(definition.indicator(code).pillar_code).title),
+            definition.known_indicator(code),
+            _(definition.known_pillar(definition.known_indicator(code).pillar_code).title),
             sorted(country_name(c) for c in codes),
         )
         for code, codes in found.items()

@@ -16,7 +16,8 @@ from survey.questions import StoredAnswer, json_answer, table_cells, table_heade
 
 def release_label(visibility: str) -> str:
     """The release level in the reader's language."""
-    return {Visibility.PUBLIC: _("Public"), Visibility.DONORS: _("Donors")}.get(
+    labels: dict[str, str] = {Visibility.PUBLIC: _("Public"), Visibility.DONORS: _("Donors")}
+    return labels.get(
         visibility, visibility
     )
 

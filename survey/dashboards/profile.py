@@ -79,6 +79,8 @@ def regional_medians(
     shared: dict[int, list[tuple[str, frozenset[str]]]] = {}  # year: the country's regions and their members
     scores: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     for year, version_id, alpha2, score in rows:
+        if score is None:  # not scored: nothing to take the median of
+            continue
         if year not in shared:
             shared[year] = [(r.code, members.of(r, year)) for r in regions if country.alpha2 in members.of(r, year)]
         for code, member_codes in shared[year]:
@@ -174,7 +176,7 @@ def _details(assessment: Assessment) -> dict:
     inputs = assessment_services.scoring_inputs(assessment)
     answers = assessment_services.answers_by_code(assessment)
     scored = [(p.code, i) for p in inputs for i in p.indicators if i.is_scored]
-    strengths = sorted(scored, key=lambda item: (-item[1].level, -item[1].weight))[:5]
+    strengths = sorted(scored, key=lambda item: (-(item[1].level or 0), -item[1].weight))[:5]
     evidence = [
         (definition.indicator(code), url)
         for code, answer in answers.items()
@@ -186,7 +188,7 @@ def _details(assessment: Assessment) -> dict:
         "definition": definition,
         "pillar_scores": [(_(p.title), stored.get(p.code)) for p in definition.pillars],
         "strengths": [
-            (definition.indicator(i.code), i.level) for _p, i in strengths if i.level >= 3
+            (definition.indicator(i.code), i.level) for _p, i in strengths if (i.level or 0) >= 3
         ],
         "priorities": [
             (definition.indicator(p.code), p)

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from survey.compression import Encoded, accepted_encoding, mark_shared, send
 from survey.dashboards import build, cache, exports, needs, opendata, profile, services
@@ -79,7 +80,7 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
 
 @blueprint.route("/")
 @public
-def index() -> str | Response:
+def index() -> str | BaseResponse:
     """Choose a region, a cycle and a framework version (a plain GET form)."""
     region, year = request.args.get("region"), request.args.get("year")
     if region and year:
@@ -220,7 +221,7 @@ def country_profile(alpha2: str) -> Response:
 
 @blueprint.route("/images/<key>.svg")
 @public
-def chart_image_file(key: str) -> Response:
+def chart_image_file(key: str) -> BaseResponse:
     """A chart's static image, drawn once and kept compressed; its name changes with what it shows."""
     mark_shared()  # the same for every reader: no session cookie, no Vary: Cookie
     images = image_store()

@@ -63,6 +63,7 @@ def compress_folder(folder: Path) -> list[Path]:
 @assets.command("compress")
 def compress_command() -> None:
     """Write brotli and gzip forms of the static text files (run at build or deploy time)."""
+    assert current_app.static_folder is not None  # the factory always names one
     written = compress_folder(Path(current_app.static_folder))
     click.echo(f"{len(written)} compressed files written")
 
@@ -73,8 +74,9 @@ def send_precompressed_static() -> Response | None:
         return None
     encoding = accepted_encoding(request.headers.get("Accept-Encoding", ""))
     filename = (request.view_args or {}).get("filename", "")
-    joined = safe_join(current_app.static_folder, filename) if encoding else None
-    if joined is None:
+    folder = current_app.static_folder
+    joined = safe_join(folder, filename) if encoding and folder else None
+    if joined is None or encoding is None:
         return None
     source = Path(joined)
     variant = source.with_name(source.name + SUFFIXES[encoding])
