@@ -62,16 +62,9 @@ def main() -> None:
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        page = request(
-            conn, "GET", PAGES[2][1], headers={"Cookie": cookie, "Accept-Encoding": "gzip"}
-        )
-        print(
-            f"dashboard AU 2026 HTML: {len(page.data):,} B ({page.getheader('Content-Encoding')})"
-        )
-        rates = {
-            name: measure(port, path, cookie, options.seconds, options.clients)
-            for name, path in PAGES
-        }
+        page = request(conn, "GET", PAGES[2][1], headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        print(f"dashboard AU 2026 HTML: {len(page.data):,} B ({page.getheader('Content-Encoding')})")
+        rates = {name: measure(port, path, cookie, options.seconds, options.clients) for name, path in PAGES}
         base = rates["trivial /healthz"]
         print(
             f"gunicorn {options.workers} workers, {options.clients} client processes, {options.seconds:g} s each, "

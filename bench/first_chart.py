@@ -30,8 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perf import start, wait_for_images  # noqa: E402
 from throughput import ROOT, fresh_instance, request, sign_in  # noqa: E402
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 KBPS, RTT_MS, CPU_SLOWDOWN = 400, 400, 4
 WATCH = """(() => {
   const seen = () => {
@@ -55,14 +62,23 @@ def measure(context, path: str, cold: bool) -> dict:
     received: list[tuple[float, int, str]] = []
     urls: dict[str, str] = {}
     cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda e: received.append(
-        (time.monotonic(), int(e["encodedDataLength"]), urls.get(e["requestId"], ""))))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: received.append((time.monotonic(), int(e["encodedDataLength"]), urls.get(e["requestId"], ""))),
+    )
     cdp.send("Network.enable")
     if cold:
         cdp.send("Network.clearBrowserCache")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": RTT_MS, "connectionType": "cellular3g",
-        "downloadThroughput": KBPS * 1000 / 8, "uploadThroughput": KBPS * 1000 / 8})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": RTT_MS,
+            "connectionType": "cellular3g",
+            "downloadThroughput": KBPS * 1000 / 8,
+            "uploadThroughput": KBPS * 1000 / 8,
+        },
+    )
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
     page.add_init_script(WATCH)
     began = time.monotonic()
@@ -97,29 +113,37 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.port}"
     try:
         official = sign_in(server.port, "gh-coordinator")
-        listing = request(http.client.HTTPConnection("127.0.0.1", server.port), "GET", "/assessments/",
-                          headers={"Cookie": official}).data.decode()
+        listing = request(
+            http.client.HTTPConnection("127.0.0.1", server.port), "GET", "/assessments/", headers={"Cookie": official}
+        ).data.decode()
         results = re.search(r"/assessments/\d+/results", listing).group(0)
         pages = [("ECOWAS dashboard", "donor", "/dashboards/ecowas/2026"), ("results page", "gh-coordinator", results)]
         for _name, persona, path in pages:
             wait_for_images(server.port, path, sign_in(server.port, persona))
-        print(f"3G: {KBPS} kbps down and up, {RTT_MS} ms round trip, CPU {CPU_SLOWDOWN}x slower; "
-              f"viewport {options.width} px; gunicorn {options.workers} workers")
-        print(f"{'page':18} {'visit':7} {'first chart':>11} {'by':>7} {'bytes then':>11} {'bytes in all':>12} "
-              f"{'Plotly':>7} {'effectiveType':>13}")
+        print(
+            f"3G: {KBPS} kbps down and up, {RTT_MS} ms round trip, CPU {CPU_SLOWDOWN}x slower; "
+            f"viewport {options.width} px; gunicorn {options.workers} workers"
+        )
+        print(
+            f"{'page':18} {'visit':7} {'first chart':>11} {'by':>7} {'bytes then':>11} {'bytes in all':>12} "
+            f"{'Plotly':>7} {'effectiveType':>13}"
+        )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
             for name, persona, path in pages:
                 # A new context: no cache, no open connection. Signed in by its cookie, not by visiting pages.
                 # No service worker: it would answer from its own copies, which a first visit does not have.
-                context = browser.new_context(base_url=base, viewport={"width": options.width, "height": 740},
-                                              service_workers="block")
+                context = browser.new_context(
+                    base_url=base, viewport={"width": options.width, "height": 740}, service_workers="block"
+                )
                 name_value = sign_in(server.port, persona).split("=", 1)
                 context.add_cookies([{"name": name_value[0], "value": name_value[1], "url": base}])
                 for visit in ("first", "repeat"):
                     r = measure(context, path, cold=visit == "first")
-                    print(f"{name:18} {visit:7} {r['first_chart_s']:10.2f}s {r['kind']:>7} {r['bytes_first']:11,} "
-                          f"{r['bytes_all']:12,} {'loaded' if r['plotly'] else 'no':>7} {r['effective_type']!s:>13}")
+                    print(
+                        f"{name:18} {visit:7} {r['first_chart_s']:10.2f}s {r['kind']:>7} {r['bytes_first']:11,} "
+                        f"{r['bytes_all']:12,} {'loaded' if r['plotly'] else 'no':>7} {r['effective_type']!s:>13}"
+                    )
                 context.close()
             browser.close()
     finally:

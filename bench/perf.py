@@ -69,8 +69,21 @@ def start(name: str, app: str, env: dict[str, str], workers: int, cwd: Path = RO
     """Start gunicorn (sync workers, as in production's README) and wait until it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", app], cwd=cwd, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=cwd,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -147,8 +160,10 @@ def prepare(options: argparse.Namespace) -> dict[str, str]:
     env = fresh_instance()
     env["CHART_IMAGES"] = "background"
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    for command in (["demo", "synthetic", "--countries", str(options.countries), "--cycles", str(options.cycles)],
-                    ["assets", "compress"]):
+    for command in (
+        ["demo", "synthetic", "--countries", str(options.countries), "--cycles", str(options.cycles)],
+        ["assets", "compress"],
+    ):
         subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     return env
 
@@ -220,14 +235,17 @@ def report(pages: list[Page], options: argparse.Namespace) -> None:
     """Print one line per page: CPU ms per request and req/s, each also against hello-world."""
     base = pages[0]
     base_cpu, base_rate = base.cpu / base.requests * 1000, base.requests / base.seconds
-    print(f"gunicorn {options.workers} sync workers, {options.clients} keep-alive clients, "
-          f"{options.rounds} rounds x {options.seconds:g} s per page, {os.cpu_count()} CPUs; "
-          f"demo + {options.countries} countries x {options.cycles} cycles of synthetic data")
+    print(
+        f"gunicorn {options.workers} sync workers, {options.clients} keep-alive clients, "
+        f"{options.rounds} rounds x {options.seconds:g} s per page, {os.cpu_count()} CPUs; "
+        f"demo + {options.countries} countries x {options.cycles} cycles of synthetic data"
+    )
     print(f"{'page':31} {'CPU ms/req':>10} {'x hello':>8} {'req/s':>8} {'% hello':>8} {'br bytes':>9}")
     for page in pages:
         cpu, rate = page.cpu / page.requests * 1000, page.requests / page.seconds
-        print(f"{page.name:31} {cpu:10.2f} {cpu / base_cpu:8.1f} {rate:8.0f} {rate / base_rate:8.1%} "
-              f"{page.sizes[0]:9,}")
+        print(
+            f"{page.name:31} {cpu:10.2f} {cpu / base_cpu:8.1f} {rate:8.0f} {rate / base_rate:8.1%} {page.sizes[0]:9,}"
+        )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import ROOT, free_port, fresh_instance, start_gunicorn  # noqa: E402
 
 SAME = ("justice", ["justice.cybercrime_unit"])
-SPREAD = ("legal", ["legal.substantive_offences", "legal.procedural_powers", "legal.electronic_evidence",
-                    "legal.data_protection", "legal.child_protection_offences", "legal.treaty_status",
-                    "legal.human_rights_safeguards"])
+SPREAD = (
+    "legal",
+    [
+        "legal.substantive_offences",
+        "legal.procedural_powers",
+        "legal.electronic_evidence",
+        "legal.data_protection",
+        "legal.child_protection_offences",
+        "legal.treaty_status",
+        "legal.human_rights_safeguards",
+    ],
+)
 ACCOUNTS = ("gh-coordinator", "gh-contributor")  # both answer the legal and justice pillars in the demo
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -112,14 +121,27 @@ def sign_in(base: str, username: str) -> requests.Session:
     """A browser session signed in as this demo user."""
     http = requests.Session()
     token = CSRF.search(http.get(f"{base}/login", timeout=60).text).group(1)
-    response = http.post(f"{base}/login", data={"csrf_token": token, "username": username, "password": "demo"},
-                         allow_redirects=False, timeout=60)
+    response = http.post(
+        f"{base}/login",
+        data={"csrf_token": token, "username": username, "password": "demo"},
+        allow_redirects=False,
+        timeout=60,
+    )
     assert response.status_code == 302, (username, response.status_code)
     return http
 
 
-def official(base: str, http: requests.Session, assessment_id: int, n: int, pillar: str, code: str,
-             saves: int, start: threading.Barrier, out: list[Save]) -> None:
+def official(
+    base: str,
+    http: requests.Session,
+    assessment_id: int,
+    n: int,
+    pillar: str,
+    code: str,
+    saves: int,
+    start: threading.Barrier,
+    out: list[Save],
+) -> None:
     """Load the pillar, change this official's indicator, post the whole form; `saves` times."""
     url, key = f"{base}/assessments/{assessment_id}/pillars/{pillar}", code.replace(".", "__")
     start.wait()
@@ -152,8 +174,13 @@ def prepare(database: str) -> dict[str, str]:
         tables.reflect(engine)
         tables.drop_all(engine)
         engine.dispose()
-    subprocess.run([sys.executable, "-c", "from survey import create_app; create_app()"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)  # migrate + demo once
+    subprocess.run(
+        [sys.executable, "-c", "from survey import create_app; create_app()"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # migrate + demo once
     return env
 
 
@@ -168,13 +195,24 @@ def lost_saves(url: str, assessment_id: int, saves: list[Save]) -> tuple[int, in
     """(lost, unaudited) acknowledged saves, read from the database."""
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        final = {code: (version, comment) for code, version, comment in conn.execute(sa.text(
-            "SELECT i.code, a.version, a.comment FROM answer a JOIN indicator i ON i.id = a.indicator_id "
-            "WHERE a.assessment_id = :id"), {"id": assessment_id})}
+        final = {
+            code: (version, comment)
+            for code, version, comment in conn.execute(
+                sa.text(
+                    "SELECT i.code, a.version, a.comment FROM answer a JOIN indicator i ON i.id = a.indicator_id "
+                    "WHERE a.assessment_id = :id"
+                ),
+                {"id": assessment_id},
+            )
+        }
         audited = set()
-        for code, value in conn.execute(sa.text(
+        for code, value in conn.execute(
+            sa.text(
                 "SELECT indicator_code, new_value FROM audit_event WHERE action = 'answer.update' "
-                "AND outcome = 'ok' AND assessment_id = :id"), {"id": assessment_id}):
+                "AND outcome = 'ok' AND assessment_id = :id"
+            ),
+            {"id": assessment_id},
+        ):
             value = json.loads(value) if isinstance(value, str) else value
             audited.add((code, (value or {}).get("comment", "")))
     engine.dispose()
@@ -213,16 +251,21 @@ def main() -> None:
     try:
         coordinator = sign_in(base, "gh-coordinator")
         token = CSRF.search(coordinator.get(f"{base}/assessments/", timeout=60).text).group(1)
-        started = coordinator.post(f"{base}/assessments/start", data={"csrf_token": token},
-                                   allow_redirects=False, timeout=60)
+        started = coordinator.post(
+            f"{base}/assessments/start", data={"csrf_token": token}, allow_redirects=False, timeout=60
+        )
         assessment_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
         sessions = [sign_in(base, ACCOUNTS[n % len(ACCOUNTS)]) for n in range(options.officials)]
         start, saves = threading.Barrier(options.officials), []
         threads = []
         for n, http in enumerate(sessions):
             pillar, codes = SAME if n < options.officials // 2 else SPREAD
-            threads.append(threading.Thread(target=official, args=(
-                base, http, assessment_id, n, pillar, codes[n % len(codes)], options.saves, start, saves)))
+            threads.append(
+                threading.Thread(
+                    target=official,
+                    args=(base, http, assessment_id, n, pillar, codes[n % len(codes)], options.saves, start, saves),
+                )
+            )
         began = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -239,10 +282,14 @@ def main() -> None:
     errors = sum(status not in (302, 409) for status in statuses)
     latencies = sorted(s.seconds * 1000 for s in saves if s.status)
     backend = "SQLite" if options.database == "sqlite" else "PostgreSQL"
-    print(f"{backend}, gunicorn {options.workers} workers, {options.officials} officials x {options.saves} "
-          f"save attempts in {elapsed:.1f} s (half on one indicator, half over {len(SPREAD[1])})")
-    print(f"posted {len(saves)}: acknowledged {statuses.count(302)}, conflicts (409) {statuses.count(409)}, "
-          f"errors {errors}")
+    print(
+        f"{backend}, gunicorn {options.workers} workers, {options.officials} officials x {options.saves} "
+        f"save attempts in {elapsed:.1f} s (half on one indicator, half over {len(SPREAD[1])})"
+    )
+    print(
+        f"posted {len(saves)}: acknowledged {statuses.count(302)}, conflicts (409) {statuses.count(409)}, "
+        f"errors {errors}"
+    )
     print(f"lost acknowledged saves {lost}, acknowledged saves missing from the audit trail {unaudited}")
     print(f"save latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms")
     if lost or unaudited or errors:

@@ -31,8 +31,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def request(conn: http.client.HTTPConnection, method: str, path: str, body: str | None = None,
-            headers: dict | None = None) -> http.client.HTTPResponse:
+def request(
+    conn: http.client.HTTPConnection, method: str, path: str, body: str | None = None, headers: dict | None = None
+) -> http.client.HTTPResponse:
     conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
     response.data = response.read()
@@ -45,8 +46,9 @@ def sign_in(port: int, username: str) -> str:
     cookie = page.getheader("Set-Cookie").split(";")[0]
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
     body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": "demo"})
-    response = request(conn, "POST", "/login", body, {
-        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = request(
+        conn, "POST", "/login", body, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    )
     return response.getheader("Set-Cookie").split(";")[0]
 
 
@@ -69,8 +71,7 @@ def measure(port: int, path: str, cookie: str, seconds: float, clients: int) -> 
 
 def fresh_instance() -> dict[str, str]:
     """Environment for a server on a new SQLite database in a temporary instance folder."""
-    env = {**os.environ, "INSTANCE_PATH": tempfile.mkdtemp(prefix="cyberready-bench-"),
-           "CYBERREADY_ENV": "development"}
+    env = {**os.environ, "INSTANCE_PATH": tempfile.mkdtemp(prefix="cyberready-bench-"), "CYBERREADY_ENV": "development"}
     env.pop("DATABASE_URL", None)
     return env
 
@@ -78,8 +79,21 @@ def fresh_instance() -> dict[str, str]:
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     """Start gunicorn on loopback and return once it accepts connections."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -96,8 +110,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     port, env = free_port(), fresh_instance()
-    subprocess.run([sys.executable, "-c", "from survey import create_app; create_app()"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)  # migrate + demo once
+    subprocess.run(
+        [sys.executable, "-c", "from survey import create_app; create_app()"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # migrate + demo once
     server = start_gunicorn(env, port, options.workers)
     try:
         cookie = sign_in(port, "gh-coordinator")
@@ -110,14 +129,19 @@ def main() -> None:
         css = (ROOT / "static/css/app.css").read_bytes()
         script = (ROOT / "static/js/offline.js").read_bytes()
         weight = len(page.data) + len(gzip.compress(css)) + len(gzip.compress(script))
-        print(f"pillar page (justice, 11 indicators): HTML {len(page.data):,} B "
-              f"({page.getheader('Content-Encoding')}), with CSS and JS {weight:,} B transferred")
-        rates = {name: measure(port, path, cookie, options.seconds, options.clients)
-                 for name, path in (("trivial /healthz", "/healthz"), ("pillar page", pillar),
-                                    ("results page", results))}
+        print(
+            f"pillar page (justice, 11 indicators): HTML {len(page.data):,} B "
+            f"({page.getheader('Content-Encoding')}), with CSS and JS {weight:,} B transferred"
+        )
+        rates = {
+            name: measure(port, path, cookie, options.seconds, options.clients)
+            for name, path in (("trivial /healthz", "/healthz"), ("pillar page", pillar), ("results page", results))
+        }
         base = rates["trivial /healthz"]
-        print(f"gunicorn {options.workers} workers, {options.clients} client processes, "
-              f"{options.seconds:g} s each, {os.cpu_count()} CPUs")
+        print(
+            f"gunicorn {options.workers} workers, {options.clients} client processes, "
+            f"{options.seconds:g} s each, {os.cpu_count()} CPUs"
+        )
         for name, rate in rates.items():
             print(f"{name:18} {rate:8.0f} req/s  {rate / base:6.1%} of trivial")
     finally:

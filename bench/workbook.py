@@ -59,12 +59,15 @@ def main() -> None:
             for lang in ("en", "fr", "pt", "ar"):
                 with force_locale(lang):
                     built, data = median_seconds(
-                        lambda lang=lang: make_workbook(assessment, list(definition.pillars), lang, secret),
-                        args.repeat)
+                        lambda lang=lang: make_workbook(assessment, list(definition.pillars), lang, secret), args.repeat
+                    )
                     parsed, read = median_seconds(
-                        lambda data=data: read_workbook(data, "bench.xlsx", definition, secret), args.repeat)
-                print(f"{lang}: build {built * 1000:6.0f} ms, parse {parsed * 1000:6.0f} ms, "
-                      f"{len(data) // 1024} KB, {len(read.values)} answers read, {len(read.problems)} problems")
+                        lambda data=data: read_workbook(data, "bench.xlsx", definition, secret), args.repeat
+                    )
+                print(
+                    f"{lang}: build {built * 1000:6.0f} ms, parse {parsed * 1000:6.0f} ms, "
+                    f"{len(data) // 1024} KB, {len(read.values)} answers read, {len(read.problems)} problems"
+                )
 
 
 if __name__ == "__main__":

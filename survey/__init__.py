@@ -20,8 +20,14 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 class DatabaseInteger(IntegerConverter):
     """The `int` URL converter, limited to what a 32-bit database integer holds."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002 - werkzeug's names
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
         """Werkzeug's converter with a default maximum."""
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
@@ -71,17 +77,21 @@ def check_production_config(config: dict) -> None:
     if secret == DEV_SECRET_KEY or len(secret) < 24:
         raise RuntimeError("Production needs SECRET_KEY set to a random value of 24+ characters.")
     if config.get("DEMO_DATA"):
-        raise RuntimeError("Demo data must not be loaded into production (the demo accounts share a "
-                           "published password): unset DEMO_DATA.")
+        raise RuntimeError(
+            "Demo data must not be loaded into production (the demo accounts share a "
+            "published password): unset DEMO_DATA."
+        )
 
 
 def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:
     """One log line for a production start whose counters are per process."""
     # Gunicorn's worker count is not visible from here, so warn whatever it is.
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-        logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
-                       "on its own, so with several workers the lock-out allows more attempts; use "
-                       "redis://HOST:6379 (pip install \"cyberready[redis]\").")
+        logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
+            "on its own, so with several workers the lock-out allows more attempts; use "
+            'redis://HOST:6379 (pip install "cyberready[redis]").'
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,8 +106,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=app.config["TRANSLATIONS_DIR"])
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=app.config["TRANSLATIONS_DIR"])
     install_escaping_gettext(app)
     csrf.init_app(app)
     compress.init_app(app)
@@ -125,8 +134,22 @@ def register_blueprints(app: Flask) -> None:
     from survey.team.views import blueprint as team
     from survey.workbooks.views import blueprint as workbooks
 
-    for blueprint in (pages, accounts, assessments, review, publication, team, evidence, workbooks, admin, i18n,
-                      dashboards, api, offline, notifications):
+    for blueprint in (
+        pages,
+        accounts,
+        assessments,
+        review,
+        publication,
+        team,
+        evidence,
+        workbooks,
+        admin,
+        i18n,
+        dashboards,
+        api,
+        offline,
+        notifications,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,16 @@ def register(app: Flask) -> None:
     from survey.pages.assets import assets
     from survey.regions.cli import regions
 
-    for command in (setup_command, framework, cycles, users, demo, translate, regions, api_tokens, notifications,
-                    assets):
+    for command in (
+        setup_command,
+        framework,
+        cycles,
+        users,
+        demo,
+        translate,
+        regions,
+        api_tokens,
+        notifications,
+        assets,
+    ):
         app.cli.add_command(command)

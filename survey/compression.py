@@ -35,8 +35,9 @@ class Encoded:
 
 def encode(body: bytes, brotli_quality: int = PAGE_BROTLI_QUALITY, keep_plain: bool = False) -> Encoded:
     """Compress a body once into every encoding."""
-    return Encoded(brotli.compress(body, quality=brotli_quality), gzip.compress(body, 6, mtime=0),
-                   body if keep_plain else None)
+    return Encoded(
+        brotli.compress(body, quality=brotli_quality), gzip.compress(body, 6, mtime=0), body if keep_plain else None
+    )
 
 
 def accepted_encoding(accept_encoding: str) -> str | None:

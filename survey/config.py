@@ -56,8 +56,13 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
     COMPRESS_MIMETYPES = [
-        "text/html", "text/css", "text/csv", "application/javascript",
-        "text/javascript", "application/json", "image/svg+xml",
+        "text/html",
+        "text/css",
+        "text/csv",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500

@@ -83,8 +83,10 @@ class DemoRefused(RuntimeError):
 def refuse_production() -> None:
     """Stop any writing of demo data under the production configuration."""
     if current_app.config["ENV_NAME"] == "production":
-        raise DemoRefused("this is the production configuration (CYBERREADY_ENV=production): demo data, "
-                          "whose accounts share the published password 'demo', is never written into it")
+        raise DemoRefused(
+            "this is the production configuration (CYBERREADY_ENV=production): demo data, "
+            "whose accounts share the published password 'demo', is never written into it"
+        )
 
 
 @cache
@@ -157,9 +159,12 @@ def _create_assessment(spec: DemoAssessment, cycle: Cycle, users: dict[str, User
     assessment = services.start_assessment(coordinator, cycle)
     assessment.is_demo = True
     rng = random.Random(f"{spec.country}-{spec.year}")  # noqa: S311 - reproducible demo, not security
-    for pillar in cycle.framework_version.definition.pillars[:spec.pillars]:
-        services.save_answers(assessment, {i.code: _demo_answer(i, rng, spec.typical_level, spec.country)
-                                           for i in pillar.indicators}, coordinator)
+    for pillar in cycle.framework_version.definition.pillars[: spec.pillars]:
+        services.save_answers(
+            assessment,
+            {i.code: _demo_answer(i, rng, spec.typical_level, spec.country) for i in pillar.indicators},
+            coordinator,
+        )
     if spec.status == Status.DRAFT:
         return assessment
     services.submit(assessment, coordinator)
@@ -182,8 +187,9 @@ def load_demo() -> None:
         _create_assessment(spec, cycles[spec.year], users)
     for username, pillars in DEMO_ASSIGNMENTS.items():
         user = users[username]
-        db.session.add_all(Assignment(country_id=user.country_id, pillar_code=pillar, user_id=user.id)
-                           for pillar in pillars)
+        db.session.add_all(
+            Assignment(country_id=user.country_id, pillar_code=pillar, user_id=user.id) for pillar in pillars
+        )
     db.session.flush()
 
 
@@ -207,4 +213,3 @@ def load_command() -> None:
         raise click.ClickException("the database already has users; demo data is only loaded into an empty one")
     db.session.commit()
     click.echo("demo data loaded")
-

@@ -69,23 +69,69 @@ class Permission(StrEnum):
 
 P = Permission
 GRANTS: dict[str, frozenset[Permission]] = {
-    Role.CONTRIBUTOR: frozenset({
-        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
-        P.PILLAR_EDIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ,
-        P.ASSESSMENT_WORKBOOK}),
-    Role.COORDINATOR: frozenset({
-        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_START, P.ASSESSMENT_EDIT,
-        P.PILLAR_EDIT, P.PILLAR_EDIT_ALL, P.ASSESSMENT_SUBMIT, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
-        P.ASSESSMENT_RELEASE, P.ASSESSMENT_AUDIT, P.TEAM_MANAGE, P.EVIDENCE_UPLOAD, P.EVIDENCE_READ,
-        P.ASSESSMENT_WORKBOOK}),
-    Role.VALIDATOR: frozenset({
-        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.COUNTRY_WORK, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_DISCUSS,
-        P.ASSESSMENT_REVIEW, P.ASSESSMENT_VALIDATE, P.EVIDENCE_READ}),
+    Role.CONTRIBUTOR: frozenset(
+        {
+            P.ASSESSMENT_LIST,
+            P.ASSESSMENT_VIEW,
+            P.COUNTRY_WORK,
+            P.ASSESSMENT_START,
+            P.ASSESSMENT_EDIT,
+            P.PILLAR_EDIT,
+            P.ASSESSMENT_FOLLOW,
+            P.ASSESSMENT_DISCUSS,
+            P.EVIDENCE_UPLOAD,
+            P.EVIDENCE_READ,
+            P.ASSESSMENT_WORKBOOK,
+        }
+    ),
+    Role.COORDINATOR: frozenset(
+        {
+            P.ASSESSMENT_LIST,
+            P.ASSESSMENT_VIEW,
+            P.COUNTRY_WORK,
+            P.ASSESSMENT_START,
+            P.ASSESSMENT_EDIT,
+            P.PILLAR_EDIT,
+            P.PILLAR_EDIT_ALL,
+            P.ASSESSMENT_SUBMIT,
+            P.ASSESSMENT_FOLLOW,
+            P.ASSESSMENT_DISCUSS,
+            P.ASSESSMENT_RELEASE,
+            P.ASSESSMENT_AUDIT,
+            P.TEAM_MANAGE,
+            P.EVIDENCE_UPLOAD,
+            P.EVIDENCE_READ,
+            P.ASSESSMENT_WORKBOOK,
+        }
+    ),
+    Role.VALIDATOR: frozenset(
+        {
+            P.ASSESSMENT_LIST,
+            P.ASSESSMENT_VIEW,
+            P.COUNTRY_WORK,
+            P.ASSESSMENT_FOLLOW,
+            P.ASSESSMENT_DISCUSS,
+            P.ASSESSMENT_REVIEW,
+            P.ASSESSMENT_VALIDATE,
+            P.EVIDENCE_READ,
+        }
+    ),
     Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ}),
     Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
-    Role.ADMIN: frozenset({
-        P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.ASSESSMENT_VIEW_ALL, P.ASSESSMENT_FOLLOW, P.ASSESSMENT_AUDIT,
-        P.RELEASE_READ_DONORS, P.ADMINISTER, P.AUDIT_READ, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
+    Role.ADMIN: frozenset(
+        {
+            P.ASSESSMENT_LIST,
+            P.ASSESSMENT_VIEW,
+            P.ASSESSMENT_VIEW_ALL,
+            P.ASSESSMENT_FOLLOW,
+            P.ASSESSMENT_AUDIT,
+            P.RELEASE_READ_DONORS,
+            P.ADMINISTER,
+            P.AUDIT_READ,
+            P.TRANSLATIONS_READ,
+            P.EVIDENCE_READ,
+        }
+    ),
 }
 # Every role has notifications of its own (a role missing from GRANTS still holds nothing).
 GRANTS = {role: permissions | {P.NOTIFICATIONS_READ} for role, permissions in GRANTS.items()}
@@ -93,12 +139,13 @@ GRANTS = {role: permissions | {P.NOTIFICATIONS_READ} for role, permissions in GR
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
 
 # Facts the rule book needs from features above it; each feature answers when it is imported.
-assigned_pillars = Hook("pillar codes assigned to this user in their country",
-                        default=lambda user: frozenset())
-released_to = Hook("whether this assessment's results are released to this reader",
-                   default=lambda user, assessment: False)
-sole_account = Hook("whether this country has a single active account (nobody else could review)",
-                    default=lambda country_id: False)
+assigned_pillars = Hook("pillar codes assigned to this user in their country", default=lambda user: frozenset())
+released_to = Hook(
+    "whether this assessment's results are released to this reader", default=lambda user, assessment: False
+)
+sole_account = Hook(
+    "whether this country has a single active account (nobody else could review)", default=lambda country_id: False
+)
 
 
 def granted(roles: Iterable[str]) -> frozenset[Permission]:
@@ -210,8 +257,7 @@ def requires(permission: Permission) -> Callable:
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not can(current_user, permission):
-                record_refusal("access.denied", f"{request.method} {request.path}",
-                               country_id=current_user.country_id)
+                record_refusal("access.denied", f"{request.method} {request.path}", country_id=current_user.country_id)
                 abort(403)
             return view(*args, **kwargs)
 

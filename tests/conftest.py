@@ -103,8 +103,13 @@ def recreate_schema(schema: str, drop_only: bool = False) -> None:
 def postgresql_app(schema: str, dataset: str, **overrides) -> Flask:
     """An application on a new PostgreSQL schema holding a data set."""
     recreate_schema(schema)
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=PG_URL, SQLALCHEMY_ENGINE_OPTIONS=in_schema(schema),
-                     TEST_SCHEMA=schema, **overrides)
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=PG_URL,
+        SQLALCHEMY_ENGINE_OPTIONS=in_schema(schema),
+        TEST_SCHEMA=schema,
+        **overrides,
+    )
     with app.app_context():
         db.create_all()
         fill(dataset)
@@ -292,8 +297,14 @@ def make_app(tmp_path, monkeypatch, sqlite_files) -> Iterator[Callable[..., Flas
     """
     apps: list[Flask] = []
 
-    def build(translations: Path | None = None, *, config=TestConfig, data: str | None = "empty",
-              restart: bool = False, **overrides) -> Flask:
+    def build(
+        translations: Path | None = None,
+        *,
+        config=TestConfig,
+        data: str | None = "empty",
+        restart: bool = False,
+        **overrides,
+    ) -> Flask:
         if translations is not None:
             overrides["TRANSLATIONS_DIR"] = str(translations)
         if config is None or config.AUTO_MIGRATE:
@@ -303,8 +314,7 @@ def make_app(tmp_path, monkeypatch, sqlite_files) -> Iterator[Callable[..., Flas
                 sqlite_files.copy("development", tmp_path / "cyberready.sqlite")
         elif "SQLALCHEMY_DATABASE_URI" not in overrides:
             target = tmp_path / f"app{len(apps)}.sqlite"
-            overrides["SQLALCHEMY_DATABASE_URI"] = (
-                sqlite_files.copy(data, target) if data else f"sqlite:///{target}")
+            overrides["SQLALCHEMY_DATABASE_URI"] = sqlite_files.copy(data, target) if data else f"sqlite:///{target}"
         application = create_app(config, **overrides)
         apps.append(application)
         return application

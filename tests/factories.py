@@ -24,8 +24,14 @@ def user(username: str) -> User:
     return found
 
 
-def make_user(username: str, roles: Iterable[str], country: str | None = None, password: str = "demo",
-              full_name: str = "", active: bool = True) -> User:
+def make_user(
+    username: str,
+    roles: Iterable[str],
+    country: str | None = None,
+    password: str = "demo",
+    full_name: str = "",
+    active: bool = True,
+) -> User:
     """A new account with these roles, of the country with this ISO alpha-2 code."""
     account = User(username=username, full_name=full_name, active=active)
     if country:
@@ -49,8 +55,11 @@ def answer_everything(assessment_id: int, level: int = 3, username: str = "gh-co
     assessment = db.session.get(Assessment, assessment_id)
     author = user(username)
     for pillar in assessment.framework_version.definition.pillars:
-        services.save_answers(assessment, {
-            i.code: services.AnswerValues("level", level=level) for i in pillar.maturity_indicators}, author)
+        services.save_answers(
+            assessment,
+            {i.code: services.AnswerValues("level", level=level) for i in pillar.maturity_indicators},
+            author,
+        )
     db.session.commit()
 
 

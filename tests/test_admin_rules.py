@@ -29,8 +29,7 @@ def admin(app, client):
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                                   .order_by(AuditEvent.id)))
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 # (roles, country, password, the refusal both the page and the command show)
@@ -43,10 +42,18 @@ REFUSED_ACCOUNTS = [
 
 
 @pytest.mark.parametrize(("roles", "country", "password", "message"), REFUSED_ACCOUNTS)
-def test_the_command_line_refuses_the_accounts_the_admin_page_refuses(app, admin, roles, country, password,
-                                                                      message):
-    page = admin.post("/admin/users/new", data={"username": "gh-bank", "roles": roles, "country": country,
-                                                "active": "y", "password": password, "confirm": password})
+def test_the_command_line_refuses_the_accounts_the_admin_page_refuses(app, admin, roles, country, password, message):
+    page = admin.post(
+        "/admin/users/new",
+        data={
+            "username": "gh-bank",
+            "roles": roles,
+            "country": country,
+            "active": "y",
+            "password": password,
+            "confirm": password,
+        },
+    )
     assert page.status_code == 422
     assert message in page.get_data(as_text=True)
     command = ["users", "create", "gh-bank", *(f"--role={r}" for r in roles), "--password", password]
@@ -58,8 +65,9 @@ def test_the_command_line_refuses_the_accounts_the_admin_page_refuses(app, admin
 
 
 def test_an_unknown_country_code_is_refused_on_the_command_line(app):
-    result = app.test_cli_runner().invoke(args=["users", "create", "xx-bank", "--role", "contributor",
-                                                "--country", "XX", "--password", PASSWORD])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "xx-bank", "--role", "contributor", "--country", "XX", "--password", PASSWORD]
+    )
     assert result.exit_code != 0 and "There is no country with the code XX." in result.output
 
 
@@ -67,19 +75,23 @@ def test_roles_changed_on_the_command_line_follow_the_edit_page_rules(app, admin
     create_account("gh-bank", {"contributor"}, "GH", PASSWORD, COMMAND_LINE)
     db.session.commit()
     runner = app.test_cli_runner()
-    refused = runner.invoke(args=["users", "set-roles", "gh-bank", "--role", "donor", "--role", "validator",
-                                  "--country", "GH"])
+    refused = runner.invoke(
+        args=["users", "set-roles", "gh-bank", "--role", "donor", "--role", "validator", "--country", "GH"]
+    )
     assert refused.exit_code != 0
     assert "Donor and administrator accounts cannot also hold roles in a country." in refused.output
     changed = runner.invoke(args=["users", "set-roles", "gh-bank", "--role", "validator", "--country", "GH"])
     assert changed.exit_code == 0, changed.output
     user = db.session.scalar(sa.select(User).where(User.username == "gh-bank"))
-    page = admin.post(f"/admin/users/{user.id}", data={"roles": ["coordinator", "validator"], "country": "GH",
-                                                       "active": "y"})
+    page = admin.post(
+        f"/admin/users/{user.id}", data={"roles": ["coordinator", "validator"], "country": "GH", "active": "y"}
+    )
     assert page.status_code == 302
     changes = [(e.username, e.old_value, e.new_value) for e in events("user.roles")]
-    assert changes == [("(command line)", ["contributor"], ["validator"]),
-                       ("chief", ["validator"], ["coordinator", "validator"])]
+    assert changes == [
+        ("(command line)", ["contributor"], ["validator"]),
+        ("chief", ["validator"], ["coordinator", "validator"]),
+    ]
 
 
 def test_the_cycle_command_writes_the_audit_events_of_the_cycles_page(app, admin):
@@ -115,7 +127,9 @@ def test_framework_loads_and_api_tokens_are_audited_once(app, tmp_path):
     assert runner.invoke(args=["api-tokens", "create", "donor2"]).exit_code == 0
     assert runner.invoke(args=["api-tokens", "revoke", "donor2"]).exit_code == 0
     assert [e.action for e in events("api_token.create") + events("api_token.revoke")] == [
-        "api_token.create", "api_token.revoke"]
+        "api_token.create",
+        "api_token.revoke",
+    ]
     assert events("api_token.revoke")[0].new_value == 1
 
 
@@ -137,7 +151,10 @@ def test_the_admin_index_links_every_admin_page(app, admin):
 
     page = admin.get("/admin/").get_data(as_text=True)
     with app.test_request_context():
-        pages = [url_for(rule.endpoint) for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith("admin.") and "GET" in rule.methods and not rule.arguments]
+        pages = [
+            url_for(rule.endpoint)
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("admin.") and "GET" in rule.methods and not rule.arguments
+        ]
     assert len(pages) >= 4
     assert [p for p in pages if f'href="{p}"' not in page] == ["/admin/"]

@@ -32,9 +32,11 @@ def test_imports_point_down_and_the_methodology_stays_pure(monkeypatch):
 def test_the_layer_contract_catches_an_upward_import(monkeypatch, tmp_path):
     # The review feature imports assessments; declared the other way round, that import is upward.
     config = tmp_path / "reversed.toml"
-    config.write_text('[tool.importlinter]\nroot_package = "survey"\n\n'
-                      '[[tool.importlinter.contracts]]\nname = "reversed"\ntype = "layers"\n'
-                      'layers = ["survey.assessments", "survey.review"]\n')
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "survey"\n\n'
+        '[[tool.importlinter.contracts]]\nname = "reversed"\ntype = "layers"\n'
+        'layers = ["survey.assessments", "survey.review"]\n'
+    )
     monkeypatch.chdir(ROOT)
     assert lint(config) == 1
 
@@ -46,16 +48,24 @@ def function_level_imports(path: Path) -> list[str]:
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             if any(name == "survey" or name.startswith("survey.") for name in names):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 
 def test_no_import_hides_inside_a_function():
-    modules = [path for path in sorted((ROOT / "survey").rglob("*.py"))
-               if path not in MAY_IMPORT_IN_FUNCTIONS and "migrations" not in path.parts]
+    modules = [
+        path
+        for path in sorted((ROOT / "survey").rglob("*.py"))
+        if path not in MAY_IMPORT_IN_FUNCTIONS and "migrations" not in path.parts
+    ]
     assert len(modules) > 50
     assert [line for path in modules for line in function_level_imports(path)] == []
 

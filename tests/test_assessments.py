@@ -33,13 +33,16 @@ def test_official_sees_cycles_of_their_country_and_starts_the_open_one(client, a
 def test_answers_are_saved_and_found_again_after_reload(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     url = f"/assessments/{assessment_id}/pillars/legal"
-    response = client.post(url, data={
-        f"{SUBSTANTIVE}-state": "4",
-        f"{SUBSTANTIVE}-evidence_urls": "https://laws.example.gh/cybersecurity-act-2020",
-        f"{SUBSTANTIVE}-comment": "Act 1038 in force",
-        "legal__data_protection-state": "na",
-        "legal__data_protection-comment": "Covered by the Data Protection Commission's own assessment",
-    })
+    response = client.post(
+        url,
+        data={
+            f"{SUBSTANTIVE}-state": "4",
+            f"{SUBSTANTIVE}-evidence_urls": "https://laws.example.gh/cybersecurity-act-2020",
+            f"{SUBSTANTIVE}-comment": "Act 1038 in force",
+            "legal__data_protection-state": "na",
+            "legal__data_protection-comment": "Covered by the Data Protection Commission's own assessment",
+        },
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert 'value="4" checked' in page
@@ -51,16 +54,22 @@ def test_answers_are_saved_and_found_again_after_reload(client, auth, demo):
 
 def test_save_and_next_goes_to_the_next_pillar(client, auth, demo):
     assessment_id = start_ghana(client, auth)
-    response = client.post(f"/assessments/{assessment_id}/pillars/legal",
-                           data={f"{SUBSTANTIVE}-state": "2", "save_next": "1"})
+    response = client.post(
+        f"/assessments/{assessment_id}/pillars/legal", data={f"{SUBSTANTIVE}-state": "2", "save_next": "1"}
+    )
     assert response.location.endswith(f"/assessments/{assessment_id}/pillars/strategy?saved=legal")
 
 
 def test_unknown_level_is_refused_and_nothing_is_stored(client, auth, demo):
     assessment_id = start_ghana(client, auth)
-    response = client.post(f"/assessments/{assessment_id}/pillars/legal", data={
-        f"{SUBSTANTIVE}-state": "7", "legal__data_protection-state": "3",
-        "legal__data_protection-comment": "typed by the official"})
+    response = client.post(
+        f"/assessments/{assessment_id}/pillars/legal",
+        data={
+            f"{SUBSTANTIVE}-state": "7",
+            "legal__data_protection-state": "3",
+            "legal__data_protection-comment": "typed by the official",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Nothing was saved" in page and "Not a valid choice" in page
@@ -71,9 +80,14 @@ def test_unknown_level_is_refused_and_nothing_is_stored(client, auth, demo):
 def test_invalid_url_and_huge_text_are_refused_with_the_input_shown_back(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     huge = "x" * 1_000_000
-    response = client.post(f"/assessments/{assessment_id}/pillars/legal", data={
-        f"{SUBSTANTIVE}-state": "3", f"{SUBSTANTIVE}-evidence_urls": "javascript:alert(1)",
-        "legal__data_protection-comment": huge})
+    response = client.post(
+        f"/assessments/{assessment_id}/pillars/legal",
+        data={
+            f"{SUBSTANTIVE}-state": "3",
+            f"{SUBSTANTIVE}-evidence_urls": "javascript:alert(1)",
+            "legal__data_protection-comment": huge,
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "is not a valid web address" in page
@@ -85,15 +99,19 @@ def test_invalid_url_and_huge_text_are_refused_with_the_input_shown_back(client,
 def test_fact_answers_are_validated_and_stored(client, auth, demo):
     assessment_id = start_ghana(client, auth)
     url = f"/assessments/{assessment_id}/pillars/resources"
-    bad = client.post(url, data={"resources__annual_budget-value": "2500000",
-                                 "resources__donor_share-value": "140"})
+    bad = client.post(url, data={"resources__annual_budget-value": "2500000", "resources__donor_share-value": "140"})
     assert bad.status_code == 422
     assert "Choose the currency" in bad.get_data(as_text=True)
     assert "between 0 and 100" in bad.get_data(as_text=True)
-    good = client.post(url, data={"resources__annual_budget-value": "2500000",
-                                  "resources__annual_budget-currency": "GHS",
-                                  "resources__donor_share-value": "40",
-                                  "resources__unit_officers-dont_know": "y"})
+    good = client.post(
+        url,
+        data={
+            "resources__annual_budget-value": "2500000",
+            "resources__annual_budget-currency": "GHS",
+            "resources__donor_share-value": "40",
+            "resources__unit_officers-dont_know": "y",
+        },
+    )
     assert good.status_code == 302
     results = client.get(f"/assessments/{assessment_id}/results").get_data(as_text=True)
     assert "GH₵2,500,000.00" in results or "GHS" in results
@@ -156,8 +174,10 @@ def test_coordinator_submits_which_locks_editing(client, auth, demo):
     assert response.status_code == 302 and response.location.endswith("/results")
     results = client.get(response.location).get_data(as_text=True)
     assert "Established" in results and 'class="chart"' in results
-    edit = client.post(f"/assessments/{assessment_id}/pillars/legal",
-                       data={f"{SUBSTANTIVE}-state": "5", f"{SUBSTANTIVE}-comment": "late change"})
+    edit = client.post(
+        f"/assessments/{assessment_id}/pillars/legal",
+        data={f"{SUBSTANTIVE}-state": "5", f"{SUBSTANTIVE}-comment": "late change"},
+    )
     assert edit.status_code == 409
     page = edit.get_data(as_text=True)
     assert "can no longer be changed" in page and "late change" in page
@@ -182,8 +202,9 @@ def test_donor_reads_released_assessments_only(client, auth, demo):
     assert "Togo" not in page  # validated but kept private
     draft = db.session.scalars(sa.select(Assessment).where(Assessment.status == Status.DRAFT)).first()
     assert client.get(f"/assessments/{draft.id}/results").status_code == 404
-    private = db.session.scalars(sa.select(Assessment).where(
-        Assessment.status == Status.VALIDATED, Assessment.visibility == "private")).first()
+    private = db.session.scalars(
+        sa.select(Assessment).where(Assessment.status == Status.VALIDATED, Assessment.visibility == "private")
+    ).first()
     assert client.get(f"/assessments/{private.id}/results").status_code == 404
     released = db.session.scalars(sa.select(Assessment).where(Assessment.visibility == "donors")).first()
     assert client.get(f"/assessments/{released.id}/results").status_code == 200
@@ -209,7 +230,8 @@ def test_next_redirect_stays_on_this_site(client, demo):
 
 def test_a_request_over_the_size_limit_gets_a_translated_413_page(client, auth, demo):
     assessment_id = start_ghana(client, auth)
-    response = client.post(f"/assessments/{assessment_id}/pillars/legal?lang=fr",
-                           data={"legal__data_protection-comment": "x" * 3_000_000})
+    response = client.post(
+        f"/assessments/{assessment_id}/pillars/legal?lang=fr", data={"legal__data_protection-comment": "x" * 3_000_000}
+    )
     assert response.status_code == 413
     assert "trop volumineuses" in response.get_data(as_text=True)

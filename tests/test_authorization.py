@@ -21,8 +21,16 @@ from survey.permissions import PUBLIC as OPEN_TO_ALL
 from tests import factories
 from tests.conftest import Auth
 
-PERSONAS = ("anonymous", "gh-contributor", "ng-contributor", "gh-coordinator", "gh-validator",
-            "donor", "translator", "admin")
+PERSONAS = (
+    "anonymous",
+    "gh-contributor",
+    "ng-contributor",
+    "gh-coordinator",
+    "gh-validator",
+    "donor",
+    "translator",
+    "admin",
+)
 
 
 def row(*statuses: int) -> dict[str, int]:
@@ -118,8 +126,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("notifications.settings", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
 }
 # Requests that change the session or the team even with an empty body run last.
-LAST = {("team.index", "POST"), ("review.accept_unflagged", "POST"), ("admin.close_cycles", "POST"),
-        ("accounts.logout", "POST"), ("notifications.settings", "POST")}
+LAST = {
+    ("team.index", "POST"),
+    ("review.accept_unflagged", "POST"),
+    ("admin.close_cycles", "POST"),
+    ("accounts.logout", "POST"),
+    ("notifications.settings", "POST"),
+}
 
 
 def routes(app) -> list[tuple[str, str, str]]:
@@ -150,17 +163,34 @@ def url_for_rule(endpoint: str, rule: str, values: dict[str, object]) -> str:
 @pytest.fixture
 def target(app, demo) -> dict[str, object]:
     assessment = factories.submitted_assessment("gh-coordinator")
-    return {"assessment_id": assessment.id, "pillar_code": "legal", "code": "legal.substantive_offences",
-            "user_id": factories.user("gh-contributor").id, "version_id": assessment.framework_version_id,
-            "region_code": "ecowas", "year": 2026, "file_id": 1, "panel": "ranking", "fmt": "csv", "alpha2": "GH",
-            "key": "0" * 32, "_rest": "no-such-thing"}
+    return {
+        "assessment_id": assessment.id,
+        "pillar_code": "legal",
+        "code": "legal.substantive_offences",
+        "user_id": factories.user("gh-contributor").id,
+        "version_id": assessment.framework_version_id,
+        "region_code": "ecowas",
+        "year": 2026,
+        "file_id": 1,
+        "panel": "ranking",
+        "fmt": "csv",
+        "alpha2": "GH",
+        "key": "0" * 32,
+        "_rest": "no-such-thing",
+    }
 
 
 def test_every_view_declares_who_may_use_it(app):
-    declared = {endpoint: getattr(view, "permission", None) for endpoint, view in app.view_functions.items()
-                if endpoint != "static"}
-    assert {endpoint for endpoint, permission in declared.items()
-            if permission != OPEN_TO_ALL and not isinstance(permission, Permission)} == set()
+    declared = {
+        endpoint: getattr(view, "permission", None)
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static"
+    }
+    assert {
+        endpoint
+        for endpoint, permission in declared.items()
+        if permission != OPEN_TO_ALL and not isinstance(permission, Permission)
+    } == set()
 
 
 def test_the_expectations_agree_with_the_rule_book(app):
@@ -224,8 +254,11 @@ def test_refused_attempts_are_written_to_the_audit_log(app, target):
     coordinator = app.test_client()
     Auth(coordinator).login("gh-coordinator")
     assert coordinator.post(f"/admin/users/{target['user_id']}", data={"roles": ["admin"]}).status_code == 403
-    refused = db.session.execute(sa.select(AuditEvent.username, AuditEvent.detail).where(
-        AuditEvent.outcome == "refused", AuditEvent.action == "access.denied")).all()
+    refused = db.session.execute(
+        sa.select(AuditEvent.username, AuditEvent.detail).where(
+            AuditEvent.outcome == "refused", AuditEvent.action == "access.denied"
+        )
+    ).all()
     assert ("ng-contributor", f"assessment {target['assessment_id']} of another country") in refused
     assert ("gh-coordinator", f"POST /admin/users/{target['user_id']}") in refused
     assert db.session.get(User, target["user_id"]).roles == {"contributor"}

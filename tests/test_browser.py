@@ -12,8 +12,15 @@ from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def require_chromium() -> str:
@@ -55,8 +62,7 @@ def page(browser, live_server):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # The strict CSP (no inline script or style) must hold for every page, charts included.
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and errors.append(message.text))
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     yield page
     context.close()
     assert errors == [], errors
@@ -107,16 +113,22 @@ def test_contributor_fills_saves_reloads_and_coordinator_submits(page, tmp_path)
 
 def text_edges(page, selector: str) -> tuple[float, float]:
     """Left and right edges of an element's text (not of its box, which spans the line)."""
-    return tuple(page.locator(selector).first.evaluate(
-        "el => { const r = document.createRange(); r.selectNodeContents(el);"
-        " const b = r.getBoundingClientRect(); return [b.left, b.right]; }"))
+    return tuple(
+        page.locator(selector).first.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " const b = r.getBoundingClientRect(); return [b.left, b.right]; }"
+        )
+    )
 
 
 def content_edges(page, selector: str) -> tuple[float, float]:
     """Left and right edges of an element's content box (inside its padding)."""
-    return tuple(page.locator(selector).first.evaluate(
-        "el => { const b = el.getBoundingClientRect(), s = getComputedStyle(el);"
-        " return [b.left + parseFloat(s.paddingLeft), b.right - parseFloat(s.paddingRight)]; }"))
+    return tuple(
+        page.locator(selector).first.evaluate(
+            "el => { const b = el.getBoundingClientRect(), s = getComputedStyle(el);"
+            " return [b.left + parseFloat(s.paddingLeft), b.right - parseFloat(s.paddingRight)]; }"
+        )
+    )
 
 
 def screenshot_right_to_left(page, path: str, folder, name: str, text: str = "main h1"):
@@ -164,7 +176,8 @@ def test_results_chart_in_arabic_reads_right_to_left(page, tmp_path):
         " const s = t.textContent, arabic = /[\\u0600-\\u06ff]/;"
         " const first = [...s].findIndex(c => arabic.test(c));"
         " let last = s.length - 1; while (!arabic.test(s[last])) last--;"
-        " return [s, t.getStartPositionOfChar(first).x, t.getStartPositionOfChar(last).x]; })")
+        " return [s, t.getStartPositionOfChar(first).x, t.getStartPositionOfChar(last).x]; })"
+    )
     assert len(edges) > 8 and any("CERT" in text for text, _, _ in edges)
     assert [text for text, first, last in edges if first <= last] == []
 

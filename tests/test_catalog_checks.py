@@ -85,14 +85,10 @@ def test_translation_with_markup_is_shown_as_text_not_run(translations, make_app
     assert "<script>alert(1)" not in html
 
 
-def test_catalog_with_syntax_error_falls_back_to_english_and_warns(
-    translations, make_app, warnings_logged
-):
+def test_catalog_with_syntax_error_falls_back_to_english_and_warns(translations, make_app, warnings_logged):
     make_app(translations)  # compiles a good .mo first, as an earlier start would have
     path = translations / "fr" / "LC_MESSAGES" / "messages.po"
-    path.write_text(
-        path.read_text(encoding="utf-8") + '\nmsgid "Broken\nmsgstr oops\n', encoding="utf-8"
-    )
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "Broken\nmsgstr oops\n', encoding="utf-8")
     later = path.stat().st_mtime + 2  # newer than the .mo even on coarse file system clocks
     os.utime(path, (later, later))
     app = make_app(translations)
@@ -105,9 +101,7 @@ def test_catalog_with_syntax_error_falls_back_to_english_and_warns(
     assert re.search(r"^fr +0% .*\n +cannot be compiled.*line \d+", status, re.MULTILINE)
 
 
-def test_catalog_with_invalid_plural_formula_falls_back_to_english(
-    translations, make_app, warnings_logged
-):
+def test_catalog_with_invalid_plural_formula_falls_back_to_english(translations, make_app, warnings_logged):
     path = translations / "fr" / "LC_MESSAGES" / "messages.po"
     text = path.read_text(encoding="utf-8").replace("plural=(n > 1);", "plural=(n > 1;")
     path.write_text(text, encoding="utf-8")
@@ -199,9 +193,7 @@ def test_administrator_sees_the_status_page_in_the_menu(translator_client):
 
 def test_status_command_reports_completeness_per_kind(translations, make_app):
     set_translation(translations, "fr", "Legal framework", "")  # a questionnaire string
-    result = (
-        make_app(translations).test_cli_runner().invoke(args=["translate", "status", "--check"])
-    )
+    result = make_app(translations).test_cli_runner().invoke(args=["translate", "status", "--check"])
     counts = {
         line.split()[0]: re.findall(r"\((\d+)/(\d+)\)", line)
         for line in result.output.splitlines()

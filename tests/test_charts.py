@@ -20,7 +20,7 @@ from survey.pages.assets import compress_folder
 from tests.conftest import count_queries
 from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
 
-IMAGE = re.compile(r'/dashboards/images/([0-9a-f]{32})\.svg')
+IMAGE = re.compile(r"/dashboards/images/([0-9a-f]{32})\.svg")
 
 
 @pytest.fixture
@@ -101,8 +101,9 @@ def test_chart_image_is_cached_by_name_and_never_drawn_again(client, auth, demo,
     assert again.status_code == 304
 
 
-def test_without_an_image_the_page_opens_the_tables_and_draws_in_the_background(client, auth, demo, app, tmp_path,
-                                                                                  monkeypatch):
+def test_without_an_image_the_page_opens_the_tables_and_draws_in_the_background(
+    client, auth, demo, app, tmp_path, monkeypatch
+):
     monkeypatch.setitem(app.config, "CHART_IMAGES", "background")
     monkeypatch.setitem(app.config, "CHART_IMAGE_DIR", str(tmp_path / "images"))
     monkeypatch.delitem(app.extensions, "chart_images", raising=False)
@@ -129,6 +130,7 @@ class CountingCompressor:
         def counted(*args, **kwargs):
             self.calls += 1
             return compress(*args, **kwargs)
+
         return counted
 
 
@@ -245,8 +247,9 @@ def test_slow_connection_sees_images_and_explores_one_chart(server_with_images):
         browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
         context = browser.new_context(base_url=server_with_images, viewport={"width": 360, "height": 740})
         # A 3G phone: Plotly must wait for the reader.
-        context.add_init_script("Object.defineProperty(navigator, 'connection',"
-                                " {value: {effectiveType: '3g', saveData: false}})")
+        context.add_init_script(
+            "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '3g', saveData: false}})"
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -45,8 +45,11 @@ class Site:
 def site(request, tmp_path_factory) -> Iterator[Site]:
     """A threaded server on a committed database of its own, dropped afterwards."""
     with own_database(request.param, tmp_path_factory) as (url, options):
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url,
-                         SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **options})
+        app = create_app(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=url,
+            SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **options},
+        )
         with app.app_context():
             db.create_all()
             ghana, senegal = _prepare_assessments()
@@ -97,13 +100,22 @@ def _prepare_assessments() -> tuple[int, int]:
     load_demo()
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
     ghana = services.start_assessment(users["gh-coordinator"], services.current_cycle())
-    senegal = db.session.scalar(sa.select(Assessment).where(
-        Assessment.status == Status.DRAFT, Assessment.country_id == users["sn-coordinator"].country_id))
+    senegal = db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.status == Status.DRAFT, Assessment.country_id == users["sn-coordinator"].country_id
+        )
+    )
     for pillar in senegal.framework_version.definition.pillars:
         answered = services.answers_by_code(senegal, pillar.code)
-        services.save_answers(senegal, {i.code: services.AnswerValues("level", level=2)
-                                        for i in pillar.maturity_indicators if i.code not in answered},
-                              users["sn-coordinator"])
+        services.save_answers(
+            senegal,
+            {
+                i.code: services.AnswerValues("level", level=2)
+                for i in pillar.maturity_indicators
+                if i.code not in answered
+            },
+            users["sn-coordinator"],
+        )
     db.session.commit()
     return ghana.id, senegal.id
 
@@ -186,8 +198,9 @@ class Official:
 
     def __init__(self, site: Site, username: str):
         self.site, self.http = site, requests.Session()
-        response = self.http.post(f"{site.url}/login", data={"username": username, "password": "demo"},
-                                  allow_redirects=False, timeout=60)
+        response = self.http.post(
+            f"{site.url}/login", data={"username": username, "password": "demo"}, allow_redirects=False, timeout=60
+        )
         assert response.status_code == 302, response.status_code
 
     def load(self, assessment_id: int, pillar: str) -> list[tuple[str, str]]:
@@ -205,8 +218,12 @@ class Official:
         seen = int(fields.get(f"{key(code)}-version") or 0)
         changed = {f"{key(code)}-state": str(level), f"{key(code)}-comment": comment}
         pairs = [(name, value) for name, value in pairs if name not in changed] + list(changed.items())
-        response = self.http.post(f"{self.site.url}/assessments/{assessment_id}/pillars/{pillar}",
-                                  data=pairs, allow_redirects=False, timeout=120)
+        response = self.http.post(
+            f"{self.site.url}/assessments/{assessment_id}/pillars/{pillar}",
+            data=pairs,
+            allow_redirects=False,
+            timeout=120,
+        )
         return Save(code, seen, comment, level, response.status_code, response.text)
 
     def close(self) -> None:
@@ -234,7 +251,8 @@ def stored(site: Site, assessment_id: int, codes: set[str]) -> dict[str, tuple[i
         rows = db.session.execute(
             sa.select(Indicator.code, Answer.version, Answer.comment, Answer.level)
             .join(Indicator, Answer.indicator_id == Indicator.id)
-            .where(Answer.assessment_id == assessment_id, Indicator.code.in_(codes))).all()
+            .where(Answer.assessment_id == assessment_id, Indicator.code.in_(codes))
+        ).all()
     return {code: (version, comment, level) for code, version, comment, level in rows}
 
 
@@ -251,14 +269,21 @@ def audited(site: Site, assessment_id: int, codes: set[str], since: int = 0) -> 
     from survey.audit.models import AuditEvent
 
     with site.app.app_context():
-        events = db.session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action == "answer.update", AuditEvent.outcome == "ok", AuditEvent.id > since,
-            AuditEvent.assessment_id == assessment_id, AuditEvent.indicator_code.in_(codes))).all()
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "answer.update",
+                AuditEvent.outcome == "ok",
+                AuditEvent.id > since,
+                AuditEvent.assessment_id == assessment_id,
+                AuditEvent.indicator_code.in_(codes),
+            )
+        ).all()
         return [(e.id, e.indicator_code, e.new_value.get("comment", "")) for e in events]
 
 
-def assert_no_save_lost(site: Site, assessment_id: int, saves: list[Save],
-                        baseline: dict | None = None, since: int = 0) -> None:
+def assert_no_save_lost(
+    site: Site, assessment_id: int, saves: list[Save], baseline: dict | None = None, since: int = 0
+) -> None:
     """No server error; the audit holds exactly the acknowledged saves; each answer is its last one.
 
     `baseline` holds the versions before the officials started, `since` the last audit event then.
@@ -268,7 +293,8 @@ def assert_no_save_lost(site: Site, assessment_id: int, saves: list[Save],
     codes = {s.code for s in saves}
     acknowledged = [s for s in saves if s.acknowledged]
     assert sorted((s.code, s.comment) for s in acknowledged) == sorted(
-        (code, comment) for _, code, comment in audited(site, assessment_id, codes, since))
+        (code, comment) for _, code, comment in audited(site, assessment_id, codes, since)
+    )
     final = stored(site, assessment_id, codes)
     for code in codes:
         mine = [s for s in acknowledged if s.code == code]
@@ -293,8 +319,9 @@ def test_racing_first_saves_of_one_indicator_keep_one_and_show_the_others_the_co
     def first_save(n: int) -> list[Save]:
         fields = dict(forms[n]) | {f"{key(code)}-state": str(n % 5 + 1), f"{key(code)}-comment": f"first by {n}"}
         start.wait()
-        response = team[n].http.post(f"{site.url}/assessments/{site.ghana}/pillars/{pillar}", data=fields,
-                                     allow_redirects=False, timeout=120)
+        response = team[n].http.post(
+            f"{site.url}/assessments/{site.ghana}/pillars/{pillar}", data=fields, allow_redirects=False, timeout=120
+        )
         return [Save(code, 0, f"first by {n}", n % 5 + 1, response.status_code, response.text)]
 
     saves = run_all([lambda n=n: first_save(n) for n in range(len(team))])
@@ -310,8 +337,10 @@ def test_officials_saving_one_indicator_at_once_lose_no_acknowledged_save(site):
     team = officials(site, ["gh-coordinator", "gh-contributor"] * 8)
 
     def keep_saving(n: int) -> list[Save]:
-        return [team[n].save(site.ghana, pillar, code, (n + attempt) % 5 + 1, f"official {n}, save {attempt}")
-                for attempt in range(4)]
+        return [
+            team[n].save(site.ghana, pillar, code, (n + attempt) % 5 + 1, f"official {n}, save {attempt}")
+            for attempt in range(4)
+        ]
 
     saves = run_all([lambda n=n: keep_saving(n) for n in range(len(team))])
     for official in team:
@@ -331,8 +360,10 @@ def test_officials_saving_different_indicators_of_a_pillar_lose_no_acknowledged_
 
     def keep_saving(n: int) -> list[Save]:
         code = codes[n % len(codes)]
-        return [team[n].save(site.ghana, pillar, code, (n + attempt) % 5 + 1, f"official {n}, save {attempt}")
-                for attempt in range(4)]
+        return [
+            team[n].save(site.ghana, pillar, code, (n + attempt) % 5 + 1, f"official {n}, save {attempt}")
+            for attempt in range(4)
+        ]
 
     saves = run_all([lambda n=n: keep_saving(n) for n in range(len(team))])
     for official in team:
@@ -359,8 +390,15 @@ def test_saves_racing_a_submission_are_refused_and_nothing_changes_after_it(site
     def save_until_refused(n: int) -> list[Save]:
         saves = []
         while len(saves) < 60:
-            saves.append(team[n].save(site.senegal, pillar, codes[n % len(codes)], (n + len(saves)) % 5 + 1,
-                                      f"official {n}, save {len(saves)}"))
+            saves.append(
+                team[n].save(
+                    site.senegal,
+                    pillar,
+                    codes[n % len(codes)],
+                    (n + len(saves)) % 5 + 1,
+                    f"official {n}, save {len(saves)}",
+                )
+            )
             if saves[-1].acknowledged:
                 some_saved.release()
             elif SUBMITTED in saves[-1].page:
@@ -370,8 +408,9 @@ def test_saves_racing_a_submission_are_refused_and_nothing_changes_after_it(site
     def submit() -> list[Save]:
         for _ in range(len(team)):
             assert some_saved.acquire(timeout=120)
-        response = coordinator.http.post(f"{site.url}/assessments/{site.senegal}/submit",
-                                         allow_redirects=False, timeout=120)
+        response = coordinator.http.post(
+            f"{site.url}/assessments/{site.senegal}/submit", allow_redirects=False, timeout=120
+        )
         return [Save("submit", 0, "", 0, response.status_code)]
 
     saves = run_all([submit, *(lambda n=n: save_until_refused(n) for n in range(len(team)))])
@@ -384,8 +423,11 @@ def test_saves_racing_a_submission_are_refused_and_nothing_changes_after_it(site
     assert len(refused) == len(team)
     assert_no_save_lost(site, site.senegal, saves, baseline, since)
     with site.app.app_context():
-        submitted_event = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)).where(
-            AuditEvent.action == "assessment.status", AuditEvent.assessment_id == site.senegal))
+        submitted_event = db.session.scalar(
+            sa.select(sa.func.max(AuditEvent.id)).where(
+                AuditEvent.action == "assessment.status", AuditEvent.assessment_id == site.senegal
+            )
+        )
         assessment = db.session.get(Assessment, site.senegal)
         # The scores stored at submission are those of the answers as they still stand.
         assert services.score(assessment).score == assessment.overall_score

@@ -52,19 +52,13 @@ def test_donor_sees_every_chart_of_ecowas_2026_with_released_members_only(client
 
 def test_burkina_faso_is_in_the_african_union_dashboard(client, auth, demo):
     auth.login("donor")
-    assert "Burkina Faso" in heatmap_countries(
-        client.get("/dashboards/au/2026").get_data(as_text=True)
-    )
+    assert "Burkina Faso" in heatmap_countries(client.get("/dashboards/au/2026").get_data(as_text=True))
 
 
 def test_ecowas_2025_excludes_burkina_faso_after_its_withdrawal(client, auth, demo):
     auth.login("donor")
-    assert "Burkina Faso" not in heatmap_countries(
-        client.get("/dashboards/ecowas/2025").get_data(as_text=True)
-    )
-    assert "Burkina Faso" in heatmap_countries(
-        client.get("/dashboards/au/2025").get_data(as_text=True)
-    )
+    assert "Burkina Faso" not in heatmap_countries(client.get("/dashboards/ecowas/2025").get_data(as_text=True))
+    assert "Burkina Faso" in heatmap_countries(client.get("/dashboards/au/2025").get_data(as_text=True))
 
 
 def test_anonymous_readers_see_public_releases_only(client, demo):
@@ -105,8 +99,14 @@ def test_small_island_states_appear_as_markers_on_the_map(client, auth, demo):
 def test_each_chart_csv_holds_exactly_its_table(client, auth, demo):
     auth.login("donor")
     ranking = csv_rows(client.get("/dashboards/ecowas/2026/ranking.csv"))
-    assert ranking[0] == ["Rank", "Country", "Overall score", "Stage", "Indicators scored",
-                          "Indicators that can be scored"]
+    assert ranking[0] == [
+        "Rank",
+        "Country",
+        "Overall score",
+        "Stage",
+        "Indicators scored",
+        "Indicators that can be scored",
+    ]
     assert [r[1] for r in ranking[1:]][0] == "Cape Verde" and len(ranking) == 8
     assert all(r[5] == "46" and 0 < int(r[4]) <= 46 for r in ranking[1:])  # scored on X of Y
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
@@ -201,9 +201,7 @@ def test_region_with_one_country_has_a_median_equal_to_its_score(client, auth, d
 
 
 def test_index_form_leads_to_the_dashboard(client, demo):
-    assert "Economic Community of West African States" in client.get("/dashboards/").get_data(
-        as_text=True
-    )
+    assert "Economic Community of West African States" in client.get("/dashboards/").get_data(as_text=True)
     response = client.get("/dashboards/?region=ecowas&year=2026&version=")
     assert response.status_code == 302 and response.location.endswith("/dashboards/ecowas/2026")
 
@@ -220,9 +218,7 @@ def test_needs_view_converts_money_only_with_a_rate(client, auth, demo):
     auth.login("donor")
     plain = client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True)
     assert "NGN" in plain or "₦" in plain
-    converted = client.get("/dashboards/ecowas/2026/needs?to=USD&rate-NGN=0.001").get_data(
-        as_text=True
-    )
+    converted = client.get("/dashboards/ecowas/2026/needs?to=USD&rate-NGN=0.001").get_data(as_text=True)
     facts = converted.split('id="facts"')[1]
     nigeria = next(line for line in facts.split("<tr>") if "Nigeria" in line)
     assert "USD" in nigeria and "₦" not in nigeria and "NGN" not in nigeria
@@ -240,13 +236,9 @@ def test_country_profile_compares_with_regional_medians(client, auth, demo):
 
 def test_country_profile_hides_private_and_unreleased_results(client, auth, demo):
     auth.login("donor")
-    assert "has no results released to you yet" in client.get("/dashboards/countries/TG").get_data(
-        as_text=True
-    )
+    assert "has no results released to you yet" in client.get("/dashboards/countries/TG").get_data(as_text=True)
     auth.logout()
-    assert "has no results released to you yet" in client.get("/dashboards/countries/NG").get_data(
-        as_text=True
-    )
+    assert "has no results released to you yet" in client.get("/dashboards/countries/NG").get_data(as_text=True)
 
 
 def test_xlsx_export_opens_in_a_spreadsheet_with_translated_headers(client, auth, demo):
@@ -286,7 +278,7 @@ def test_csv_export_has_versions_release_levels_and_indicator_levels(client, aut
     assert header[8:10] == ["Indicators scored", "Indicators that can be scored"]
     assert any(h.startswith("Level (1-5): legal.") for h in header)
     cv = next(r for r in rows if r[0] == "CV")
-    levels = cv[header.index("Indicators that can be scored") + 1 + 8:]  # after the pillar scores
+    levels = cv[header.index("Indicators that can be scored") + 1 + 8 :]  # after the pillar scores
     assert int(cv[8]) == sum(1 for v in levels if v.isdigit()) and cv[9] == "46"
     assert cv[4] == "Public" and next(r for r in rows if r[0] == "NG")[4] == "Donors"
 
@@ -320,9 +312,7 @@ def test_trend_keeps_framework_versions_on_separate_lines():
     assert lines[0][3] == [(2024, 30)]
 
 
-def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(
-    app, client, auth, demo
-):
+def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(app, client, auth, demo):
     from survey.dashboards.cache import pages
     from survey.dashboards.synthetic import generate
 
@@ -374,17 +364,11 @@ def test_dashboard_page_weight_first_and_repeat_visit(client, auth, demo, region
 
 def test_pages_without_charts_load_no_plotly(client, demo):
     assert "plotly" not in client.get("/dashboards/").get_data(as_text=True).lower()
-    assert (
-        "plotly" not in client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True).lower()
-    )
+    assert "plotly" not in client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True).lower()
 
 
 def test_every_dashboard_and_api_view_declares_who_may_use_it(app):
-    views = {
-        name: view
-        for name, view in app.view_functions.items()
-        if name.startswith(("dashboards.", "api."))
-    }
+    views = {name: view for name, view in app.view_functions.items() if name.startswith(("dashboards.", "api."))}
     assert len(views) >= 10
     assert all(getattr(view, "permission", None) == "public" for view in views.values()), views
 
@@ -399,9 +383,7 @@ def test_withdrawn_results_leave_the_dashboard_at_once(client, auth, demo):
     from survey.publication.services import release
 
     auth.login("donor")
-    assert "Nigeria" in heatmap_countries(
-        client.get("/dashboards/ecowas/2026").get_data(as_text=True)
-    )
+    assert "Nigeria" in heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))
     nigeria = db.session.scalar(
         sa.select(Assessment)
         .join(Country)
@@ -414,18 +396,14 @@ def test_withdrawn_results_leave_the_dashboard_at_once(client, auth, demo):
         db.session.scalar(sa.select(User).where(User.username == "admin")),
     )
     db.session.commit()
-    assert "Nigeria" not in heatmap_countries(
-        client.get("/dashboards/ecowas/2026").get_data(as_text=True)
-    )
+    assert "Nigeria" not in heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))
 
 
 def test_cached_pages_still_show_each_reader_their_own_release_level(client, auth, demo):
     auth.login("donor")
     assert len(heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))) == 7
     auth.logout()
-    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == [
-        "Cape Verde"
-    ]
+    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == ["Cape Verde"]
 
 
 def test_synthetic_data_is_validated_released_and_marked_demo(app):

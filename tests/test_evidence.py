@@ -42,8 +42,13 @@ ACCEPTED = {
     "jpeg": ("decree.jpg", b"\xff\xd8\xff\xe0\0\x10JFIF" + b"\0" * 64),
     "docx": ("decree.docx", office({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})),
     "xlsx": ("budget.xlsx", office({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})),
-    "odt": ("strategy.odt", office({"mimetype": b"application/vnd.oasis.opendocument.text",
-                                    "content.xml": b"<office:document-content/>"}, stored_first="mimetype")),
+    "odt": (
+        "strategy.odt",
+        office(
+            {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office:document-content/>"},
+            stored_first="mimetype",
+        ),
+    ),
 }
 
 
@@ -58,8 +63,11 @@ def ghana(app, demo, tmp_path, monkeypatch) -> int:
 
 
 def upload(client, assessment_id: int, name: str, data: bytes, lang: str = "en"):
-    return client.post(f"/assessments/{assessment_id}/evidence/{CODE}?lang={lang}",
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/assessments/{assessment_id}/evidence/{CODE}?lang={lang}",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def stored_blobs(app) -> list[Path]:
@@ -67,8 +75,9 @@ def stored_blobs(app) -> list[Path]:
 
 
 def audit(action: str, outcome: str = "ok") -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action,
-                                                               AuditEvent.outcome == outcome)))
+    return list(
+        db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action, AuditEvent.outcome == outcome))
+    )
 
 
 def attached(client, auth, ghana, name="cybercrime-act.pdf", data=PDF, user="gh-contributor") -> EvidenceFile:
@@ -94,12 +103,16 @@ def test_each_accepted_kind_is_attached_and_listed_under_the_answer(app, client,
     assert event.indicator_code == CODE and event.new_value["file"] == name
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("report.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
-    ("scan.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
-    ("decree.docx", b"MZ\x90\0\x03\0\0\0" + b"\0" * 100),
-    ("fake.docx", office({"evil.html": b"<html></html>"})),
-], ids=["html-as-pdf", "svg-as-png", "program-as-docx", "zip-without-word-as-docx"])  # zips carry a time: stable ids
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("report.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("scan.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+        ("decree.docx", b"MZ\x90\0\x03\0\0\0" + b"\0" * 100),
+        ("fake.docx", office({"evil.html": b"<html></html>"})),
+    ],
+    ids=["html-as-pdf", "svg-as-png", "program-as-docx", "zip-without-word-as-docx"],
+)  # zips carry a time: stable ids
 def test_a_renamed_page_image_or_program_is_refused_with_a_translated_message(app, client, auth, ghana, name, data):
     auth.login("gh-contributor")
     response = upload(client, ghana, name, data, lang="fr")
@@ -131,9 +144,11 @@ def test_a_file_larger_than_the_site_form_limit_but_within_the_evidence_limit_is
     auth.login("gh-contributor")
     # Encoded in memory: the test client would spool a large form to a temporary file it never closes.
     boundary, body = encode_multipart(
-        {"file": FileStorage(io.BytesIO(PDF + b"\0" * (3 * 1024 * 1024)), filename="big.pdf")})
-    response = client.post(f"/assessments/{ghana}/evidence/{CODE}", data=body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+        {"file": FileStorage(io.BytesIO(PDF + b"\0" * (3 * 1024 * 1024)), filename="big.pdf")}
+    )
+    response = client.post(
+        f"/assessments/{ghana}/evidence/{CODE}", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert response.status_code == 302
 
 
@@ -167,8 +182,12 @@ def test_a_body_announced_over_the_limit_is_refused_before_it_is_read(app, clien
     auth.login("gh-contributor")
     size = 30 * 1024 * 1024
     body = CountingStream(b"\0" * size)
-    response = client.post(f"/assessments/{ghana}/evidence/{CODE}", input_stream=body, content_length=size,
-                           content_type="multipart/form-data; boundary=x")
+    response = client.post(
+        f"/assessments/{ghana}/evidence/{CODE}",
+        input_stream=body,
+        content_length=size,
+        content_type="multipart/form-data; boundary=x",
+    )
     assert response.status_code == 413
     assert "larger than 1 MB" in response.get_data(as_text=True)
     assert body.read_bytes < 2 * 1024 * 1024
@@ -276,10 +295,13 @@ def fake_clamd(reply: bytes) -> tuple[int, threading.Thread]:
     return server.getsockname()[1], thread
 
 
-@pytest.mark.parametrize(("reply", "status", "scan"), [
-    (b"stream: OK\0", 302, "clean"),
-    (b"stream: Eicar-Test-Signature FOUND\0", 422, None),
-])
+@pytest.mark.parametrize(
+    ("reply", "status", "scan"),
+    [
+        (b"stream: OK\0", 302, "clean"),
+        (b"stream: Eicar-Test-Signature FOUND\0", 422, None),
+    ],
+)
 def test_a_configured_clamd_scans_each_upload(app, client, auth, ghana, reply, status, scan, monkeypatch):
     port, thread = fake_clamd(reply)
     # The app is shared by the session's tests: the setting is undone after this one.

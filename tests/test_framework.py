@@ -43,13 +43,16 @@ def test_framework_has_every_kind_of_fact(document):
     assert definition.indicator("resources.annual_budget").fact_type == "money"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["pillars"][0]["indicators"][0]["levels"].pop("5"), "levels 1 to 5"),
-    (lambda d: d["pillars"][0]["indicators"][0]["references"].append({"instrument": "nope"}), "unknown instrument"),
-    (lambda d: d["pillars"][1]["indicators"].append(copy.deepcopy(d["pillars"][1]["indicators"][0])), "duplicate"),
-    (lambda d: d["pillars"][0]["indicators"][0].update(kind="essay"), "'kind'"),
-    (lambda d: d["pillars"][0]["indicators"][0].update(weight=-1), "weight"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["pillars"][0]["indicators"][0]["levels"].pop("5"), "levels 1 to 5"),
+        (lambda d: d["pillars"][0]["indicators"][0]["references"].append({"instrument": "nope"}), "unknown instrument"),
+        (lambda d: d["pillars"][1]["indicators"].append(copy.deepcopy(d["pillars"][1]["indicators"][0])), "duplicate"),
+        (lambda d: d["pillars"][0]["indicators"][0].update(kind="essay"), "'kind'"),
+        (lambda d: d["pillars"][0]["indicators"][0].update(weight=-1), "weight"),
+    ],
+)
 def test_malformed_framework_is_refused_with_a_clear_reason(document, change, message):
     broken = copy.deepcopy(document)
     change(broken)
@@ -76,8 +79,24 @@ def test_cli_loads_updates_and_protects_a_version_with_answers(app, demo, tmp_pa
 
 def test_extraction_finds_strings_of_every_template_and_of_the_framework(tmp_path, document):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     text = pot.read_text(encoding="utf-8")
     for template in sorted((ROOT / "templates").rglob("*.html")):
         if "_(" in template.read_text(encoding="utf-8"):

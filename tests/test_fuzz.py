@@ -31,15 +31,38 @@ from tests.conftest import Auth, rolled_back
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = 1000
-PAYLOADS = ('<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "<b onmouseover=x>bold</b>",
-            "javascript:alert(1)//<svg/onload=alert(1)>")
+PAYLOADS = (
+    '<script>alert("x")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "<b onmouseover=x>bold</b>",
+    "javascript:alert(1)//<svg/onload=alert(1)>",
+)
 RAW_MARKERS = ("<script>alert", "<img src=x", "<b onmouseover", "<svg/onload")
 text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=60),  # any Unicode incl. control chars
     st.sampled_from(PAYLOADS),
     st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "م", "\x00", "😀"]), st.integers(2000, 12000)),
-    st.sampled_from(["", "3", "na", "dont_know", "-1", "99999999999999999999", "1e309", "NaN", "yes",
-                     "accepted", "returned", "donors", "public", "GH", "admin", "legal", "2026-02-30"]),
+    st.sampled_from(
+        [
+            "",
+            "3",
+            "na",
+            "dont_know",
+            "-1",
+            "99999999999999999999",
+            "1e309",
+            "NaN",
+            "yes",
+            "accepted",
+            "returned",
+            "donors",
+            "public",
+            "GH",
+            "admin",
+            "legal",
+            "2026-02-30",
+        ]
+    ),
 )
 
 
@@ -75,8 +98,9 @@ class Form:
 
     def url(self, app, setting: dict) -> str:
         """Where to send the form's bodies, for this test's setting."""
-        values = {name: setting[value[0]][value[1]] if isinstance(value, tuple) else value
-                  for name, value in self.arguments}
+        values = {
+            name: setting[value[0]][value[1]] if isinstance(value, tuple) else value for name, value in self.arguments
+        }
         path = app.url_map.bind("localhost").build(self.endpoint, values, method=self.method)
         return f"{path}?{self.query}" if self.query else path
 
@@ -94,8 +118,7 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {name: value or "" for name, value in attrs}
         if tag == "form":
-            self.current = {"method": (a.get("method") or "get").upper(), "action": a.get("action", ""),
-                            "fields": []}
+            self.current = {"method": (a.get("method") or "get").upper(), "action": a.get("action", ""), "fields": []}
             self.forms.append(self.current)
             self.by_id[a.get("id", "")] = self.current
         elif tag in ("input", "select", "textarea", "button") and a.get("name"):
@@ -124,19 +147,31 @@ def make_setting() -> dict:
     factories.make_user("ml-coordinator", ["coordinator"], country="ML")
     submitted = factories.submitted_assessment("gh-coordinator")
     draft = factories.start_assessment("sn-coordinator")
-    validated = db.session.scalar(sa.select(Assessment.id).where(
-        Assessment.country_id == submitted.country_id, Assessment.status == Status.VALIDATED))
+    validated = db.session.scalar(
+        sa.select(Assessment.id).where(
+            Assessment.country_id == submitted.country_id, Assessment.status == Status.VALIDATED
+        )
+    )
     # A file attached to the draft, so the pages that list, share and delete files show their forms.
-    indicator = db.session.scalar(sa.select(Indicator).where(
-        Indicator.framework_version_id == draft.framework_version_id, Indicator.code == "legal.substantive_offences"))
+    indicator = db.session.scalar(
+        sa.select(Indicator).where(
+            Indicator.framework_version_id == draft.framework_version_id, Indicator.code == "legal.substantive_offences"
+        )
+    )
     coordinator = factories.user("sn-coordinator")
     evidence = attach(draft, indicator, "decree.pdf", io.BytesIO(b"%PDF-1.4\n%fuzz\n"), coordinator)
     # The pillar with levels and every fact type; pillar forms are all made by the same code.
-    return {"assessment_id": (draft.id, submitted.id, validated), "pillar_code": ("resources",),
-            "file_id": (evidence.id,),
-            "code": ("legal.substantive_offences",), "user_id": (factories.user("gh-contributor").id,),
-            "version_id": (draft.framework_version_id,), "region_code": ("ecowas",), "year": (2026,),
-            "alpha2": ("GH",)}
+    return {
+        "assessment_id": (draft.id, submitted.id, validated),
+        "pillar_code": ("resources",),
+        "file_id": (evidence.id,),
+        "code": ("legal.substantive_offences",),
+        "user_id": (factories.user("gh-contributor").id,),
+        "version_id": (draft.framework_version_id,),
+        "region_code": ("ecowas",),
+        "year": (2026,),
+        "alpha2": ("GH",),
+    }
 
 
 @pytest.fixture
@@ -157,8 +192,12 @@ def page_urls(app, values: dict) -> list[str]:
     adapter = app.url_map.bind("localhost")
     urls = set()
     for rule in app.url_map.iter_rules():
-        if ("GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/api/")
-                or re.search(r"\.[^/]*$", rule.rule)):
+        if (
+            "GET" not in rule.methods
+            or rule.endpoint == "static"
+            or rule.rule.startswith("/api/")
+            or re.search(r"\.[^/]*$", rule.rule)
+        ):
             continue
         missing = set(rule.arguments) - set(values)
         assert not missing, f"give the fuzz setting a value for {missing} (URL {rule.rule})"
@@ -197,8 +236,14 @@ SHOWN_AFTER_A_POST = (
     Form("gh-validator", "POST", "review.accept_unflagged", (SUBMITTED,), "", ()),
     Form("gh-validator", "POST", "review.send_back", (SUBMITTED,), "", ()),
     Form("gh-validator", "POST", "review.validate", (SUBMITTED,), "", ()),
-    Form("gh-validator", "POST", "review.decide", (SUBMITTED, ("code", "legal.substantive_offences")), "",
-         ("decision", "comment")),
+    Form(
+        "gh-validator",
+        "POST",
+        "review.decide",
+        (SUBMITTED, ("code", "legal.substantive_offences")),
+        "",
+        ("decision", "comment"),
+    ),
     Form("sn-coordinator", "POST", "evidence.share", (FILE,), "", ("public",)),
     Form("sn-coordinator", "POST", "evidence.delete", (FILE,), "", ()),
 )
@@ -225,9 +270,13 @@ def discover_forms(app, setting: dict) -> list[Form]:
                 if (endpoint, method) in found and len(found[endpoint, method].fields) >= len(fields):
                     continue  # seen already, with as many fields (the needs view shows more rates to donors)
                 found[endpoint, method] = Form(
-                    user, method, endpoint,
+                    user,
+                    method,
+                    endpoint,
                     tuple((name, in_setting(name, value, setting)) for name, value in arguments.items()),
-                    target.query if method == "POST" else "", tuple(fields))
+                    target.query if method == "POST" else "",
+                    tuple(fields),
+                )
     for form in SHOWN_AFTER_A_POST:
         found.setdefault((form.endpoint, form.method), form)
     return list(found.values())
@@ -242,8 +291,11 @@ def assert_safe(response, body: list[tuple[str, str]]) -> None:
 
 def test_every_post_route_has_a_form_that_is_fuzzed(app, crawled_forms):
     shown = {(form.endpoint, form.method) for form in crawled_forms}
-    hidden = sorted(f"{rule.rule} ({rule.endpoint})" for rule in app.url_map.iter_rules()
-                    if "POST" in rule.methods and (rule.endpoint, "POST") not in shown)
+    hidden = sorted(
+        f"{rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and (rule.endpoint, "POST") not in shown
+    )
     assert hidden == [], "no page shows a form for these POST routes; extend the setting:\n" + "\n".join(hidden)
 
 
@@ -268,14 +320,23 @@ def fuzz(app, form: Form, url: str) -> None:
     session = signed_in(app, form.user).get_cookie(app.config["SESSION_COOKIE_NAME"])
     headers = {"Cookie": f"{session.key}={session.value}"} if session else {}
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                     HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(body=bodies(list(form.fields)))
     def post(body):
         sent = MultiDict(body)
-        request = EnvironBuilder(url, method=form.method, headers=headers, data=None if form.method == "GET" else sent,
-                                 query_string=sent if form.method == "GET" else None)
+        request = EnvironBuilder(
+            url,
+            method=form.method,
+            headers=headers,
+            data=None if form.method == "GET" else sent,
+            query_string=sent if form.method == "GET" else None,
+        )
         try:
             app_iter, status, response_headers = run_wsgi_app(app, request.get_environ(), buffered=True)
         finally:

@@ -42,7 +42,8 @@ def deviations(catalog: Catalog, language: str, terms: list[dict[str, str]]) -> 
                 wrong = ids[0] == source and texts[0] not in agreed
             else:
                 wrong = any(uses.search(i) for i in ids) and not all(
-                    any(form.lower() in text.lower() for form in agreed) for text in texts)
+                    any(form.lower() in text.lower() for form in agreed) for text in texts
+                )
             if wrong:
                 found.append(f"{source!r} in {ids[0][:60]!r}: {texts[0][:80]!r}")
     return found

@@ -1,4 +1,4 @@
-"""The code keeps the house rules: mypy finds no type errors, ruff no lint errors.
+"""The code keeps the house rules: mypy finds no type errors, ruff no lint errors and nothing to reformat.
 
 Neither test touches the database, so each runs once, not once per backend.
 """
@@ -24,6 +24,23 @@ def test_mypy_finds_no_type_errors(monkeypatch):
 
 def test_ruff_finds_no_lint_errors():
     ruff = [found] if (found := shutil.which("ruff")) else [sys.executable, "-m", "ruff"]
-    result = subprocess.run([*ruff, "check", "--no-cache", "survey", "tests"],  # noqa: S603
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [*ruff, "check", "--no-cache", "survey", "tests", "bench", "setup.py", "app.py"],  # noqa: S603
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_code_is_formatted_as_ruff_formats_it():
+    ruff = [found] if (found := shutil.which("ruff")) else [sys.executable, "-m", "ruff"]
+    result = subprocess.run(
+        [*ruff, "format", "--check", "--no-cache", "survey", "tests", "bench", "setup.py", "app.py"],  # noqa: S603
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, "run `ruff format`:\n" + result.stdout + result.stderr

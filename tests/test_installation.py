@@ -61,8 +61,10 @@ def test_setup_loads_reference_data_once_and_keeps_what_an_admin_changed(databas
     first = runner.invoke(args=["setup"])
     assert first.exit_code == 0, first.output
     assert "framework: cyberready 2026.1 loaded" in first.output
-    created = runner.invoke(args=["users", "create", "gh-coord", "--role", "coordinator", "--country", "GH",
-                                  "--password-stdin"], input=f"{PASSWORD}\n")
+    created = runner.invoke(
+        args=["users", "create", "gh-coord", "--role", "coordinator", "--country", "GH", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
     assert created.exit_code == 0, created.output
     client = app.test_client()
     assert client.get("/api/v1/countries/GH").status_code == 200
@@ -96,8 +98,10 @@ def test_demo_commands_refuse_the_production_configuration(database, empty_schem
     app = built(ProductionConfig, database, SECRET_KEY=PRODUCTION_SECRET)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["setup"]).exit_code == 0
-    for command in (["demo", "load"], ["demo", "synthetic", "--countries", "2", "--cycles", "1",
-                                       "--i-know-this-is-not-production"]):
+    for command in (
+        ["demo", "load"],
+        ["demo", "synthetic", "--countries", "2", "--cycles", "1", "--i-know-this-is-not-production"],
+    ):
         result = runner.invoke(args=command)
         assert result.exit_code != 0
         assert "production configuration" in result.output and "demo data" in result.output
@@ -127,24 +131,28 @@ def test_production_with_in_memory_counters_logs_one_warning(tmp_path, caplog):
     pytest.importorskip("redis", reason="the `redis` extra is part of the `test` extra")
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        built(ProductionConfig, database, SECRET_KEY=PRODUCTION_SECRET,
-              RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
+        built(ProductionConfig, database, SECRET_KEY=PRODUCTION_SECRET, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
     assert [r for r in caplog.records if r.levelno == logging.WARNING] == []
 
 
 def test_users_create_announces_its_prompt_or_reads_standard_input(app):
     runner = app.test_cli_runner()
-    prompted = runner.invoke(args=["users", "create", "gh-one", "--role", "contributor", "--country", "GH"],
-                             input=f"{PASSWORD}\n{PASSWORD}\n")
+    prompted = runner.invoke(
+        args=["users", "create", "gh-one", "--role", "contributor", "--country", "GH"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert prompted.exit_code == 0, prompted.output
     assert "you will type it twice" in prompted.output
-    piped = runner.invoke(args=["users", "create", "gh-two", "--role", "contributor", "--country", "GH",
-                                "--password-stdin"], input=f"{PASSWORD}\n")
+    piped = runner.invoke(
+        args=["users", "create", "gh-two", "--role", "contributor", "--country", "GH", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
     assert piped.exit_code == 0, piped.output
     assert "Password" not in piped.output
     assert db.session.scalar(sa.select(User).where(User.username == "gh-two")).check_password(PASSWORD)
-    both = runner.invoke(args=["users", "set-password", "gh-two", "--password", PASSWORD, "--password-stdin"],
-                         input=f"{PASSWORD}\n")
+    both = runner.invoke(
+        args=["users", "set-password", "gh-two", "--password", PASSWORD, "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert both.exit_code == 2 and "not both" in both.output
 
 
@@ -162,8 +170,15 @@ def flask_command(instance: Path, *args: str) -> subprocess.CompletedProcess:
     """`flask --app app ARGS` in development on a fresh instance folder, as a developer types it."""
     env = {**os.environ, "INSTANCE_PATH": str(instance), "CYBERREADY_ENV": "development", "DEMO_DATA": "0"}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_commands_without_the_database_start_without_migrating(tmp_path):

@@ -9,9 +9,7 @@ import pytest
 from survey.i18n.locale import collation_key, sorted_countries
 from survey.pages.hooks import format_change, format_number, format_score
 
-NBSP = (
-    "[\u00a0\u202f ]"  # CLDR separates French thousands and per cents with (narrow) no-break spaces
-)
+NBSP = "[\u00a0\u202f ]"  # CLDR separates French thousands and per cents with (narrow) no-break spaces
 
 
 @pytest.mark.parametrize(
@@ -43,9 +41,7 @@ def test_results_show_percentages_and_money_in_the_reader_locale(client, auth, d
     results = re.search(r'href="(/assessments/\d+/results)"', page).group(1)
     french = client.get(results + "?lang=fr").get_data(as_text=True)
     assert re.search(rf"\d{NBSP}%", french)  # "75 %" rather than "75%"
-    assert re.search(
-        rf"\d{{1,3}}(?:{NBSP}\d{{3}})+(?:,00)?{NBSP}\S+", french
-    )  # "12 000 000,00 GHS"
+    assert re.search(rf"\d{{1,3}}(?:{NBSP}\d{{3}})+(?:,00)?{NBSP}\S+", french)  # "12 000 000,00 GHS"
     assert not re.search(r"\d%", french)  # the donor share too: "24 %", not "24%"
     english = client.get(results + "?lang=en").get_data(as_text=True)
     assert re.search(r"\d{1,3}(?:,\d{3})+", english) and re.search(r"\d%", english)
@@ -167,21 +163,22 @@ def test_french_official_saves_a_count_written_with_a_space(client, auth, demo):
 def test_chart_texts_are_embedded_right_to_left_for_arabic_readers():
     from survey.assessments.charts import RadarSeries, radar_figure
 
-    figure = radar_figure(
-        ["فرق CERT/CSIRT"], [RadarSeries("2026", (50.0,))], ["البداية"], "الدرجة (0-100)", rtl=True
-    )
+    figure = radar_figure(["فرق CERT/CSIRT"], [RadarSeries("2026", (50.0,))], ["البداية"], "الدرجة (0-100)", rtl=True)
     assert figure["layout"]["title"]["text"] == "\u202bالدرجة (0-100)\u202c"
     assert figure["data"][0]["theta"][0] == "\u202bفرق CERT/CSIRT\u202c"
-    plain = radar_figure(
-        ["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False
-    )
+    plain = radar_figure(["Legal"], [RadarSeries("2026", (50.0,))], ["Start-up"], "Score", rtl=False)
     assert plain["layout"]["title"]["text"] == "Score"
 
 
-@pytest.mark.parametrize(("language", "date", "moment"), [
-    ("en", "22 November 2026", "22 Nov 2026, 09:30 UTC"), ("fr", "22 novembre 2026", "22 nov. 2026, 09:30 UTC"),
-    ("pt", "22 de novembro de 2026", "22/11/2026, 09:30 UTC"),
-    ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026، 9:30 ص UTC")])
+@pytest.mark.parametrize(
+    ("language", "date", "moment"),
+    [
+        ("en", "22 November 2026", "22 Nov 2026, 09:30 UTC"),
+        ("fr", "22 novembre 2026", "22 nov. 2026, 09:30 UTC"),
+        ("pt", "22 de novembro de 2026", "22/11/2026, 09:30 UTC"),
+        ("ar", "22 نوفمبر 2026", "22\u200f/11\u200f/2026، 9:30 ص UTC"),
+    ],
+)
 def test_templates_write_dates_in_the_reader_language(app, language, date, moment):
     from datetime import UTC, datetime
 
@@ -212,8 +209,10 @@ def test_english_for_a_ghanaian_is_written_day_first_in_accra_time(app):
     assert zone_label(lagos, formatting_locale("en", "NG")) == "WAT"
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", "30 Nov 2026, 14:42 UTC"), ("fr", "30 nov. 2026, 14:42 UTC"), ("pt", "30/11/2026, 14:42 UTC")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "30 Nov 2026, 14:42 UTC"), ("fr", "30 nov. 2026, 14:42 UTC"), ("pt", "30/11/2026, 14:42 UTC")],
+)
 def test_times_carry_their_zone_when_the_reader_has_no_country(app, language, expected):
     from datetime import UTC, datetime
 
@@ -223,8 +222,14 @@ def test_times_carry_their_zone_when_the_reader_has_no_country(app, language, ex
         assert format_datetime(datetime(2026, 11, 30, 14, 42, tzinfo=UTC)) == expected
 
 
-@pytest.mark.parametrize(("language", "money"), [
-    ("en", "XOF\u00a082,000,000"), ("fr", "82\u202f000\u202f000\u00a0XOF"), ("pt", "82\u00a0000\u00a0000,50\u00a0CVE")])
+@pytest.mark.parametrize(
+    ("language", "money"),
+    [
+        ("en", "XOF\u00a082,000,000"),
+        ("fr", "82\u202f000\u202f000\u00a0XOF"),
+        ("pt", "82\u00a0000\u00a0000,50\u00a0CVE"),
+    ],
+)
 def test_money_is_written_with_its_iso_code_and_no_empty_cents(app, language, money):
     from decimal import Decimal
 
@@ -244,8 +249,10 @@ def test_portuguese_pages_name_countries_in_european_portuguese(client):
         assert (country_name("BJ"), country_name("KE"), country_name("CV")) == ("Benim", "Quénia", "Cabo Verde")
 
 
-@pytest.mark.parametrize(("count", "text"), [
-    (1, "1 قضية"), (2, "2 قضيتان"), (3, "3 قضايا"), (11, "11 قضية"), (100, "100 قضية"), (181, "181 قضية")])
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(1, "1 قضية"), (2, "2 قضيتان"), (3, "3 قضايا"), (11, "11 قضية"), (100, "100 قضية"), (181, "181 قضية")],
+)
 def test_arabic_counts_agree_with_their_number(app, count, text):
     from decimal import Decimal
 
@@ -257,8 +264,10 @@ def test_arabic_counts_agree_with_their_number(app, count, text):
         assert answer_text(CASES, StoredAnswer("value", {"number_value": Decimal(count)})) == text
 
 
-@pytest.mark.parametrize(("language", "one", "many"), [
-    ("en", "1 case", "181 cases"), ("fr", "1 affaire", "181 affaires"), ("pt", "1 processo", "181 processos")])
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [("en", "1 case", "181 cases"), ("fr", "1 affaire", "181 affaires"), ("pt", "1 processo", "181 processos")],
+)
 def test_one_case_is_singular_in_every_language(app, language, one, many):
     from decimal import Decimal
 

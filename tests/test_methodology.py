@@ -34,9 +34,21 @@ def test_levels_map_to_quarter_steps_from_0_to_100():
         level_score(6)
 
 
-@pytest.mark.parametrize(("score", "stage"), [
-    (0, 1), (12.49, 1), (12.5, 2), (37.49, 2), (37.5, 3), (50, 3), (62.5, 4), (87.49, 4), (87.5, 5), (100, 5),
-])
+@pytest.mark.parametrize(
+    ("score", "stage"),
+    [
+        (0, 1),
+        (12.49, 1),
+        (12.5, 2),
+        (37.49, 2),
+        (37.5, 3),
+        (50, 3),
+        (62.5, 4),
+        (87.49, 4),
+        (87.5, 5),
+        (100, 5),
+    ],
+)
 def test_stage_is_the_nearest_level(score, stage):
     assert stage_for_score(score) == stage
 
@@ -84,8 +96,9 @@ def test_a_country_cannot_raise_a_pillar_score_by_declaring_its_weak_indicators_
     honest = score_pillar(pillar(*(lvl(f"i{n}", level) for n, level in enumerate(honest_levels))))
     assert honest.score == pytest.approx(57.5)
     # Declaring the four weak ones N/A would give 91.7, Dynamic: the pillar has insufficient data instead.
-    gamed = score_pillar(pillar(*(na(f"i{n}") if level <= 2 else lvl(f"i{n}", level)
-                                  for n, level in enumerate(honest_levels))))
+    gamed = score_pillar(
+        pillar(*(na(f"i{n}") if level <= 2 else lvl(f"i{n}", level) for n, level in enumerate(honest_levels)))
+    )
     assert gamed.status == INSUFFICIENT and gamed.score is None
 
 
@@ -94,8 +107,9 @@ def test_beyond_the_share_no_choice_of_not_applicable_indicators_gives_a_higher_
     honest = score_pillar(pillar(*(lvl(f"i{n}", level) for n, level in enumerate(levels)))).score
     for mask in range(1 << len(levels)):
         declared = [n for n in range(len(levels)) if mask >> n & 1]
-        result = score_pillar(pillar(*(na(f"i{n}") if n in declared else lvl(f"i{n}", level)
-                                       for n, level in enumerate(levels))))
+        result = score_pillar(
+            pillar(*(na(f"i{n}") if n in declared else lvl(f"i{n}", level) for n, level in enumerate(levels)))
+        )
         if len(declared) / len(levels) > MAX_NOT_APPLICABLE_SHARE:
             assert result.score is None, declared
         elif result.score is not None and result.score > honest:
@@ -144,22 +158,26 @@ def test_one_indicator_is_enough_for_a_score():
 
 
 def test_a_pillar_declared_not_applicable_still_counts_against_the_overall_coverage():
-    result = score_assessment([
-        pillar(lvl("a", 5), code="x"),
-        pillar(lvl("b", 3), code="y"),
-        pillar(na("c"), code="z"),
-    ])
+    result = score_assessment(
+        [
+            pillar(lvl("a", 5), code="x"),
+            pillar(lvl("b", 3), code="y"),
+            pillar(na("c"), code="z"),
+        ]
+    )
     assert result.status == INSUFFICIENT  # two thirds of the weight scored, below three quarters
     assert result.coverage == pytest.approx(2 / 3)
 
 
 def test_the_overall_score_is_scored_on_the_indicators_of_the_scored_pillars():
-    result = score_assessment([
-        pillar(lvl("a", 5), lvl("b", 3), IndicatorInput("c", 1, DONT_KNOW), code="x"),
-        pillar(lvl("d", 4), code="y"),
-        pillar(lvl("e", 4), code="z"),
-        pillar(lvl("f", 4), IndicatorInput("g", 1, DONT_KNOW), IndicatorInput("h", 1, DONT_KNOW), code="w"),
-    ])
+    result = score_assessment(
+        [
+            pillar(lvl("a", 5), lvl("b", 3), IndicatorInput("c", 1, DONT_KNOW), code="x"),
+            pillar(lvl("d", 4), code="y"),
+            pillar(lvl("e", 4), code="z"),
+            pillar(lvl("f", 4), IndicatorInput("g", 1, DONT_KNOW), IndicatorInput("h", 1, DONT_KNOW), code="w"),
+        ]
+    )
     assert [p.scored for p in result.pillars] == [2, 1, 1, 1]
     assert result.pillars[3].status == INSUFFICIENT
     assert (result.scored, result.total) == (4, 8)
@@ -203,11 +221,16 @@ def test_the_methodology_page_shows_what_declaring_a_weak_indicator_not_applicab
 
     assert score_pillar(WHAT_IF_PILLAR).status == INSUFFICIENT
     page = client.get("/methodology").get_data(as_text=True)
-    what_if = page[page.index("What if a weak indicator"):]
+    what_if = page[page.index("What if a weak indicator") :]
     assert "Insufficient data: no score." in what_if and "100.0" not in what_if
 
 
 def test_priorities_are_the_weakest_indicators_heaviest_first():
-    indicators = [("p", lvl("a", 3)), ("p", lvl("b", 1)), ("q", lvl("c", 1, 2)), ("q", lvl("d", 5)),
-                  ("q", IndicatorInput("e", 1, DONT_KNOW))]
+    indicators = [
+        ("p", lvl("a", 3)),
+        ("p", lvl("b", 1)),
+        ("q", lvl("c", 1, 2)),
+        ("q", lvl("d", 5)),
+        ("q", IndicatorInput("e", 1, DONT_KNOW)),
+    ]
     assert [p.code for p in priority_needs(indicators, limit=3)] == ["c", "b", "a"]

@@ -101,10 +101,12 @@ def send(app) -> str:
 def test_each_step_reaches_the_right_people_by_mail_in_their_language(app, demo, smtp):
     coordinator, validator = signed_in(app, "gh-coordinator"), signed_in(app, "gh-validator")
     contributor, donor = signed_in(app, "gh-contributor"), signed_in(app, "donor")
-    for client, address, language in ((validator, "validator@gh.example", "fr"),
-                                      (coordinator, "coordinator@gh.example", "pt"),
-                                      (contributor, "police@gh.example", "ar"),
-                                      (donor, "donor@example.org", "en")):
+    for client, address, language in (
+        (validator, "validator@gh.example", "fr"),
+        (coordinator, "coordinator@gh.example", "pt"),
+        (contributor, "police@gh.example", "ar"),
+        (donor, "donor@example.org", "en"),
+    ):
         speaks(client, language)
         wants_mail(client, address, **({"regions": ["ecowas"]} if client is donor else {}))
 
@@ -118,8 +120,10 @@ def test_each_step_reaches_the_right_people_by_mail_in_their_language(app, demo,
     assert smtp.to("coordinator@gh.example") == []  # the submitter is not told of their own step
 
     review = f"/assessments/{assessment_id}/validation"
-    assert validator.post(f"{review}/{LEGAL_CODE}", data={"decision": "returned",
-                                                          "comment": "Cite the act"}).status_code == 302
+    assert (
+        validator.post(f"{review}/{LEGAL_CODE}", data={"decision": "returned", "comment": "Cite the act"}).status_code
+        == 302
+    )
     assert validator.post(f"/assessments/{assessment_id}/send-back").status_code == 302
     send(app)
     [returned] = smtp.to("coordinator@gh.example")
@@ -165,8 +169,9 @@ def test_unread_count_in_the_menu_and_marking_read(app, demo):
     page = validator.get("/notifications/").get_data(as_text=True)
     assert "Ghana: the 2026 assessment awaits validation" in page
     assert f'href="/assessments/{assessment_id}/validation"' in page
-    newest = db.session.scalars(sa.select(Notification).where(Notification.user_id == user("gh-validator").id)
-                                .order_by(Notification.id.desc())).first()
+    newest = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user("gh-validator").id).order_by(Notification.id.desc())
+    ).first()
     # Nobody marks another user's notification read.
     assert coordinator.post("/notifications/read", data={"notification": newest.id}).status_code == 302
     assert unread(validator) == before + 1
@@ -178,8 +183,7 @@ def test_unread_count_in_the_menu_and_marking_read(app, demo):
 
 
 @pytest.mark.parametrize("outage", ["refused", "busy"])
-def test_a_failing_mail_server_breaks_no_request_and_the_message_is_sent_later(app, demo, smtp, outage,
-                                                                               monkeypatch):
+def test_a_failing_mail_server_breaks_no_request_and_the_message_is_sent_later(app, demo, smtp, outage, monkeypatch):
     if outage == "refused":  # nothing listens there
         monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     else:
@@ -215,8 +219,9 @@ def test_without_a_mail_server_messages_go_to_the_log(app, demo, caplog):
     logger.disabled = False  # Alembic's fileConfig() disables existing loggers
     with caplog.at_level(logging.INFO, logger="survey.notifications.delivery"):
         assert "1 sent" in send(app)
-    assert any("validator@gh.example" in r.getMessage() and "awaits validation" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "validator@gh.example" in r.getMessage() and "awaits validation" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_deadline_reminders_go_to_teams_yet_to_submit_once(app, demo):
@@ -226,8 +231,13 @@ def test_deadline_reminders_go_to_teams_yet_to_submit_once(app, demo):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["notifications", "deadlines"])
     assert first.exit_code == 0, first.output
-    reminded = set(db.session.scalars(sa.select(User.username).join(Notification, Notification.user_id == User.id)
-                                      .where(Notification.kind == "deadline")))
+    reminded = set(
+        db.session.scalars(
+            sa.select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.kind == "deadline")
+        )
+    )
     assert {"gh-coordinator", "gh-contributor", "sn-coordinator"} <= reminded
     assert "ng-coordinator" not in reminded  # Nigeria's 2026 assessment is validated
     assert "gh-validator" not in reminded and "donor" not in reminded
@@ -250,12 +260,18 @@ def test_opening_a_cycle_with_a_deadline_tells_every_coordinator(app, demo):
     response = admin.post("/admin/cycles", data={"year": "2027", "version": version, "deadline": "2027-06-30"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Cycle).where(Cycle.year == 2027)).deadline == date(2027, 6, 30)
-    told = set(db.session.scalars(sa.select(User.username).join(Notification, Notification.user_id == User.id)
-                                  .where(Notification.kind == "cycle_opened")))
+    told = set(
+        db.session.scalars(
+            sa.select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.kind == "cycle_opened")
+        )
+    )
     assert {"gh-coordinator", "ng-coordinator", "ke-coordinator"} <= told
     assert "gh-contributor" not in told
-    assert "The 2027 assessment cycle is open" in signed_in(app, "ke-coordinator").get(
-        "/notifications/").get_data(as_text=True)
+    assert "The 2027 assessment cycle is open" in signed_in(app, "ke-coordinator").get("/notifications/").get_data(
+        as_text=True
+    )
 
 
 def test_only_readers_of_released_results_choose_regions(app, demo):

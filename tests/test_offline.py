@@ -29,6 +29,7 @@ RESTORE_OFFER = "Answers typed on this device but not saved were found."
 
 # --- Without a browser -------------------------------------------------------------------------
 
+
 def bundle_stamp() -> str:
     """The fingerprint tools/offline/build.sh writes into the bundles: its sources and lockfile."""
     sources = sorted((ROOT / "tools/offline/src").glob("*.js"), key=lambda p: p.name.encode())
@@ -60,8 +61,9 @@ def test_offline_page_says_what_is_kept(client):
 def test_a_save_redirect_names_the_pillar_the_server_holds(client, auth, demo):
     auth.login("gh-coordinator")
     assessment = client.post("/assessments/start").location.rsplit("/", 1)[1]
-    response = client.post(f"/assessments/{assessment}/pillars/legal",
-                           data={f"{SUBSTANTIVE}-state": "3", "save_next": "1"})
+    response = client.post(
+        f"/assessments/{assessment}/pillars/legal", data={f"{SUBSTANTIVE}-state": "3", "save_next": "1"}
+    )
     assert response.location.endswith("/pillars/strategy?saved=legal")  # the next pillar's draft stays
 
 
@@ -74,6 +76,7 @@ def test_the_worker_fetching_its_offline_page_leaves_messages_for_the_users_next
 
 
 # --- In the browser ----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory) -> Path:
@@ -144,8 +147,9 @@ class Browsing:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and self.errors.append(message.text))
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and self.errors.append(message.text)
+        )
         return page
 
 
@@ -323,7 +327,8 @@ def test_save_made_offline_is_kept_and_sent_when_the_connection_returns(browsing
     thread.locator("textarea[name=body]").fill("Sent without a connection")
     thread.locator("button", has_text="Post message").click()
     expect(thread.locator(".flash-error")).to_have_text(
-        "You are offline: your message was not posted. Post it again when the connection returns.")
+        "You are offline: your message was not posted. Post it again when the connection returns."
+    )
     expect(thread.locator("textarea[name=body]")).to_have_value("Sent without a connection")
 
     page.context.set_offline(False)

@@ -21,8 +21,22 @@ import pytest
 pytestmark = pytest.mark.wheel
 ROOT = Path(__file__).resolve().parent.parent
 # What a source checkout holds that a build must not need (or must not write into).
-NOT_SOURCE = shutil.ignore_patterns(".git", "instance", "build", "dist", "*.egg-info", "__pycache__", ".venv",
-                                    "node_modules", "tests", "bench", "*.mo", "*.tmp", ".pytest_cache", ".ruff_cache")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    "instance",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".venv",
+    "node_modules",
+    "tests",
+    "bench",
+    "*.mo",
+    "*.tmp",
+    ".pytest_cache",
+    ".ruff_cache",
+)
 
 
 def run(*command: str, **options) -> str:
@@ -60,14 +74,32 @@ def server(installed, tmp_path_factory) -> Iterator[str]:
     """The installed app, development configuration (migrations and demo data), on a temporary SQLite file."""
     folder = tmp_path_factory.mktemp("run")
     port = free_port()
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("DATABASE_URL", "TRANSLATIONS_DIR", "PYTHONPATH", "CYBERREADY_ENV")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "TRANSLATIONS_DIR", "PYTHONPATH", "CYBERREADY_ENV")
+    }
     environment["INSTANCE_PATH"] = str(folder / "instance")
     log = folder / "server.log"
-    with open(log, "w") as output, subprocess.Popen(  # noqa: S603
-        [str(installed / "bin" / "python"), "-m", "flask", "--app", "survey:create_app", "run", "--port", str(port)],
-        cwd=folder, env=environment, stdout=output, stderr=subprocess.STDOUT,
-    ) as process:
+    with (
+        open(log, "w") as output,
+        subprocess.Popen(  # noqa: S603
+            [
+                str(installed / "bin" / "python"),
+                "-m",
+                "flask",
+                "--app",
+                "survey:create_app",
+                "run",
+                "--port",
+                str(port),
+            ],
+            cwd=folder,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        ) as process,
+    ):
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
@@ -91,8 +123,10 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 def test_the_wheel_installed_outside_the_checkout_serves_pages_files_and_translations(installed, server):
-    code = ("import pathlib, survey; package = pathlib.Path(survey.__file__).parent; print(package);"
-            "print(sorted(p.relative_to(package).as_posix() for p in package.glob('translations/*/LC_MESSAGES/*.mo')))")
+    code = (
+        "import pathlib, survey; package = pathlib.Path(survey.__file__).parent; print(package);"
+        "print(sorted(p.relative_to(package).as_posix() for p in package.glob('translations/*/LC_MESSAGES/*.mo')))"
+    )
     package, catalogs = run(str(installed / "bin" / "python"), "-c", code, cwd=installed).splitlines()
     assert Path(package).is_relative_to(installed)  # the installed copy, not the checkout
     assert (Path(package) / "templates" / "base.html").is_file()
@@ -156,19 +190,27 @@ def production_recipe() -> tuple[list[str], str, str]:
     return [step for step in steps if step != server], server, official
 
 
-def test_the_readme_production_recipe_gives_a_coordinator_who_saves_an_answer(installed, empty_postgresql_schema,
-                                                                                 tmp_path):
+def test_the_readme_production_recipe_gives_a_coordinator_who_saves_an_answer(
+    installed, empty_postgresql_schema, tmp_path
+):
     steps, server_command, official = production_recipe()
     assert any("db upgrade" in step for step in steps) and any(" setup" in step for step in steps)
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("TRANSLATIONS_DIR", "PYTHONPATH", "DEMO_DATA", "AUTO_MIGRATE")}
-    environment.update({
-        "PATH": f"{installed / 'bin'}:{environment['PATH']}", "CYBERREADY_ENV": "production",
-        "SECRET_KEY": "a-secret-of-more-than-24-characters-for-the-recipe",
-        "DATABASE_URL": empty_postgresql_schema, "ADMIN_PASSWORD": "harmattan-wind-over-accra-2026",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SESSION_COOKIE_SECURE": "0",  # plain HTTP on localhost, as the README says for a local check
-    })
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("TRANSLATIONS_DIR", "PYTHONPATH", "DEMO_DATA", "AUTO_MIGRATE")
+    }
+    environment.update(
+        {
+            "PATH": f"{installed / 'bin'}:{environment['PATH']}",
+            "CYBERREADY_ENV": "production",
+            "SECRET_KEY": "a-secret-of-more-than-24-characters-for-the-recipe",
+            "DATABASE_URL": empty_postgresql_schema,
+            "ADMIN_PASSWORD": "harmattan-wind-over-accra-2026",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SESSION_COOKIE_SECURE": "0",  # plain HTTP on localhost, as the README says for a local check
+        }
+    )
     for step in steps:  # from a folder outside the checkout, as on a server
         run("bash", "-c", step, cwd=tmp_path, env=environment)
     run("bash", "-c", f"printf '%s\\n' 'volta-lake-morning-tide' | {official}", cwd=tmp_path, env=environment)
@@ -176,9 +218,12 @@ def test_the_readme_production_recipe_gives_a_coordinator_who_saves_an_answer(in
     port = free_port()
     command = server_command.replace("0.0.0.0:8000", f"127.0.0.1:{port}").replace("--workers 3", "--workers 2")
     log = tmp_path / "gunicorn.log"
-    with open(log, "w") as output, subprocess.Popen(  # noqa: S603
-            ["bash", "-c", f"exec {command}"], cwd=tmp_path, env=environment, stdout=output,
-            stderr=subprocess.STDOUT) as process:
+    with (
+        open(log, "w") as output,
+        subprocess.Popen(  # noqa: S603
+            ["bash", "-c", f"exec {command}"], cwd=tmp_path, env=environment, stdout=output, stderr=subprocess.STDOUT
+        ) as process,
+    ):
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
@@ -203,17 +248,24 @@ def answered_as_coordinator(url: str) -> None:
 
     _, login = send("/login?lang=en")
     assert "gh-coordinator" not in login  # no demo accounts are offered in production
-    landed, assessments = send("/login", {"csrf_token": token(login), "username": "gh-coord",
-                                          "password": "volta-lake-morning-tide"})
+    landed, assessments = send(
+        "/login", {"csrf_token": token(login), "username": "gh-coord", "password": "volta-lake-morning-tide"}
+    )
     assert landed.endswith("/assessments/"), "the coordinator could not sign in"
     start = re.search(r'<form method="post" action="(/assessments/start)"', assessments)
     assert start, "no Start button for the open cycle"
     overview, _ = send(start.group(1), {"csrf_token": token(assessments)})
     pillar_url = re.search(r"/assessments/\d+", overview).group(0) + "/pillars/legal"
     _, pillar = send(pillar_url)
-    saved, _ = send(pillar_url, {"csrf_token": token(pillar), "legal__substantive_offences-state": "3",
-                                 "legal__substantive_offences-version": "0",
-                                 "legal__substantive_offences-evidence_description": "Cybercrime Act, 2020"})
+    saved, _ = send(
+        pillar_url,
+        {
+            "csrf_token": token(pillar),
+            "legal__substantive_offences-state": "3",
+            "legal__substantive_offences-version": "0",
+            "legal__substantive_offences-evidence_description": "Cybercrime Act, 2020",
+        },
+    )
     _, again = send(pillar_url)
     assert re.search(r'value="3"[^>]*checked|checked[^>]*value="3"', again), "the saved level is not shown"
     assert "Cybercrime Act, 2020" in again

@@ -97,8 +97,9 @@ def browser():
 
 def open_phone(browser, base_url: str, language: str):
     """A page on a phone-sized touch screen whose reader chose `language`."""
-    context = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        base_url=base_url, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
     page = context.new_page()
     errors: list[str] = []
@@ -122,10 +123,21 @@ def reachable_paths(app: Flask, page) -> list[str]:
     """Every HTML page the signed-in user can open, with ids taken from what they can see."""
     page.goto("/assessments/")
     ids = re.findall(r'href="/assessments/(\d+)"', page.content())
-    values = {"assessment_id": int(ids[0]) if ids else 1, "pillar_code": "legal",
-              "code": "legal.substantive_offences", "user_id": 2, "version_id": 1,
-              "region_code": "ecowas", "year": 2026, "panel": "ranking", "fmt": "csv",
-              "alpha2": "NG", "file_id": 1, "key": "0" * 32, "_rest": "no-such-thing"}
+    values = {
+        "assessment_id": int(ids[0]) if ids else 1,
+        "pillar_code": "legal",
+        "code": "legal.substantive_offences",
+        "user_id": 2,
+        "version_id": 1,
+        "region_code": "ecowas",
+        "year": 2026,
+        "panel": "ranking",
+        "fmt": "csv",
+        "alpha2": "NG",
+        "file_id": 1,
+        "key": "0" * 32,
+        "_rest": "no-such-thing",
+    }
     adapter = app.url_map.bind("localhost")
     paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]
     for rule in app.url_map.iter_rules():
@@ -160,8 +172,8 @@ def test_no_page_is_wider_than_a_phone(site, browser, role, language):
     for path in paths:
         page.goto(path)
         page.wait_for_function(  # charts are drawn after load, at the width they will keep
-            "[...document.querySelectorAll('.chart')].every(chart => chart.classList.contains('drawn'))",
-            timeout=20000)
+            "[...document.querySelectorAll('.chart')].every(chart => chart.classList.contains('drawn'))", timeout=20000
+        )
         assert page.get_attribute("html", "lang") == language
         if found := overflow(page):
             problems[path] = found[:6]
@@ -217,8 +229,7 @@ FOCUS_SCRIPT = """() => {
 
 
 @pytest.mark.parametrize("pillar", ["legal", "resources"])
-def test_tabbing_through_a_pillar_on_a_phone_never_hides_the_field_under_the_save_bar(
-        site, browser, pillar):
+def test_tabbing_through_a_pillar_on_a_phone_never_hides_the_field_under_the_save_bar(site, browser, pillar):
     _, base_url = site
     page, pillars = open_pillar(browser, base_url, "en")
     page.goto(next(path for path in pillars if path.endswith("/" + pillar)))

@@ -26,11 +26,19 @@ def test_pillar_page_shows_answered_of_total_for_the_pillar_and_overall(client, 
     total = int(bars["progress-all"][2])
     assert total > 7
 
-    client.post(url, data={f"{SUBSTANTIVE}-state": "4", "legal__data_protection-state": "dont_know",
-                       "legal__data_protection-comment": "The law is being drafted."})
-    client.post(f"/assessments/{assessment_id}/pillars/strategy",
-                data={"strategy__national_strategy-state": "2"})
+    client.post(
+        url,
+        data={
+            f"{SUBSTANTIVE}-state": "4",
+            "legal__data_protection-state": "dont_know",
+            "legal__data_protection-comment": "The law is being drafted.",
+        },
+    )
+    client.post(f"/assessments/{assessment_id}/pillars/strategy", data={"strategy__national_strategy-state": "2"})
     bars = progress_bars(client.get(url + "?lang=fr").get_data(as_text=True))
     assert bars["progress-pillar"] == ("Ce pilier\u00a0: réponse à 2 des 7 questions notées", "2", "7")
-    assert bars["progress-all"] == (f"Tous les piliers\u00a0: réponse à 3 des {total} questions notées",
-                                    "3", str(total))
+    assert bars["progress-all"] == (
+        f"Tous les piliers\u00a0: réponse à 3 des {total} questions notées",
+        "3",
+        str(total),
+    )

@@ -21,8 +21,12 @@ def test_production_refuses_the_development_secret_key():
 
 def test_production_refuses_demo_data_on_postgresql():
     with pytest.raises(RuntimeError, match="Demo data"):
-        create_app(ProductionConfig, SECRET_KEY="x" * 40, DEMO_DATA=True,
-                   SQLALCHEMY_DATABASE_URI="postgresql://u:p@localhost/db")
+        create_app(
+            ProductionConfig,
+            SECRET_KEY="x" * 40,
+            DEMO_DATA=True,
+            SQLALCHEMY_DATABASE_URI="postgresql://u:p@localhost/db",
+        )
 
 
 def test_first_start_runs_migrations_and_loads_labelled_demo_data(make_app, tmp_path, monkeypatch):
@@ -58,13 +62,16 @@ def test_every_un_member_is_a_country_named_by_cldr(app, client):
         assert country_name("SN") == "Sénégal"
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("fr-SN,fr;q=0.9,en;q=0.5", "fr"),
-    ("pt-BR,pt;q=0.9", "pt"),
-    ("ar", "ar"),
-    ("sw,de", "en"),
-    ("fr;q=0.1," * 2000, "en"),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr-SN,fr;q=0.9,en;q=0.5", "fr"),
+        ("pt-BR,pt;q=0.9", "pt"),
+        ("ar", "ar"),
+        ("sw,de", "en"),
+        ("fr;q=0.1," * 2000, "en"),
+    ],
+)
 def test_language_follows_accept_language_with_fallbacks(client, header, expected):
     page = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
     assert re.search(rf'<html lang="{expected}(-[A-Z]{{2}})?"', page)

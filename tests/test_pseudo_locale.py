@@ -51,8 +51,10 @@ ROLES = {
 # Text that is not the interface's to translate. Keep this list short and explain each entry.
 ALLOWED = (
     "CyberReady",  # the product's name
-    "AM", "PM",  # times formatted by Babel with the pseudo-locale's (English) CLDR data
-    "UTC", "GMT",  # time-zone names from CLDR, written after every time
+    "AM",
+    "PM",  # times formatted by Babel with the pseudo-locale's (English) CLDR data
+    "UTC",
+    "GMT",  # time-zone names from CLDR, written after every time
 )
 # Error pages a reader can meet by GET: not found, and a form's address opened directly.
 ERROR_PAGES = ("/no-such-page", "/logout")
@@ -87,11 +89,7 @@ def build_pseudo_catalog(folder: Path) -> None:
         template = read_po(handle)
     catalog = Catalog(locale="en", domain="messages")
     for message in list(template)[1:]:
-        string = (
-            tuple(pseudo(s) for s in message.id)
-            if isinstance(message.id, tuple)
-            else pseudo(message.id)
-        )
+        string = tuple(pseudo(s) for s in message.id) if isinstance(message.id, tuple) else pseudo(message.id)
         catalog.add(message.id, string, locations=message.locations, flags=message.flags)
     target = folder / PSEUDO / "LC_MESSAGES" / "messages.po"
     target.parent.mkdir(parents=True)
@@ -136,11 +134,7 @@ class VisibleText(HTMLParser):
         self.texts += [attributes[a] for a in VISIBLE_ATTRIBUTES if attributes.get(a)]
         if attributes.get("data-figure"):
             self.figures.append(json.loads(attributes["data-figure"]))
-        if (
-            tag == "input"
-            and attributes.get("type") in ("submit", "button")
-            and attributes.get("value")
-        ):
+        if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
             self.texts.append(attributes["value"])
 
     def handle_endtag(self, tag):
@@ -180,9 +174,7 @@ def user_data(pseudo_app) -> re.Pattern:
         data = [u.username for u in users] + [u.full_name for u in users]
         data += db.session.scalars(db.select(Country.alpha3)).all()  # ISO codes in the map's table
     english = Locale("en")
-    data += [
-        name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()
-    ]
+    data += [name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()]
     data += [DEMO_NOTE, *ALLOWED]
     data += [name for code in list_currencies() if (name := english.currencies.get(code))]
     data += list(list_currencies()) + list(english.currency_symbols.values())
@@ -204,9 +196,7 @@ def leaks(texts: list[str], data: re.Pattern) -> list[str]:
 def url_values(client, version_id: int) -> dict[str, object]:
     """Values for URL parameters, taken from what this user can open (a draft if any)."""
     listing = client.get(f"/assessments/?lang={PSEUDO}").get_data(as_text=True)
-    ids = re.findall(r'href="/assessments/(\d+)"', listing) or re.findall(
-        r'href="/assessments/(\d+)', listing
-    )
+    ids = re.findall(r'href="/assessments/(\d+)"', listing) or re.findall(r'href="/assessments/(\d+)', listing)
     return {
         "assessment_id": int(ids[0]) if ids else 1,
         "pillar_code": "legal",
@@ -235,11 +225,7 @@ def version_id(pseudo_app) -> int:
 
 def get_pages(app: Flask) -> list:
     """Every rule reachable by GET, except static files."""
-    return [
-        rule
-        for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and rule.endpoint != "static"
-    ]
+    return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -247,17 +233,16 @@ def test_no_english_leaks_on_any_page(pseudo_app, user_data, version_id, role):
     client = pseudo_app.test_client()
     problems: dict[str, list[str]] = {}
     if ROLES[role]:
-        response = client.post(
-            f"/login?lang={PSEUDO}", data={"username": ROLES[role], "password": "demo"}
-        )
+        response = client.post(f"/login?lang={PSEUDO}", data={"username": ROLES[role], "password": "demo"})
         assert response.status_code == 302
     values = url_values(client, version_id)
     paths = list(ERROR_PAGES)
     for rule in get_pages(pseudo_app):
         missing = set(rule.arguments) - set(values)
         assert not missing, f"add a demo value for {missing} (URL {rule.rule}) to url_values()"
-        paths.append(pseudo_app.url_map.bind("localhost").build(
-            rule.endpoint, {name: values[name] for name in rule.arguments}))
+        paths.append(
+            pseudo_app.url_map.bind("localhost").build(rule.endpoint, {name: values[name] for name in rule.arguments})
+        )
     for path in paths:
         response = client.get(f"{path}?lang={PSEUDO}")
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":
@@ -267,9 +252,7 @@ def test_no_english_leaks_on_any_page(pseudo_app, user_data, version_id, role):
         texts = page.texts + [t for figure in page.figures for t in figure_texts(figure)]
         if found := leaks(texts, user_data):
             problems[f"{path} ({response.status_code})"] = sorted(set(found))
-    assert not problems, "English text on pages:\n" + "\n".join(
-        f"{k}: {v}" for k, v in problems.items()
-    )
+    assert not problems, "English text on pages:\n" + "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 def test_form_errors_are_translated_too(pseudo_app, user_data, version_id):

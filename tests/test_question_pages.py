@@ -35,8 +35,10 @@ def senegal_draft(client, auth) -> str:
 
 def stored(assessment_id: int, code: str) -> Answer | None:
     return db.session.scalar(
-        sa.select(Answer).join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment_id, Indicator.code == code))
+        sa.select(Answer)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment_id, Indicator.code == code)
+    )
 
 
 def checked(page: str, name: str, value: str) -> bool:
@@ -105,9 +107,12 @@ def test_portuguese_and_english_grouping_give_the_same_amount(client, auth, demo
     overview = senegal_draft(client, auth)
     assessment_id = int(overview.rsplit("/", 1)[1])
     for version, (language, typed, amount) in enumerate(
-            (("pt", "1.500.000,75", "1500000.75"), ("en", "2,500,000.5", "2500000.50"))):
-        response = client.post(f"{overview}/pillars/resources?lang={language}", data={
-            f"{BUDGET}-value": typed, f"{BUDGET}-currency": "XOF", f"{BUDGET}-version": str(version)})
+        (("pt", "1.500.000,75", "1500000.75"), ("en", "2,500,000.5", "2500000.50"))
+    ):
+        response = client.post(
+            f"{overview}/pillars/resources?lang={language}",
+            data={f"{BUDGET}-value": typed, f"{BUDGET}-currency": "XOF", f"{BUDGET}-version": str(version)},
+        )
         assert response.status_code == 302
         db.session.expire_all()
         assert str(stored(assessment_id, "resources.annual_budget").number_value) == amount
@@ -115,8 +120,9 @@ def test_portuguese_and_english_grouping_give_the_same_amount(client, auth, demo
 
 def test_an_ambiguous_amount_is_refused_with_both_readings_and_the_typed_text_kept(client, auth, demo):
     overview = senegal_draft(client, auth)
-    response = client.post(f"{overview}/pillars/resources?lang=fr",
-                           data={f"{BUDGET}-value": "1.500", f"{BUDGET}-currency": "XOF"})
+    response = client.post(
+        f"{overview}/pillars/resources?lang=fr", data={f"{BUDGET}-value": "1.500", f"{BUDGET}-currency": "XOF"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert re.search(rf"peut se lire de deux façons{SPACE}: écrivez 1{SPACE}500 ou 1,5", page)
@@ -128,8 +134,7 @@ def test_huge_numbers_get_a_422_at_once_never_a_500(client, auth, demo):
     overview = senegal_draft(client, auth)
     for typed in ("1e1000000", "9" * 309, "1e400000"):
         start = time.perf_counter()
-        response = client.post(f"{overview}/pillars/justice",
-                               data={"justice__trained_prosecutors-value": typed})
+        response = client.post(f"{overview}/pillars/justice", data={"justice__trained_prosecutors-value": typed})
         assert response.status_code == 422 and time.perf_counter() - start < 2
         assert f'value="{typed}"' in response.get_data(as_text=True)
 
@@ -150,8 +155,12 @@ def test_exports_carry_dates_choices_and_amounts_with_their_currency(client, aut
     assert header[budget + 1].endswith(": currency")
     nigeria = next(r for r in rows if r[0] == "NG")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", nigeria[when])
-    assert nigeria[status] in {"Party (ratified or acceded)", "Signed, not yet ratified", "Invited to accede",
-                               "Not a party, not invited"}
+    assert nigeria[status] in {
+        "Party (ratified or acceded)",
+        "Signed, not yet ratified",
+        "Invited to accede",
+        "Not a party, not invited",
+    }
     assert float(nigeria[budget]) > 0 and nigeria[budget + 1] == "NGN"
     french = csv_rows(client.get("/dashboards/ecowas/2026/export.csv?lang=fr"))
     assert any(h.startswith("Donnée factuelle\u00a0: legal.budapest_status Statut") for h in french[0])
@@ -181,8 +190,11 @@ def test_a_percentage_reads_the_same_on_the_results_page_and_in_the_needs_view(c
 
 def nigeria_2026() -> Assessment:
     return db.session.scalar(
-        sa.select(Assessment).join(Country, Assessment.country_id == Country.id)
-        .join(Cycle, Assessment.cycle_id == Cycle.id).where(Country.alpha2 == "NG", Cycle.year == 2026))
+        sa.select(Assessment)
+        .join(Country, Assessment.country_id == Country.id)
+        .join(Cycle, Assessment.cycle_id == Cycle.id)
+        .where(Country.alpha2 == "NG", Cycle.year == 2026)
+    )
 
 
 def test_results_page_dashboards_and_api_show_the_scores_stored_at_submission(app, client, auth, demo):
@@ -190,8 +202,9 @@ def test_results_page_dashboards_and_api_show_the_scores_stored_at_submission(ap
     assessment = nigeria_2026()
     stored_score = assessment.overall_score
     # Answers changed behind the workflow's back: scoring on read would now say 100.
-    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
-                                               Answer.state == "level").values(level=5))
+    db.session.execute(
+        sa.update(Answer).where(Answer.assessment_id == assessment.id, Answer.state == "level").values(level=5)
+    )
     db.session.commit()
     api = client.get("/api/v1/countries/NG", headers={"Authorization": f"Bearer {token}"}).get_json()
     from_api = next(a for a in api["assessments"] if a["cycle"] == 2026)

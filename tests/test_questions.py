@@ -59,44 +59,53 @@ def test_answer_states_of_the_plugins_are_those_of_the_model():
     from survey.assessments.models import Answer, AnswerState
 
     assert {questions.LEVEL, questions.NOT_APPLICABLE, questions.DONT_KNOW, questions.VALUE} == {
-        s.value for s in AnswerState}
+        s.value for s in AnswerState
+    }
     assert all(hasattr(Answer, column) for column in COLUMNS)
 
 
-@pytest.mark.parametrize(("language", "typed"), [
-    ("fr", "1 500 000,75"),
-    ("fr", "1\u202f500\u202f000,75"),
-    ("fr", "1\u00a0500\u00a0000,75"),
-    ("en", "1,500,000.75"),
-    ("pt", "1.500.000,75"),
-    ("ar", "1,500,000.75"),
-    ("ar", "١٬٥٠٠٬٠٠٠٫٧٥"),
-    ("fr", "1500000.75"),  # the plain way, which every locale accepts
-])
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("fr", "1 500 000,75"),
+        ("fr", "1\u202f500\u202f000,75"),
+        ("fr", "1\u00a0500\u00a0000,75"),
+        ("en", "1,500,000.75"),
+        ("pt", "1.500.000,75"),
+        ("ar", "1,500,000.75"),
+        ("ar", "١٬٥٠٠٬٠٠٠٫٧٥"),
+        ("fr", "1500000.75"),  # the plain way, which every locale accepts
+    ],
+)
 def test_amounts_are_read_as_people_of_each_language_type_them(language, typed):
     assert parse_number(typed, locale(language), FACTS["money"].rule) == Decimal("1500000.75")
 
 
-@pytest.mark.parametrize(("language", "typed", "message"), [
-    ("fr", "1.500", r"could be read two ways: write 1\s500 or 1,5"),
-    ("en", "1,5", "not a number we can read. Write it like this: 1,234,567.89"),
-    ("pt", "1,5.3", r"Write it like this: 1\.234\.567,89"),
-    ("en", "12abc", "not a number"),
-    ("en", "NaN", "not a number"),
-    ("en", "Infinity", "not a number"),
-    ("en", "1e5", "not a number"),
-    ("en", "--5", "not a number"),
-    ("en", "-1", "between 0 and 1,000,000,000,000,000"),
-    ("en", "1.234", "at most 2 decimals"),
-])
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("fr", "1.500", r"could be read two ways: write 1\s500 or 1,5"),
+        ("en", "1,5", "not a number we can read. Write it like this: 1,234,567.89"),
+        ("pt", "1,5.3", r"Write it like this: 1\.234\.567,89"),
+        ("en", "12abc", "not a number"),
+        ("en", "NaN", "not a number"),
+        ("en", "Infinity", "not a number"),
+        ("en", "1e5", "not a number"),
+        ("en", "--5", "not a number"),
+        ("en", "-1", "between 0 and 1,000,000,000,000,000"),
+        ("en", "1.234", "at most 2 decimals"),
+    ],
+)
 def test_ambiguous_or_wrong_amounts_get_a_clear_message(language, typed, message):
     with pytest.raises(InvalidAnswer, match=message):
         parse_number(typed, locale(language), FACTS["money"].rule)
 
 
 @pytest.mark.parametrize(
-    "typed", ["1e1000000", "1e400000", "9" * 309, "9" * 16, "1" + "0" * 30, "9" * 10**6],
-    ids=["1e1000000", "1e400000", "309 digits", "16 digits", "31 digits", "a million digits"])
+    "typed",
+    ["1e1000000", "1e400000", "9" * 309, "9" * 16, "1" + "0" * 30, "9" * 10**6],
+    ids=["1e1000000", "1e400000", "309 digits", "16 digits", "31 digits", "a million digits"],
+)
 def test_huge_numbers_are_refused_in_microseconds_before_any_conversion(typed):
     start = time.perf_counter()
     with pytest.raises(InvalidAnswer):
@@ -118,20 +127,30 @@ def test_counts_and_percentages_keep_their_own_bounds():
         parse_number("1" * (MAX_CHARS + 1), en, FACTS["count"].rule)
 
 
-@pytest.mark.parametrize(("language", "typed"), [
-    ("en", "5/31/2021"), ("fr", "31/05/2021"), ("pt", "31/05/2021"), ("ar", "٣١/٥/٢٠٢١"),
-    ("ar", "31\u200f/5\u200f/2021"), ("fr", "2021-05-31"),
-])
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "5/31/2021"),
+        ("fr", "31/05/2021"),
+        ("pt", "31/05/2021"),
+        ("ar", "٣١/٥/٢٠٢١"),
+        ("ar", "31\u200f/5\u200f/2021"),
+        ("fr", "2021-05-31"),
+    ],
+)
 def test_dates_are_read_as_typed_in_each_language_or_as_a_date_picker_sends_them(language, typed):
     assert parse_day(typed, locale(language)) == date(2021, 5, 31)
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("31/02/2021", "not a date we can read. Write it like this: 31/05/2021"),
-    ("1850-01-01", "between 1900 and 2100"),
-    ("yesterday", "not a date"),
-    ("1" * 1000, "not a date"),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("31/02/2021", "not a date we can read. Write it like this: 31/05/2021"),
+        ("1850-01-01", "between 1900 and 2100"),
+        ("yesterday", "not a date"),
+        ("1" * 1000, "not a date"),
+    ],
+)
 def test_impossible_dates_are_refused_with_an_example(typed, message):
     with pytest.raises(InvalidAnswer, match=message):
         parse_day(typed, locale("fr"))

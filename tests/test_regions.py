@@ -61,9 +61,7 @@ def test_loading_the_file_twice_changes_nothing(app):
 
 
 def test_cli_loads_an_updated_file(app, tmp_path):
-    text = DATA_FILE.read_text(encoding="utf-8").replace(
-        "      - TG\n", "      - TG\n      - MR\n", 1
-    )
+    text = DATA_FILE.read_text(encoding="utf-8").replace("      - TG\n", "      - TG\n      - MR\n", 1)
     updated = tmp_path / "regions.yaml"
     updated.write_text(text, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["regions", "load", str(updated)])
@@ -74,11 +72,7 @@ def test_cli_loads_an_updated_file(app, tmp_path):
 @pytest.mark.parametrize(
     "document",
     [
-        {
-            "regions": [
-                {"code": "x", "short_name": "X", "name": "X", "source": "u", "members": ["XYZ"]}
-            ]
-        },
+        {"regions": [{"code": "x", "short_name": "X", "name": "X", "source": "u", "members": ["XYZ"]}]},
         {
             "regions": [
                 {

@@ -37,9 +37,13 @@ def answer_all_64(assessment_id: int, level: int = 3, **overrides) -> None:
 
     assessment = db.session.get(Assessment, assessment_id)
     user = db.session.scalar(sa.select(User).where(User.username == "gh-coordinator"))
-    facts = {"money": dict(number_value=Decimal(1000), currency="GHS"), "count": dict(number_value=Decimal(12)),
-             "percent": dict(number_value=Decimal(40)), "boolean": dict(bool_value=True),
-             "date": dict(date_value=date(2021, 5, 31))}
+    facts = {
+        "money": dict(number_value=Decimal(1000), currency="GHS"),
+        "count": dict(number_value=Decimal(12)),
+        "percent": dict(number_value=Decimal(40)),
+        "boolean": dict(bool_value=True),
+        "date": dict(date_value=date(2021, 5, 31)),
+    }
 
     def fact(indicator) -> AnswerValues:
         if indicator.fact_type == "choice":
@@ -47,8 +51,12 @@ def answer_all_64(assessment_id: int, level: int = 3, **overrides) -> None:
         return AnswerValues("value", **facts[indicator.fact_type])
 
     for pillar in assessment.framework_version.definition.pillars:
-        values = {i.code: AnswerValues("level", level=level, evidence_description="Gazette 2021")
-                  if i.is_maturity else fact(i) for i in pillar.indicators}
+        values = {
+            i.code: AnswerValues("level", level=level, evidence_description="Gazette 2021")
+            if i.is_maturity
+            else fact(i)
+            for i in pillar.indicators
+        }
         values.update({code: value for code, value in overrides.items() if code in values})
         services.save_answers(assessment, values, user)
     db.session.commit()
@@ -64,9 +72,14 @@ def submitted_ghana(app, **overrides):
 
 def answers(assessment_id: int) -> dict[str, Answer]:
     db.session.expire_all()
-    return {code: answer for answer, code in db.session.execute(
-        sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment_id))}
+    return {
+        code: answer
+        for answer, code in db.session.execute(
+            sa.select(Answer, Indicator.code)
+            .join(Indicator, Answer.indicator_id == Indicator.id)
+            .where(Answer.assessment_id == assessment_id)
+        )
+    }
 
 
 def form_state(page: str) -> dict[str, str]:
@@ -99,8 +112,14 @@ def test_the_validator_reviews_62_indicators_in_one_page_and_validates_with_one_
     assert response.status_code == 302 and response.location.endswith(f"/assessments/{assessment_id}/results")
     assert db.session.get(Assessment, assessment_id).status == Status.VALIDATED
     assert {a.review for a in answers(assessment_id).values()} == {"accepted"}
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id)) == 64
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                AuditEvent.action == "indicator.review", AuditEvent.assessment_id == assessment_id
+            )
+        )
+        == 64
+    )
 
 
 def test_decisions_are_recorded_all_at_once_or_not_at_all(app, demo):
@@ -109,8 +128,9 @@ def test_decisions_are_recorded_all_at_once_or_not_at_all(app, demo):
     url = f"/assessments/{assessment_id}/validation"
     page = validator.get(url).get_data(as_text=True)
     # Returning without saying why is refused, and the other decision and comment typed come back.
-    refused = validator.post(url, data=decide(page, {LEGAL: "returned", UNIT: "accepted"},
-                                              {UNIT: "Decree 2021 seen, thanks"}))
+    refused = validator.post(
+        url, data=decide(page, {LEGAL: "returned", UNIT: "accepted"}, {UNIT: "Decree 2021 seen, thanks"})
+    )
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Say what needs fixing" in body
     assert "Decree 2021 seen, thanks" in body and 'value="accepted" checked' in body
@@ -155,10 +175,18 @@ def test_after_a_resubmission_the_validator_sees_what_changed_and_who_changed_it
     assert db.session.get(Assessment, assessment_id).status == Status.RETURNED
     police = signed_in(app, "gh-contributor")
     version = answers(assessment_id)[LEGAL].version
-    assert police.post(f"/assessments/{assessment_id}/pillars/legal", data={
-        f"{LEGAL_KEY}-state": "4", f"{LEGAL_KEY}-version": str(version),
-        f"{LEGAL_KEY}-evidence_urls": "https://laws.example.gh/act-1038",
-        f"{LEGAL_KEY}-evidence_description": "Gazette 2021"}).status_code == 302
+    assert (
+        police.post(
+            f"/assessments/{assessment_id}/pillars/legal",
+            data={
+                f"{LEGAL_KEY}-state": "4",
+                f"{LEGAL_KEY}-version": str(version),
+                f"{LEGAL_KEY}-evidence_urls": "https://laws.example.gh/act-1038",
+                f"{LEGAL_KEY}-evidence_description": "Gazette 2021",
+            },
+        ).status_code
+        == 302
+    )
     assert coordinator.post(f"/assessments/{assessment_id}/submit").status_code == 302
     changed = validator.get(f"{url}?show=changed").get_data(as_text=True)
     assert len(re.findall(r'name="[^"]+-version"', changed)) == 1  # only the changed indicator is listed
@@ -187,25 +215,41 @@ def test_not_applicable_and_dont_know_need_a_reason_and_nothing_typed_is_lost(cl
     auth.login("gh-coordinator")
     assessment_id = assessment_id_from(client.post("/assessments/start").location)
     url = f"/assessments/{assessment_id}/pillars/legal"
-    refused = client.post(url, data={f"{LEGAL_KEY}-state": "na", "legal__procedural_powers-state": "dont_know",
-                                     "legal__procedural_powers-evidence_description": "Asked the ministry",
-                                     "legal__data_protection-state": "4"})
+    refused = client.post(
+        url,
+        data={
+            f"{LEGAL_KEY}-state": "na",
+            "legal__procedural_powers-state": "dont_know",
+            "legal__procedural_powers-evidence_description": "Asked the ministry",
+            "legal__data_protection-state": "4",
+        },
+    )
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422 and body.count("need a short reason") == 2
     assert "Asked the ministry" in body and 'value="na" checked' in body
     assert answers(assessment_id) == {}
-    saved = client.post(url, data={f"{LEGAL_KEY}-state": "na", f"{LEGAL_KEY}-comment": "No criminal code here",
-                                   "legal__procedural_powers-state": "dont_know",
-                                   "legal__procedural_powers-comment": "The ministry has not answered yet"})
+    saved = client.post(
+        url,
+        data={
+            f"{LEGAL_KEY}-state": "na",
+            f"{LEGAL_KEY}-comment": "No criminal code here",
+            "legal__procedural_powers-state": "dont_know",
+            "legal__procedural_powers-comment": "The ministry has not answered yet",
+        },
+    )
     assert saved.status_code == 302 and answers(assessment_id)[LEGAL].state == "na"
 
 
 def test_not_applicable_and_dont_know_are_flagged_to_the_validator_with_their_reason(app, demo):
     from survey.assessments.services import AnswerValues
 
-    _, assessment_id = submitted_ghana(app, **{
-        LEGAL: _na("Covered by the Data Protection Act"),
-        UNIT: AnswerValues("dont_know", comment="The police have not replied")})
+    _, assessment_id = submitted_ghana(
+        app,
+        **{
+            LEGAL: _na("Covered by the Data Protection Act"),
+            UNIT: AnswerValues("dont_know", comment="The police have not replied"),
+        },
+    )
     validator = signed_in(app, "gh-validator")
     url = f"/assessments/{assessment_id}/validation"
     page = validator.get(f"{url}?show=flagged").get_data(as_text=True)
@@ -223,10 +267,14 @@ def test_the_coordinator_continues_an_assessment_with_returned_indicators(app, d
     validator = signed_in(app, "gh-validator")
     url = f"/assessments/{assessment_id}/validation"
     page = validator.get(url).get_data(as_text=True)
-    assert validator.post(url, data=decide(page, {LEGAL: "returned"}, {LEGAL: "Please link the act"},
-                                           action="send_back")).status_code == 302
+    assert (
+        validator.post(
+            url, data=decide(page, {LEGAL: "returned"}, {LEGAL: "Please link the act"}, action="send_back")
+        ).status_code
+        == 302
+    )
     listing = coordinator.get("/assessments/").get_data(as_text=True)
-    row = listing[listing.index(f"/assessments/{assessment_id}\""):]
+    row = listing[listing.index(f'/assessments/{assessment_id}"') :]
     assert ">Continue<" in row.split("</tr>")[0]
 
 

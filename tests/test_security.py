@@ -18,8 +18,9 @@ def test_state_changing_requests_need_the_csrf_token(make_app):
     assert forged.status_code == 400
     assert "could not be understood" in forged.get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
-    signed_in = client.post("/login", data={"username": "gh-coordinator", "password": "demo",
-                                            "csrf_token": token.group(1)})
+    signed_in = client.post(
+        "/login", data={"username": "gh-coordinator", "password": "demo", "csrf_token": token.group(1)}
+    )
     assert signed_in.status_code == 302
     assert client.post("/assessments/start").status_code == 400  # no token: nothing started
     with app.app_context():
@@ -66,14 +67,20 @@ def test_upgrading_an_existing_database_keeps_accounts_and_renames_officers(make
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory, revision="6327e779d57d")
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO \"user\" (username, full_name, password_hash, role, active, created_at) VALUES "
-                "('old-officer', '', 'x', 'officer', 1, '2026-01-01'),"
-                " ('old-admin', '', 'x', 'admin', 1, '2026-01-01')"))
+            connection.execute(
+                sa.text(
+                    'INSERT INTO "user" (username, full_name, password_hash, role, active, created_at) VALUES '
+                    "('old-officer', '', 'x', 'officer', 1, '2026-01-01'),"
+                    " ('old-admin', '', 'x', 'admin', 1, '2026-01-01')"
+                )
+            )
         upgrade(directory=app.extensions["migrate"].directory)
-        rows = db.session.execute(sa.text(
-            "SELECT u.username, r.role, u.session_token FROM user_role r JOIN \"user\" u ON u.id = r.user_id "
-            "ORDER BY u.username")).all()
+        rows = db.session.execute(
+            sa.text(
+                'SELECT u.username, r.role, u.session_token FROM user_role r JOIN "user" u ON u.id = r.user_id '
+                "ORDER BY u.username"
+            )
+        ).all()
         assert [(name, role) for name, role, _ in rows] == [("old-admin", "admin"), ("old-officer", "contributor")]
         assert all(len(token) == 32 for _, _, token in rows)
         db.engine.dispose()
@@ -84,11 +91,25 @@ def test_command_line_creates_resets_and_deactivates_accounts(app, demo):
     from survey.audit.models import AuditEvent
 
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["users", "create", "gh-bank", "--role", "contributor", "--country", "GH",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=["users", "create", "gh-bank", "--role", "contributor", "--country", "GH", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 12 characters" in weak.output
-    made = runner.invoke(args=["users", "create", "gh-bank", "--role", "contributor", "--role", "validator",
-                               "--country", "GH", "--password", "Accra-central-bank-1"])
+    made = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "gh-bank",
+            "--role",
+            "contributor",
+            "--role",
+            "validator",
+            "--country",
+            "GH",
+            "--password",
+            "Accra-central-bank-1",
+        ]
+    )
     assert made.exit_code == 0, made.output
     user = db.session.scalar(sa.select(User).where(User.username == "gh-bank"))
     assert user.roles == {"contributor", "validator"}

@@ -98,8 +98,10 @@ def test_faulty_catalogs_are_reported_by_line_and_the_others_compiled(
         assert result.exit_code == 0, result.output
         for msgid, line in lines.items():
             assert f"fr/LC_MESSAGES/messages.po:{line}: {msgid!r}"[:-1] in result.output, (command, msgid)
-        assert (f"pt/LC_MESSAGES/messages.po:{portuguese_line}:" in result.output
-                or f"pt/LC_MESSAGES/messages.po, line {portuguese_line}:" in result.output)
+        assert (
+            f"pt/LC_MESSAGES/messages.po:{portuguese_line}:" in result.output
+            or f"pt/LC_MESSAGES/messages.po, line {portuguese_line}:" in result.output
+        )
         for problem in ("placeholders differ", "percent sign", "plural forms", "HTML markup"):
             assert problem in result.output, (command, problem)
         assert run(translations, *command, "--strict").exit_code == 1

@@ -24,8 +24,24 @@ def catalog(language: str):
 @pytest.fixture(scope="module")
 def source_ids(tmp_path_factory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(pot, "rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
 
@@ -66,8 +82,9 @@ def test_catalog_passes_msgfmt_check(language):
     assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("fr", "Cadre juridique"), ("pt", "Quadro jurídico"), ("ar", "الإطار القانوني")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("fr", "Cadre juridique"), ("pt", "Quadro jurídico"), ("ar", "الإطار القانوني")]
+)
 def test_questionnaire_is_shown_in_the_reader_language(client, language, expected):
     page = client.get(f"/framework?lang={language}").get_data(as_text=True)
     assert expected in page

@@ -22,8 +22,7 @@ from survey.workbooks import layout
 
 
 def senegal() -> Assessment:
-    return db.session.scalar(sa.select(Assessment).join(Assessment.country)
-                             .where(Assessment.status == Status.DRAFT))
+    return db.session.scalar(sa.select(Assessment).join(Assessment.country).where(Assessment.status == Status.DRAFT))
 
 
 def download(client, assessment: Assessment, lang: str = "en") -> openpyxl.Workbook:
@@ -40,8 +39,11 @@ def save(book: openpyxl.Workbook) -> bytes:
 
 
 def upload(client, assessment: Assessment, data: bytes, name: str = "filled.xlsx"):
-    return client.post(f"/assessments/{assessment.id}/workbook/upload",
-                       data={"workbook": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/assessments/{assessment.id}/workbook/upload",
+        data={"workbook": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def row_of(book: openpyxl.Workbook, code: str):
@@ -57,8 +59,13 @@ def apply(client, assessment: Assessment, preview: str, keep=None):
     filename = re.search(r'name="filename" value="([^"]*)"', preview).group(1)
     kept = keep if keep is not None else re.findall(r'name="keep" value="([^"]+)"[^>]*checked', preview)
     versions = dict(re.findall(r'name="version-([^"]+)" value="(\d+)"', preview))
-    data = {"token": token, "filename": filename, "keep": kept, "apply": "1",
-            **{f"version-{code}": versions[code] for code in kept}}
+    data = {
+        "token": token,
+        "filename": filename,
+        "keep": kept,
+        "apply": "1",
+        **{f"version-{code}": versions[code] for code in kept},
+    }
     return client.post(f"/assessments/{assessment.id}/workbook/apply", data=data)
 
 
@@ -72,14 +79,38 @@ def indicator_codes(assessment: Assessment) -> dict[str, str]:
 
 # How a user types each answer in each language: a level from the drop-down, a number their way.
 TYPED = {
-    "en": {"maturity": "4. Strategic", "money": "1,500,000.75", "count": 12, "percent": 0.35,
-           "boolean": "Yes", "date": date(2021, 5, 31)},
-    "fr": {"maturity": 4, "money": "1 500 000,75", "count": "12", "percent": "35 %",
-           "boolean": "Oui", "date": "31/05/2021"},
-    "pt": {"maturity": 4, "money": "1500000,75", "count": 12, "percent": 0.35,
-           "boolean": "Sim", "date": date(2021, 5, 31)},
-    "ar": {"maturity": 4, "money": 1500000.75, "count": "١٢", "percent": 0.35,
-           "boolean": "نعم", "date": date(2021, 5, 31)},
+    "en": {
+        "maturity": "4. Strategic",
+        "money": "1,500,000.75",
+        "count": 12,
+        "percent": 0.35,
+        "boolean": "Yes",
+        "date": date(2021, 5, 31),
+    },
+    "fr": {
+        "maturity": 4,
+        "money": "1 500 000,75",
+        "count": "12",
+        "percent": "35 %",
+        "boolean": "Oui",
+        "date": "31/05/2021",
+    },
+    "pt": {
+        "maturity": 4,
+        "money": "1500000,75",
+        "count": 12,
+        "percent": 0.35,
+        "boolean": "Sim",
+        "date": date(2021, 5, 31),
+    },
+    "ar": {
+        "maturity": 4,
+        "money": 1500000.75,
+        "count": "١٢",
+        "percent": 0.35,
+        "boolean": "نعم",
+        "date": date(2021, 5, 31),
+    },
 }
 
 
@@ -111,8 +142,9 @@ def test_round_trip_in_every_language(app, client, demo, auth, lang):
     assert answers[codes["percent"]].number_value == 35
     assert answers[codes["boolean"]].bool_value is True
     assert answers[codes["date"]].date_value == date(2021, 5, 31)
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.indicator_code == codes["count"])
-                              .order_by(AuditEvent.id.desc()))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.indicator_code == codes["count"]).order_by(AuditEvent.id.desc())
+    )
     assert event.detail.startswith("via workbook filled.xlsx (sha256 ")
 
 
@@ -134,8 +166,10 @@ def test_cancelled_preview_changes_nothing(app, client, demo, auth):
     preview = upload(client, assessment, save(book)).text
     token = re.search(r'name="token" value="([0-9a-f]+)"', preview).group(1)
     client.post(f"/assessments/{assessment.id}/workbook/apply", data={"token": token, "cancel": "1"})
-    assert code not in services.answers_by_code(assessment) or \
-        services.answers_by_code(assessment)[code].number_value != 77
+    assert (
+        code not in services.answers_by_code(assessment)
+        or services.answers_by_code(assessment)[code].number_value != 77
+    )
 
 
 def test_a_web_save_after_download_is_a_conflict(app, client, demo, auth):
@@ -184,8 +218,9 @@ def refused(client, assessment, data, name="filled.xlsx", status=422) -> str:
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "answer.update"))
     response = upload(client, assessment, data, name)
     assert response.status_code == status, response.text
-    after = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "answer.update",
-                                                                            AuditEvent.outcome == "ok"))
+    after = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "answer.update", AuditEvent.outcome == "ok")
+    )
     assert after <= before
     assert 'name="keep"' not in response.text
     return response.text
@@ -207,8 +242,12 @@ def test_bad_cells_are_named_by_sheet_and_cell(app, client, demo, auth):
     percent_sheet.cell(percent_row, layout.VALUE, "=1/2")
     client.post("/language", data={"lang": "en"})
     text = refused(client, assessment, save(book))
-    for where in (sheet.cell(row, layout.VALUE), money_sheet.cell(money_row, layout.VALUE),
-                  count_sheet.cell(count_row, layout.VALUE), percent_sheet.cell(percent_row, layout.VALUE)):
+    for where in (
+        sheet.cell(row, layout.VALUE),
+        money_sheet.cell(money_row, layout.VALUE),
+        count_sheet.cell(count_row, layout.VALUE),
+        percent_sheet.cell(percent_row, layout.VALUE),
+    ):
         assert f"<td>{where.coordinate}</td>" in text
     assert "formula" in text
 
@@ -277,8 +316,13 @@ def test_oversized_files_and_zip_bombs_are_refused(app, client, demo, auth):
     big = b"PK\x03\x04" + b"\x00" * (10 * 1024 * 1024 + 1)
     assert "larger than 10 MB" in refused(client, assessment, big)
     gc.collect()  # the client's spooled body goes now, within this test's warning filter
-    bomb = zip_of({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
-                   "xl/worksheets/sheet1.xml": b"\x00" * (80 * 1024 * 1024)})
+    bomb = zip_of(
+        {
+            "[Content_Types].xml": b"<x/>",
+            "xl/workbook.xml": b"<x/>",
+            "xl/worksheets/sheet1.xml": b"\x00" * (80 * 1024 * 1024),
+        }
+    )
     assert len(bomb) < 1024 * 1024
     assert "too large once unpacked" in refused(client, assessment, bomb)
 
@@ -304,8 +348,9 @@ def test_contributor_gets_only_assigned_pillars_and_cannot_upload_others(app, cl
     auth.login("sn-contributor")
     response = upload(client, assessment, everything)
     assert response.status_code == 403
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.outcome == "refused")
-                              .order_by(AuditEvent.id.desc()))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.outcome == "refused").order_by(AuditEvent.id.desc())
+    )
     assert "pillar not assigned" in event.detail and event.username == "sn-contributor"
 
 

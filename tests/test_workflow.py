@@ -29,13 +29,17 @@ def start_ghana(app):
 
 def answer(assessment_id: int, code: str) -> Answer:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Answer).join(Indicator, Answer.indicator_id == Indicator.id).where(
-        Answer.assessment_id == assessment_id, Indicator.code == code))
+    return db.session.scalar(
+        sa.select(Answer)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment_id, Indicator.code == code)
+    )
 
 
 def refusals(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.outcome == "refused")))
+    return list(
+        db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action, AuditEvent.outcome == "refused"))
+    )
 
 
 def test_coordinator_assigns_pillars_and_contributors_answer_only_theirs(app, demo):
@@ -46,14 +50,18 @@ def test_coordinator_assigns_pillars_and_contributors_answer_only_theirs(app, de
 
     contributor = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
     other = db.session.scalar(sa.select(User).where(User.username == "gh-contributor2"))
-    response = coordinator.post("/team/", data={f"user_{contributor.id}": ["legal", "awareness"],
-                                                f"user_{other.id}": ["strategy"]})
+    response = coordinator.post(
+        "/team/", data={f"user_{contributor.id}": ["legal", "awareness"], f"user_{other.id}": ["strategy"]}
+    )
     assert response.status_code == 302
     police = signed_in(app, "gh-contributor")
-    assert police.post(f"/assessments/{assessment_id}/pillars/awareness",
-                       data={"awareness__public_campaigns-state": "2"}).status_code == 302
-    refused = police.post(f"/assessments/{assessment_id}/pillars/justice",
-                          data={"justice__cybercrime_unit-state": "4"})
+    assert (
+        police.post(
+            f"/assessments/{assessment_id}/pillars/awareness", data={"awareness__public_campaigns-state": "2"}
+        ).status_code
+        == 302
+    )
+    refused = police.post(f"/assessments/{assessment_id}/pillars/justice", data={"justice__cybercrime_unit-state": "4"})
     assert refused.status_code == 403
     assert "not assigned to you" in refused.get_data(as_text=True)
     assert answer(assessment_id, "justice.cybercrime_unit") is None
@@ -81,11 +89,16 @@ def test_stale_save_is_refused_shows_both_versions_and_keeps_what_was_typed(app,
     form = police.get(url).get_data(as_text=True)
     assert 'name="legal__substantive_offences-version" type="hidden" value="0"' in form
     # The coordinator saves first, from the same starting point...
-    assert coordinator.post(url, data={f"{LEGAL}-state": "3", f"{LEGAL}-version": "0",
-                                       f"{LEGAL}-comment": "Act 1038 s. 62"}).status_code == 302
+    assert (
+        coordinator.post(
+            url, data={f"{LEGAL}-state": "3", f"{LEGAL}-version": "0", f"{LEGAL}-comment": "Act 1038 s. 62"}
+        ).status_code
+        == 302
+    )
     # ...then the contributor saves the form loaded before.
-    stale = police.post(url, data={f"{LEGAL}-state": "5", f"{LEGAL}-version": "0",
-                                   f"{LEGAL}-comment": "Our unit's view"})
+    stale = police.post(
+        url, data={f"{LEGAL}-state": "5", f"{LEGAL}-version": "0", f"{LEGAL}-comment": "Our unit's view"}
+    )
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409
     assert "nothing was saved" in page and "Saved meanwhile by" in page and "Act 1038 s. 62" in page
@@ -93,8 +106,9 @@ def test_stale_save_is_refused_shows_both_versions_and_keeps_what_was_typed(app,
     assert answer(assessment_id, LEGAL_CODE).level == 3
     # Saving again from the refreshed form keeps the contributor's answer on purpose.
     assert 'name="legal__substantive_offences-version" type="hidden" value="1"' in page
-    again = police.post(url, data={f"{LEGAL}-state": "5", f"{LEGAL}-version": "1",
-                                   f"{LEGAL}-comment": "Our unit's view"})
+    again = police.post(
+        url, data={f"{LEGAL}-state": "5", f"{LEGAL}-version": "1", f"{LEGAL}-comment": "Our unit's view"}
+    )
     assert again.status_code == 302
     stored = answer(assessment_id, LEGAL_CODE)
     assert stored.level == 5 and stored.version == 2
@@ -121,8 +135,9 @@ def test_review_return_fix_validate_release_and_the_audit_tells_the_story(app, d
     page = validator.get(review).get_data(as_text=True)
     assert "Established or higher without evidence" in page
     for code in (LEGAL_CODE, "justice.cybercrime_unit"):
-        response = validator.post(f"{review}/{code}", data={"decision": "returned",
-                                                            "comment": f"Please add the evidence for {code}"})
+        response = validator.post(
+            f"{review}/{code}", data={"decision": "returned", "comment": f"Please add the evidence for {code}"}
+        )
         assert response.status_code == 302
     # Validating with open returns is refused and written down.
     refused = validator.post(f"/assessments/{assessment_id}/validate")
@@ -135,23 +150,38 @@ def test_review_return_fix_validate_release_and_the_audit_tells_the_story(app, d
     legal = police.get(f"/assessments/{assessment_id}/pillars/legal").get_data(as_text=True)
     assert f"Please add the evidence for {LEGAL_CODE}" in legal and "Returned by the validator" in legal
     version = answer(assessment_id, LEGAL_CODE).version
-    fixed = police.post(f"/assessments/{assessment_id}/pillars/legal", data={
-        f"{LEGAL}-state": "3", f"{LEGAL}-version": str(version),
-        f"{LEGAL}-evidence_urls": "https://laws.example.gh/act-1038"})
+    fixed = police.post(
+        f"/assessments/{assessment_id}/pillars/legal",
+        data={
+            f"{LEGAL}-state": "3",
+            f"{LEGAL}-version": str(version),
+            f"{LEGAL}-evidence_urls": "https://laws.example.gh/act-1038",
+        },
+    )
     assert fixed.status_code == 302
     assert answer(assessment_id, LEGAL_CODE).evidence_urls == "https://laws.example.gh/act-1038"
-    locked = police.post(f"/assessments/{assessment_id}/pillars/legal", data={
-        "legal__procedural_powers-state": "5", "legal__procedural_powers-version": "1"})
+    locked = police.post(
+        f"/assessments/{assessment_id}/pillars/legal",
+        data={"legal__procedural_powers-state": "5", "legal__procedural_powers-version": "1"},
+    )
     assert answer(assessment_id, "legal.procedural_powers").level == 3  # accepted: unchanged
     assert locked.status_code in (302, 409)
-    coordinator.post(f"/assessments/{assessment_id}/pillars/justice", data={
-        "justice__cybercrime_unit-state": "3", "justice__cybercrime_unit-version": "1",
-        "justice__cybercrime_unit-evidence_description": "Unit created by decree 2021"})
+    coordinator.post(
+        f"/assessments/{assessment_id}/pillars/justice",
+        data={
+            "justice__cybercrime_unit-state": "3",
+            "justice__cybercrime_unit-version": "1",
+            "justice__cybercrime_unit-evidence_description": "Unit created by decree 2021",
+        },
+    )
     assert coordinator.post(f"/assessments/{assessment_id}/submit").status_code == 302
     # The validator accepts the unflagged answers at once, then the flagged ones one by one.
     assert validator.post(f"/assessments/{assessment_id}/accept-unflagged").status_code == 302
-    pending = db.session.scalars(sa.select(Indicator.code).join(Answer, Answer.indicator_id == Indicator.id)
-                                 .where(Answer.assessment_id == assessment_id, Answer.review.is_(None))).all()
+    pending = db.session.scalars(
+        sa.select(Indicator.code)
+        .join(Answer, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment_id, Answer.review.is_(None))
+    ).all()
     assert LEGAL_CODE not in pending and "justice.cybercrime_unit" not in pending  # they now have evidence
     assert "legal.procedural_powers" in pending  # level 3, no evidence: flagged, needs a decision
     for code in pending:
@@ -171,8 +201,16 @@ def test_review_return_fix_validate_release_and_the_audit_tells_the_story(app, d
     coordinator.post(f"/assessments/{assessment_id}/release", data={"visibility": "private"})
     assert donor.get(f"/assessments/{assessment_id}/results").status_code == 404
     story = coordinator.get(f"/assessments/{assessment_id}/audit").get_data(as_text=True)
-    for step in ("Answer changed", "Indicator reviewed", "Status changed", "Release level changed", "Refused",
-                 "Returned for changes", "Validated", "Donors and regional bodies"):
+    for step in (
+        "Answer changed",
+        "Indicator reviewed",
+        "Status changed",
+        "Release level changed",
+        "Refused",
+        "Returned for changes",
+        "Validated",
+        "Donors and regional bodies",
+    ):
         assert step in story
     history = coordinator.get(f"/assessments/{assessment_id}/indicators/{LEGAL_CODE}/history").get_data(as_text=True)
     assert "https://laws.example.gh/act-1038" in history and "gh-contributor" in history
@@ -185,8 +223,7 @@ def test_submitter_cannot_review_their_own_submission_when_a_colleague_can(app, 
     coordinator_user.set_roles([Role.COORDINATOR, Role.VALIDATOR])
     db.session.commit()
     coordinator, assessment_id = submitted_ghana(app)
-    response = coordinator.post(f"/assessments/{assessment_id}/validation/{LEGAL_CODE}",
-                                data={"decision": "accepted"})
+    response = coordinator.post(f"/assessments/{assessment_id}/validation/{LEGAL_CODE}", data={"decision": "accepted"})
     assert response.status_code == 403
     assert answer(assessment_id, LEGAL_CODE).review is None
     assert refusals("assessment.review")
@@ -199,8 +236,12 @@ def test_returning_needs_a_comment_and_validators_of_other_countries_are_kept_ou
     assert response.status_code == 422 and "Say what needs fixing" in response.get_data(as_text=True)
     assert answer(assessment_id, LEGAL_CODE).review is None
     outsider = signed_in(app, "ng-validator")
-    assert outsider.post(f"/assessments/{assessment_id}/validation/{LEGAL_CODE}",
-                         data={"decision": "accepted"}).status_code == 404
+    assert (
+        outsider.post(
+            f"/assessments/{assessment_id}/validation/{LEGAL_CODE}", data={"decision": "accepted"}
+        ).status_code
+        == 404
+    )
     assert answer(assessment_id, LEGAL_CODE).review is None
 
 
@@ -241,8 +282,9 @@ def test_a_password_reset_ends_the_other_sessions(app, demo):
     user = db.session.scalar(sa.select(User).where(User.username == "gh-contributor"))
     weak = admin.post(f"/admin/users/{user.id}/password", data={"password": "short", "confirm": "short"})
     assert weak.status_code == 422 and "at least 12 characters" in weak.get_data(as_text=True)
-    response = admin.post(f"/admin/users/{user.id}/password",
-                          data={"password": "Volta-river-2026!", "confirm": "Volta-river-2026!"})
+    response = admin.post(
+        f"/admin/users/{user.id}/password", data={"password": "Volta-river-2026!", "confirm": "Volta-river-2026!"}
+    )
     assert response.status_code == 302
     assert contributor.get("/assessments/").status_code == 302  # signed out: back to the sign-in page
     assert Auth(app.test_client()).login("gh-contributor", "Volta-river-2026!").status_code == 302
@@ -250,18 +292,43 @@ def test_a_password_reset_ends_the_other_sessions(app, demo):
 
 def test_admin_manages_accounts_within_the_role_rules(app, demo):
     admin = signed_in(app, "admin")
-    bad = admin.post("/admin/users/new", data={"username": "gh-bank", "roles": ["contributor"], "country": "",
-                                               "password": "Accra-central-bank-1", "confirm": "Accra-central-bank-1",
-                                               "active": "y"})
+    bad = admin.post(
+        "/admin/users/new",
+        data={
+            "username": "gh-bank",
+            "roles": ["contributor"],
+            "country": "",
+            "password": "Accra-central-bank-1",
+            "confirm": "Accra-central-bank-1",
+            "active": "y",
+        },
+    )
     assert bad.status_code == 422 and "need their country" in bad.get_data(as_text=True)
     assert 'value="gh-bank"' in bad.get_data(as_text=True)  # what was typed is kept
-    mixed = admin.post("/admin/users/new", data={"username": "gh-donor", "roles": ["donor", "coordinator"],
-                                                 "country": "GH", "password": "Accra-central-bank-1",
-                                                 "confirm": "Accra-central-bank-1", "active": "y"})
+    mixed = admin.post(
+        "/admin/users/new",
+        data={
+            "username": "gh-donor",
+            "roles": ["donor", "coordinator"],
+            "country": "GH",
+            "password": "Accra-central-bank-1",
+            "confirm": "Accra-central-bank-1",
+            "active": "y",
+        },
+    )
     assert mixed.status_code == 422
-    good = admin.post("/admin/users/new", data={"username": "gh-bank", "roles": ["contributor"], "country": "GH",
-                                                "full_name": "Bank of Ghana", "password": "Accra-central-bank-1",
-                                                "confirm": "Accra-central-bank-1", "active": "y"})
+    good = admin.post(
+        "/admin/users/new",
+        data={
+            "username": "gh-bank",
+            "roles": ["contributor"],
+            "country": "GH",
+            "full_name": "Bank of Ghana",
+            "password": "Accra-central-bank-1",
+            "confirm": "Accra-central-bank-1",
+            "active": "y",
+        },
+    )
     assert good.status_code == 302
     from survey.accounts.models import User
 

@@ -13,8 +13,10 @@ class LoginForm(FlaskForm):
 
     Meta = CatalogMeta
 
-    username = StringField(_l("Username"), validators=[
-        DataRequired(message=_l("Enter your username.")), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(message=_l("Enter your password.")), Length(max=256)])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(message=_l("Enter your username.")), Length(max=64)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=256)]
+    )
     remember = BooleanField(_l("Keep me signed in on this computer"))

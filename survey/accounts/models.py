@@ -84,6 +84,8 @@ class User(UserMixin, Model):
 @sole_account.answer
 def sole_active_account(country_id: int) -> bool:
     """Whether the country has one active account only, so nobody else could review its submission."""
-    count = db.session.scalar(sa.select(sa.func.count(User.id)).where(
-        User.country_id == country_id, User.active.is_(True))) or 0
+    count = (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.country_id == country_id, User.active.is_(True)))
+        or 0
+    )
     return count <= 1

@@ -10,12 +10,29 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 # The most common passwords that pass the length rule; a breached-password service would be
 # better, but the app must work offline.
-COMMON_PASSWORDS = frozenset({
-    "123456789012", "password1234", "password123!", "qwertyuiop12", "qwerty123456",
-    "1q2w3e4r5t6y", "iloveyou1234", "administrator", "welcome12345", "letmein12345",
-    "changeme1234", "passwordpassword", "aaaaaaaaaaaa", "abcdefghijkl", "abc123456789",
-    "motdepasse123", "senha1234567", "cyberready123", "cyberready2026",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "password1234",
+        "password123!",
+        "qwertyuiop12",
+        "qwerty123456",
+        "1q2w3e4r5t6y",
+        "iloveyou1234",
+        "administrator",
+        "welcome12345",
+        "letmein12345",
+        "changeme1234",
+        "passwordpassword",
+        "aaaaaaaaaaaa",
+        "abcdefghijkl",
+        "abc123456789",
+        "motdepasse123",
+        "senha1234567",
+        "cyberready123",
+        "cyberready2026",
+    }
+)
 
 
 def password_problem(password: str, username: str = "") -> str | None:

@@ -53,8 +53,7 @@ def safe_next(target: str | None, default: str) -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
 
@@ -78,10 +77,19 @@ def _locked_out(limit: RequestLimit) -> flask.Response:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_login_username,
-               methods=["POST"], deduct_when=_failed, on_breach=_locked_out)
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed, on_breach=_locked_out)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_login_username,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_locked_out,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_locked_out,
+)
 @public
 def login() -> Response | tuple[str, int]:
     """Sign in with username and password."""

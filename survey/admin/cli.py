@@ -44,17 +44,26 @@ def setup_command() -> None:
     prepare_for_command()
     report = services.set_up_reference_data(COMMAND_LINE)
     db.session.commit()
-    click.echo(f"countries: {report.countries} added; "
-               f"regions: {f'{report.regions} loaded' if report.regions else 'already there, left as they are'}; "
-               f"framework: {f'{report.framework} loaded' if report.framework else 'already there, left as it is'}")
+    click.echo(
+        f"countries: {report.countries} added; "
+        f"regions: {f'{report.regions} loaded' if report.regions else 'already there, left as they are'}; "
+        f"framework: {f'{report.framework} loaded' if report.framework else 'already there, left as it is'}"
+    )
 
 
 def password_options(function: Callable) -> Callable:
     """--password and --password-stdin; without either the command prompts."""
-    function = click.option("--password-stdin", "password_stdin", is_flag=True,
-                            help="Read the password from the first line of standard input (for scripts).")(function)
-    return click.option("--password", help="The password (visible in the shell history: prefer "
-                        "--password-stdin). Without either option you are prompted for it twice.")(function)
+    function = click.option(
+        "--password-stdin",
+        "password_stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input (for scripts).",
+    )(function)
+    return click.option(
+        "--password",
+        help="The password (visible in the shell history: prefer "
+        "--password-stdin). Without either option you are prompted for it twice.",
+    )(function)
 
 
 def read_password(username: str, password: str | None, password_stdin: bool) -> str:
@@ -74,26 +83,50 @@ def read_password(username: str, password: str | None, password_stdin: bool) -> 
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", "roles", type=click.Choice([r.value for r in Role]), required=True, multiple=True,
-              help="Repeat to give several roles.")
+@click.option(
+    "--role",
+    "roles",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    multiple=True,
+    help="Repeat to give several roles.",
+)
 @click.option("--country", help="ISO alpha-2 code, required for contributors, coordinators, validators.")
 @click.option("--name", "full_name", default="", help="The person's full name.")
 @password_options
-def create_command(username: str, roles: tuple[str, ...], country: str | None, full_name: str,
-                   password: str | None, password_stdin: bool) -> None:
+def create_command(
+    username: str,
+    roles: tuple[str, ...],
+    country: str | None,
+    full_name: str,
+    password: str | None,
+    password_stdin: bool,
+) -> None:
     """Create a user account (prompts for the password unless --password or --password-stdin)."""
     with refusals_as_errors():
         services.check_new_account(username, set(roles), country)
-        services.create_account(username, set(roles), country, read_password(username, password, password_stdin),
-                                COMMAND_LINE, full_name=full_name)
+        services.create_account(
+            username,
+            set(roles),
+            country,
+            read_password(username, password, password_stdin),
+            COMMAND_LINE,
+            full_name=full_name,
+        )
     db.session.commit()
     click.echo(f"created {username} ({', '.join(roles)})")
 
 
 @users.command("set-roles")
 @click.argument("username")
-@click.option("--role", "roles", type=click.Choice([r.value for r in Role]), required=True, multiple=True,
-              help="Repeat to give several roles; the account gets exactly these.")
+@click.option(
+    "--role",
+    "roles",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    multiple=True,
+    help="Repeat to give several roles; the account gets exactly these.",
+)
 @click.option("--country", help="ISO alpha-2 code, required for contributors, coordinators, validators.")
 def set_roles_command(username: str, roles: tuple[str, ...], country: str | None) -> None:
     """Replace an account's roles and country."""

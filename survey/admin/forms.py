@@ -25,16 +25,24 @@ def country_choices(blank_label: str) -> list[SelectChoice]:
 
 def role_field() -> CheckboxesField:
     """The roles, as checkboxes."""
-    return CheckboxesField(_l("Roles"), choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()],
-                           validators=[DataRequired(message=_l("Give at least one role."))])
+    return CheckboxesField(
+        _l("Roles"),
+        choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()],
+        validators=[DataRequired(message=_l("Give at least one role."))],
+    )
 
 
 def password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation."""
-    return (PasswordField(_l("New password"), validators=[
-                DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH), StrongPassword()]),
-            PasswordField(_l("Repeat the password"), validators=[
-                EqualTo("password", message=_l("The two passwords differ."))]))
+    return (
+        PasswordField(
+            _l("New password"),
+            validators=[DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH), StrongPassword()],
+        ),
+        PasswordField(
+            _l("Repeat the password"), validators=[EqualTo("password", message=_l("The two passwords differ."))]
+        ),
+    )
 
 
 class AccountForm(FlaskForm):
@@ -49,9 +57,13 @@ class AccountForm(FlaskForm):
 class NewAccountForm(AccountForm):
     """A new account with its first password."""
 
-    username = StringField(_l("Username"), validators=[
-        DataRequired(message=_l("Enter a username.")),
-        Regexp(rf"^{USERNAME_PATTERN}$", message=USERNAME_RULE)])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(message=_l("Enter a username.")),
+            Regexp(rf"^{USERNAME_PATTERN}$", message=USERNAME_RULE),
+        ],
+    )
     password, confirm = password_fields()
 
 
@@ -69,11 +81,17 @@ class AuditFilterForm(FlaskForm):
 
         csrf = False
 
-    action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Any")),
-                                                *(SelectChoice(a, label) for a, label in ACTION_LABELS.items())],
-                         validate_choice=True, default="")
-    outcome = SelectField(_l("Outcome"), choices=[SelectChoice("", _l("Any")), SelectChoice("ok", _l("Done")),
-                                                  SelectChoice("refused", _l("Refused"))], default="")
+    action = SelectField(
+        _l("Action"),
+        choices=[SelectChoice("", _l("Any")), *(SelectChoice(a, label) for a, label in ACTION_LABELS.items())],
+        validate_choice=True,
+        default="",
+    )
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice("", _l("Any")), SelectChoice("ok", _l("Done")), SelectChoice("refused", _l("Refused"))],
+        default="",
+    )
     username = StringField(_l("Account"), validators=[Optional(), Length(max=64)])
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     since = DateField(_l("From"), validators=[Optional()])
@@ -83,8 +101,12 @@ class AuditFilterForm(FlaskForm):
 class CycleForm(FlaskForm):
     """Open the cycle of a year on a framework version."""
 
-    year = IntegerField(_l("Year"), validators=[
-        DataRequired(message=_l("Enter a year.")),
-        NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Enter a year between %(min)s and %(max)s."))])
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            DataRequired(message=_l("Enter a year.")),
+            NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Enter a year between %(min)s and %(max)s.")),
+        ],
+    )
     version = SelectField(_l("Framework version"), choices=[], validate_choice=True)
     deadline = DateField(_l("Deadline (optional)"), validators=[Optional()])

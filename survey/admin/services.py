@@ -78,8 +78,11 @@ def _check_password(password: str, username: str) -> None:
 
 
 def _snapshot(user: User) -> dict:
-    return {"full_name": user.full_name, "country": user.country.alpha2 if user.country else None,
-            "active": user.active}
+    return {
+        "full_name": user.full_name,
+        "country": user.country.alpha2 if user.country else None,
+        "active": user.active,
+    }
 
 
 def check_new_account(username: str, roles: set[str], country_code: str | None) -> Country | None:
@@ -93,8 +96,16 @@ def check_new_account(username: str, roles: set[str], country_code: str | None) 
     return country
 
 
-def create_account(username: str, roles: set[str], country_code: str | None, password: str, by: Any, *,
-                   full_name: str = "", active: bool = True) -> User:
+def create_account(
+    username: str,
+    roles: set[str],
+    country_code: str | None,
+    password: str,
+    by: Any,
+    *,
+    full_name: str = "",
+    active: bool = True,
+) -> User:
     """Create an account once every rule holds (name, roles for the country, password), and audit it."""
     country = check_new_account(username, roles, country_code)
     _check_password(password, username)
@@ -103,21 +114,42 @@ def create_account(username: str, roles: set[str], country_code: str | None, pas
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record("user.create", target_user_id=user.id, country_id=user.country_id,
-           new_value={**_snapshot(user), "roles": sorted(roles)}, user=by)
+    record(
+        "user.create",
+        target_user_id=user.id,
+        country_id=user.country_id,
+        new_value={**_snapshot(user), "roles": sorted(roles)},
+        user=by,
+    )
     return user
 
 
-def update_account(user: User, roles: set[str], country_code: str | None, by: Any, *,
-                   full_name: str | None = None, active: bool | None = None) -> None:
+def update_account(
+    user: User,
+    roles: set[str],
+    country_code: str | None,
+    by: Any,
+    *,
+    full_name: str | None = None,
+    active: bool | None = None,
+) -> None:
     """Change an account's roles and country (name and status when given), auditing what changed."""
     country = _country(country_code)
     _check_scope(roles, country)
-    if (getattr(by, "id", None) == user.id and Permission.ADMINISTER in granted(user.roles)
-            and Permission.ADMINISTER not in granted(roles)):
+    if (
+        getattr(by, "id", None) == user.id
+        and Permission.ADMINISTER in granted(user.roles)
+        and Permission.ADMINISTER not in granted(roles)
+    ):
         raise Refused(_("You cannot remove your own administrator role."))
-    _apply(user, user.full_name if full_name is None else full_name, roles, country,
-           user.active if active is None else active, by)
+    _apply(
+        user,
+        user.full_name if full_name is None else full_name,
+        roles,
+        country,
+        user.active if active is None else active,
+        by,
+    )
 
 
 def deactivate_account(user: User, by: Any) -> None:
@@ -133,12 +165,24 @@ def _apply(user: User, full_name: str, roles: set[str], country: Country | None,
         user.session_token = User.new_token()  # a deactivated account is signed out everywhere
     after = _snapshot(user)
     if before != after:
-        record("user.update", target_user_id=user.id, country_id=user.country_id,
-               old_value=before, new_value=after, user=by)
+        record(
+            "user.update",
+            target_user_id=user.id,
+            country_id=user.country_id,
+            old_value=before,
+            new_value=after,
+            user=by,
+        )
     if old_roles != sorted(roles):
         user.set_roles(roles)
-        record("user.roles", target_user_id=user.id, country_id=user.country_id,
-               old_value=old_roles, new_value=sorted(roles), user=by)
+        record(
+            "user.roles",
+            target_user_id=user.id,
+            country_id=user.country_id,
+            old_value=old_roles,
+            new_value=sorted(roles),
+            user=by,
+        )
 
 
 def reset_password(user: User, password: str, by: Any) -> None:
@@ -181,9 +225,15 @@ def set_up_reference_data(by: Any) -> SetupReport:
     return SetupReport(countries, regions, framework)
 
 
-def audit_events(action: str = "", outcome: str = "", username: str = "", country_id: int | None = None,
-                 since: date | None = None, until: date | None = None,
-                 before_id: int | None = None) -> list[AuditEvent]:
+def audit_events(
+    action: str = "",
+    outcome: str = "",
+    username: str = "",
+    country_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    before_id: int | None = None,
+) -> list[AuditEvent]:
     """A page of the audit log, newest first, filtered."""
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     if action:
@@ -197,8 +247,9 @@ def audit_events(action: str = "", outcome: str = "", username: str = "", countr
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=utcnow().tzinfo))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min,
-                                                             tzinfo=utcnow().tzinfo))
+        query = query.where(
+            AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=utcnow().tzinfo)
+        )
     if before_id:
         query = query.where(AuditEvent.id < before_id)
     return list(db.session.scalars(query))

@@ -62,9 +62,15 @@ def new_user() -> str | Response | tuple[str, int]:
     try:
         if not form.validate():
             raise services.Refused(_("Nothing was saved: please correct the fields marked below."))
-        user = services.create_account(form.username.data, set(form.roles.data), form.country.data,
-                                       form.password.data, current_user, full_name=form.full_name.data or "",
-                                       active=form.active.data)
+        user = services.create_account(
+            form.username.data,
+            set(form.roles.data),
+            form.country.data,
+            form.password.data,
+            current_user,
+            full_name=form.full_name.data or "",
+            active=form.active.data,
+        )
     except services.Refused as refusal:
         flash(str(refusal), "error")
         return render_template("admin/user_form.html", form=form, user=None), 422
@@ -79,16 +85,28 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
     """Change an account's name, roles, country and status."""
     user = db.session.get(User, user_id) or abort(404)
     if request.method == "GET":
-        form = _with_countries(AccountForm(full_name=user.full_name, roles=sorted(user.roles),
-                                           country=user.country.alpha2 if user.country else "",
-                                           active=user.active), _("No country"))
+        form = _with_countries(
+            AccountForm(
+                full_name=user.full_name,
+                roles=sorted(user.roles),
+                country=user.country.alpha2 if user.country else "",
+                active=user.active,
+            ),
+            _("No country"),
+        )
         return _render_edit(user, form)
     form = _with_countries(AccountForm(), _("No country"))
     try:
         if not form.validate():
             raise services.Refused(_("Nothing was saved: please correct the fields marked below."))
-        services.update_account(user, set(form.roles.data), form.country.data, current_user,
-                                full_name=form.full_name.data or "", active=form.active.data)
+        services.update_account(
+            user,
+            set(form.roles.data),
+            form.country.data,
+            current_user,
+            full_name=form.full_name.data or "",
+            active=form.active.data,
+        )
     except services.Refused as refusal:
         flash(str(refusal), "error")
         return _render_edit(user, form), 422
@@ -98,8 +116,9 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
 
 
 def _render_edit(user: User, form: AccountForm, password_form: PasswordResetForm | None = None) -> str:
-    return render_template("admin/user_form.html", form=form, user=user,
-                           password_form=password_form or PasswordResetForm())
+    return render_template(
+        "admin/user_form.html", form=form, user=user, password_form=password_form or PasswordResetForm()
+    )
 
 
 @blueprint.route("/users/<int:user_id>/password", methods=["POST"])
@@ -115,9 +134,15 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
         services.reset_password(user, form.password.data, current_user)
     except services.Refused as refusal:
         flash(str(refusal), "error")
-        account = _with_countries(AccountForm(full_name=user.full_name, roles=sorted(user.roles),
-                                              country=user.country.alpha2 if user.country else "",
-                                              active=user.active), _("No country"))
+        account = _with_countries(
+            AccountForm(
+                full_name=user.full_name,
+                roles=sorted(user.roles),
+                country=user.country.alpha2 if user.country else "",
+                active=user.active,
+            ),
+            _("No country"),
+        )
         return _render_edit(user, account, form), 422
     db.session.commit()
     flash(_("New password set for %(name)s; their other sessions are closed.", name=user.username), "success")
@@ -133,15 +158,27 @@ def audit() -> str | tuple[str, int]:
         return render_template("admin/audit.html", form=form, events=[], older_url=None, titles={}), 400
     country = country_by_code(form.country.data) if form.country.data else None
     before = request.args.get("before", type=int)
-    events = services.audit_events(form.action.data or "", form.outcome.data or "", form.username.data or "",
-                                   country.id if country else None, form.since.data, form.until.data, before)
+    events = services.audit_events(
+        form.action.data or "",
+        form.outcome.data or "",
+        form.username.data or "",
+        country.id if country else None,
+        form.since.data,
+        form.until.data,
+        before,
+    )
     older_url = None
     if len(events) == services.AUDIT_PAGE:
         args: dict[str, Any] = {**request.args.to_dict(), "before": events[-1].id}
         older_url = url_for(".audit", **args)
     versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id)).all()
-    return render_template("admin/audit.html", form=form, events=events, older_url=older_url,
-                           titles=item_titles(v.definition for v in versions))
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        events=events,
+        older_url=older_url,
+        titles=item_titles(v.definition for v in versions),
+    )
 
 
 def _cycle_form(form: CycleForm | None = None) -> CycleForm:
@@ -153,8 +190,11 @@ def _cycle_form(form: CycleForm | None = None) -> CycleForm:
 
 def _render_cycles(form: CycleForm) -> str:
     cycles = db.session.scalars(sa.select(Cycle).order_by(Cycle.year.desc())).all()
-    counts = dict(db.session.execute(sa.select(Assessment.cycle_id, sa.func.count(Assessment.id))
-                                     .group_by(Assessment.cycle_id)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Assessment.cycle_id, sa.func.count(Assessment.id)).group_by(Assessment.cycle_id)
+        ).all()
+    )
     versions = db.session.scalars(sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())).all()
     return render_template("admin/cycles.html", form=form, cycles=cycles, counts=counts, versions=versions)
 

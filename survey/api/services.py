@@ -35,9 +35,7 @@ def revoke_tokens(user: User, by: Any) -> int:
 def user_for_token(token: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
     row = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
-        )
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
     )
     if row is None or not row.user.active:
         return None

@@ -24,9 +24,7 @@ from survey.regions.services import all_regions
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # GET-only and cookie-less: no form to forge
-MEMBERSHIP_RULE = (
-    "A country is a member in a cycle year when it was a member on 1 July of that year."
-)
+MEMBERSHIP_RULE = "A country is a member in a cycle year when it was a member on 1 July of that year."
 
 
 class Unauthorised(HTTPException):

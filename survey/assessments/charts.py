@@ -29,9 +29,14 @@ def _right_to_left(text: str, rtl: bool) -> str:
     return f"\u202b{text}\u202c" if rtl and text else text
 
 
-def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_labels: Sequence[str],
-                 title: str, rtl: bool = False,
-                 number_format: Callable[[float], str] = _whole_number) -> dict:
+def radar_figure(
+    axes: Sequence[str],
+    series: Sequence[RadarSeries],
+    stage_labels: Sequence[str],
+    title: str,
+    rtl: bool = False,
+    number_format: Callable[[float], str] = _whole_number,
+) -> dict:
     """A radar (scatterpolar) of pillar scores on a 0-100 axis labelled with the stages.
 
     Hover values are preformatted by `number_format` (the reader's locale): Plotly's own
@@ -42,31 +47,35 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
     for index, item in enumerate(series):
         closed_axes = [*axes, axes[0]] if axes else []
         closed_scores = [*item.scores, item.scores[0]] if item.scores else []
-        traces.append({
-            "type": "scatterpolar",
-            "name": _right_to_left(item.name, rtl),
-            "r": [None if s is None else round(s, 1) for s in closed_scores],
-            "theta": closed_axes,
-            "fill": "toself" if index == 0 else "none",
-            "line": {"color": PALETTE[index % len(PALETTE)], "width": 2},
-            "marker": {"size": 6},
-            "connectgaps": False,
-            "text": [None if s is None else number_format(s) for s in closed_scores],
-            "hovertemplate": "%{theta}: %{text}<extra>" + item.name + "</extra>",
-        })
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "name": _right_to_left(item.name, rtl),
+                "r": [None if s is None else round(s, 1) for s in closed_scores],
+                "theta": closed_axes,
+                "fill": "toself" if index == 0 else "none",
+                "line": {"color": PALETTE[index % len(PALETTE)], "width": 2},
+                "marker": {"size": 6},
+                "connectgaps": False,
+                "text": [None if s is None else number_format(s) for s in closed_scores],
+                "hovertemplate": "%{theta}: %{text}<extra>" + item.name + "</extra>",
+            }
+        )
     return {
         "data": traces,
         "layout": {
             "title": {"text": _right_to_left(title, rtl), "x": 0.5, "y": 0.98, "yanchor": "top"},
             "polar": {
-                "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
-                               "ticktext": [_right_to_left(s, rtl) for s in stage_labels],
-                               "angle": 90 + 180 / max(len(axes), 1),
-                               "tickfont": {"size": 10}},
+                "radialaxis": {
+                    "range": [0, 100],
+                    "tickvals": [0, 25, 50, 75, 100],
+                    "ticktext": [_right_to_left(s, rtl) for s in stage_labels],
+                    "angle": 90 + 180 / max(len(axes), 1),
+                    "tickfont": {"size": 10},
+                },
                 # Right-to-left readers follow the pillars counterclockwise, from the top.
                 # Right-to-left readers follow the pillars counterclockwise, from the top.
-                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise",
-                                "rotation": 90},
+                "angularaxis": {"direction": "counterclockwise" if rtl else "clockwise", "rotation": 90},
             },
             "showlegend": len(series) > 1,
             "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.15},
@@ -75,6 +84,5 @@ def radar_figure(axes: Sequence[str], series: Sequence[RadarSeries], stage_label
             "font": {"family": "system-ui, sans-serif", "size": 12},
             "paper_bgcolor": "#ffffff",
         },
-        "config": {"displaylogo": False, "responsive": True,
-                   "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        "config": {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
     }

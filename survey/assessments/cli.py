@@ -17,15 +17,17 @@ cycles = DatabaseGroup("cycles", help="Manage assessment cycles.")
 @cycles.command("open")
 @click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
 @click.option("--framework", "label", help="Framework as 'id version'; default: the newest loaded.")
-@click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Submission deadline (YYYY-MM-DD); teams are reminded a week before.")
+@click.option(
+    "--deadline",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Submission deadline (YYYY-MM-DD); teams are reminded a week before.",
+)
 def open_command(year: int, label: str | None, deadline: datetime | None) -> None:
     """Open the cycle of YEAR (closing any other) on a framework version."""
     query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
     if label:
         framework_id, _, number = label.partition(" ")
-        query = query.where(FrameworkVersion.framework_id == framework_id,
-                            FrameworkVersion.version == number)
+        query = query.where(FrameworkVersion.framework_id == framework_id, FrameworkVersion.version == number)
     version = db.session.scalars(query).first()
     if version is None:
         raise click.ClickException("no such framework version; load one with `flask framework load`")

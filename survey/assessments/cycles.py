@@ -28,8 +28,9 @@ def open_cycle(year: int, version: FrameworkVersion, by: Any, deadline: date | N
         db.session.add(cycle)
     cycle.framework_version_id, cycle.is_open, cycle.deadline = version.id, True, deadline
     db.session.flush()
-    record("cycle.open", old_value=previous.year if previous else None, new_value=cycle.year,
-           detail=version.label, user=by)
+    record(
+        "cycle.open", old_value=previous.year if previous else None, new_value=cycle.year, detail=version.label, user=by
+    )
     signals.cycle_opened.send(cycle)
     return cycle
 

@@ -31,11 +31,10 @@ def validate_urls(form: Form, field: TextAreaField) -> None:
         raise ValidationError(_l("Give at most %(n)s web addresses.", n=MAX_URLS))
     for line in lines:
         parts = urlsplit(line)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in line \
-                or len(line) > MAX_URL_LENGTH:
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in line or len(line) > MAX_URL_LENGTH:
             raise ValidationError(
-                _l("“%(url)s” is not a valid web address: it must start with http:// or https://.",
-                   url=line[:80]))
+                _l("“%(url)s” is not a valid web address: it must start with http:// or https://.", url=line[:80])
+            )
 
 
 def text_field(label: str, extra: list | None = None) -> TextAreaField:
@@ -76,7 +75,7 @@ class MaturityAnswerForm(AnswerForm):
     comment = text_field(_l("Comment"))
 
     def validate_state(self, field: Field) -> None:
-        """"Not applicable" and "don't know" must say why, in the comment (see the methodology)."""
+        """A "not applicable" or "don't know" answer must say why, in the comment (see the methodology)."""
         if needs_reason(field.data, self.comment.data):
             raise ValidationError(_l("Say why in the comment: “Not applicable” and “Don't know” need a short reason."))
 
@@ -170,8 +169,11 @@ def subform_class(indicator: IndicatorDef) -> type[AnswerForm]:
     question = question_type(indicator)
     fields = question.form_fields(indicator)
     base = MaturityAnswerForm if indicator.is_maturity else FactAnswerForm
-    return type(f"{base.__name__}_{field_key(indicator.code)}", (base,),
-                {**fields, "question": question, "indicator": indicator, "question_fields": tuple(fields)})
+    return type(
+        f"{base.__name__}_{field_key(indicator.code)}",
+        (base,),
+        {**fields, "question": question, "indicator": indicator, "question_fields": tuple(fields)},
+    )
 
 
 _FORM_CLASSES: dict[tuple, type[PillarForm]] = {}

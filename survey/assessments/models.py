@@ -61,9 +61,7 @@ class Assessment(Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=Status.DRAFT)
     is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     overall_score: Mapped[float | None] = mapped_column(sa.Float)
@@ -106,9 +104,7 @@ class Answer(Model):
     __table_args__ = (sa.UniqueConstraint("assessment_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))
     state: Mapped[str | None] = mapped_column(sa.String(16))  # None: notes only, not yet answered
     level: Mapped[int | None] = mapped_column(sa.Integer)
@@ -139,9 +135,7 @@ class PillarScore(Model):
     __table_args__ = (sa.UniqueConstraint("assessment_id", "pillar_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     pillar_code: Mapped[str] = mapped_column(sa.String(64))
     score: Mapped[float | None] = mapped_column(sa.Float)
     stage: Mapped[int | None] = mapped_column(sa.Integer)

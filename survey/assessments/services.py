@@ -73,8 +73,12 @@ FIELDS = tuple(AnswerValues.__dataclass_fields__)
 @version_in_use.answer
 def version_has_assessments(version_id: int) -> bool:
     """Whether assessments were started on this framework version (its indicators are then fixed)."""
-    return db.session.execute(sa.select(sa.func.count(Assessment.id))
-                              .where(Assessment.framework_version_id == version_id)).scalar_one() > 0
+    return (
+        db.session.execute(
+            sa.select(sa.func.count(Assessment.id)).where(Assessment.framework_version_id == version_id)
+        ).scalar_one()
+        > 0
+    )
 
 
 def current_cycle() -> Cycle | None:
@@ -84,37 +88,57 @@ def current_cycle() -> Cycle | None:
 
 def country_assessments(country_id: int) -> list[Assessment]:
     """A country's assessments, newest cycle first."""
-    return list(db.session.scalars(
-        sa.select(Assessment).join(Assessment.cycle)
-        .where(Assessment.country_id == country_id).order_by(Cycle.year.desc(), Assessment.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(Assessment.cycle)
+            .where(Assessment.country_id == country_id)
+            .order_by(Cycle.year.desc(), Assessment.id)
+        )
+    )
 
 
 def submitted_assessments() -> list[Assessment]:
     """Every assessment past the draft stage, for administrators."""
-    return list(db.session.scalars(
-        sa.select(Assessment).join(Assessment.cycle)
-        .where(Assessment.status != Status.DRAFT).order_by(Cycle.year.desc(), Assessment.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(Assessment.cycle)
+            .where(Assessment.status != Status.DRAFT)
+            .order_by(Cycle.year.desc(), Assessment.id)
+        )
+    )
 
 
 def validated_assessments() -> list[Assessment]:
     """Every validated assessment, newest cycle first; readers are shown those released to them."""
-    return list(db.session.scalars(
-        sa.select(Assessment).join(Assessment.cycle)
-        .where(Assessment.status == Status.VALIDATED).order_by(Cycle.year.desc(), Assessment.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(Assessment.cycle)
+            .where(Assessment.status == Status.VALIDATED)
+            .order_by(Cycle.year.desc(), Assessment.id)
+        )
+    )
 
 
 def start_assessment(user: User, cycle: Cycle) -> Assessment:
     """The user's country's assessment of this cycle, created on first start."""
-    existing = db.session.scalar(sa.select(Assessment).where(
-        Assessment.country_id == user.country_id, Assessment.cycle_id == cycle.id,
-        Assessment.framework_version_id == cycle.framework_version_id))
+    existing = db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.country_id == user.country_id,
+            Assessment.cycle_id == cycle.id,
+            Assessment.framework_version_id == cycle.framework_version_id,
+        )
+    )
     if existing:
         return existing
-    assessment = Assessment(country_id=user.country_id, cycle_id=cycle.id,
-                            framework_version_id=cycle.framework_version_id, status=Status.DRAFT)
+    assessment = Assessment(
+        country_id=user.country_id,
+        cycle_id=cycle.id,
+        framework_version_id=cycle.framework_version_id,
+        status=Status.DRAFT,
+    )
     db.session.add(assessment)
     db.session.flush()
     return assessment
@@ -126,23 +150,29 @@ def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
     if assessment is None:
         raise NotFound()
     if not can(user, Permission.ASSESSMENT_VIEW, assessment):
-        record_refusal("access.denied", f"assessment {assessment_id} of another country",
-                       country_id=user.country_id, assessment_id=assessment_id)
+        record_refusal(
+            "access.denied",
+            f"assessment {assessment_id} of another country",
+            country_id=user.country_id,
+            assessment_id=assessment_id,
+        )
         raise NotFound()
     return assessment
 
 
 def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> dict[str, Answer]:
     """The assessment's answers keyed by indicator code, for one pillar or all."""
-    query = (sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
-             .where(Answer.assessment_id == assessment.id))
+    query = (
+        sa.select(Answer, Indicator.code)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
+        .where(Answer.assessment_id == assessment.id)
+    )
     if pillar_code:
         query = query.where(Indicator.pillar_code == pillar_code)
     return {code: answer for answer, code in db.session.execute(query).all()}
 
 
-def editable_codes(user: User, assessment: Assessment, pillar: PillarDef,
-                   answers: dict[str, Answer]) -> frozenset[str]:
+def editable_codes(user: User, assessment: Assessment, pillar: PillarDef, answers: dict[str, Answer]) -> frozenset[str]:
     """Indicators of the pillar this user may change now (after a return: the reopened ones)."""
     if not assessment.is_editable or not can(user, Permission.PILLAR_EDIT, assessment, pillar=pillar.code):
         return frozenset()
@@ -171,16 +201,27 @@ def lock_assessment(assessment: Assessment, statuses: Iterable[str], refusal: st
     each sees the status the previous one left: no answer changes once the assessment is submitted.
     """
     # An UPDATE's result is a CursorResult; Session.execute's types promise only a Result.
-    held = cast(sa.CursorResult, db.session.execute(
-        sa.update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status.in_(sorted(str(s) for s in statuses)))
-        .values(updated_at=utcnow()).execution_options(synchronize_session=False)))
+    held = cast(
+        sa.CursorResult,
+        db.session.execute(
+            sa.update(Assessment)
+            .where(Assessment.id == assessment.id, Assessment.status.in_(sorted(str(s) for s in statuses)))
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if held.rowcount != 1:
         raise WorkflowError(refusal)
 
 
-def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: User,
-                 versions: dict[str, int] | None = None, *, detail: str = "") -> int:
+def save_answers(
+    assessment: Assessment,
+    values: dict[str, AnswerValues],
+    user: User,
+    versions: dict[str, int] | None = None,
+    *,
+    detail: str = "",
+) -> int:
     """Store answers in a few bulk statements, refusing stale edits; return how many changed.
 
     `versions` holds the version of each answer the user's form was built from. A stored answer
@@ -191,17 +232,23 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
     answers came (e.g. from which workbook) in each audit entry.
     """
     lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
-    ids = dict(db.session.execute(
-        sa.select(Indicator.code, Indicator.id).where(
-            Indicator.framework_version_id == assessment.framework_version_id,
-            Indicator.code.in_(list(values)))).all())
+    ids = dict(
+        db.session.execute(
+            sa.select(Indicator.code, Indicator.id).where(
+                Indicator.framework_version_id == assessment.framework_version_id, Indicator.code.in_(list(values))
+            )
+        ).all()
+    )
     if set(values) - set(ids):
         raise WorkflowError("foreign-indicator")
     # Read after taking the lock, over what the session may hold from before it.
-    existing = dict(db.session.execute(
-        sa.select(Answer.indicator_id, Answer).where(
-            Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
-        .execution_options(populate_existing=True)).all())
+    existing = dict(
+        db.session.execute(
+            sa.select(Answer.indicator_id, Answer)
+            .where(Answer.assessment_id == assessment.id, Answer.indicator_id.in_(list(ids.values())))
+            .execution_options(populate_existing=True)
+        ).all()
+    )
     now, updates, inserts, changes = utcnow(), {}, {}, []
     for code, value in values.items():
         row = {field: getattr(value, field) for field in FIELDS}
@@ -217,11 +264,22 @@ def save_answers(assessment: Assessment, values: dict[str, AnswerValues], user: 
             inserts[ids[code]] = row
         else:
             continue
-        changes.append({
-            "action": "answer.update", "outcome": "ok", "user_id": user.id, "username": user.username,
-            "at": now, "country_id": assessment.country_id, "assessment_id": assessment.id,
-            "indicator_code": code, "old_value": _answer_record(answer),
-            "new_value": _answer_record(value), "detail": detail[:500], "target_user_id": None})
+        changes.append(
+            {
+                "action": "answer.update",
+                "outcome": "ok",
+                "user_id": user.id,
+                "username": user.username,
+                "at": now,
+                "country_id": assessment.country_id,
+                "assessment_id": assessment.id,
+                "indicator_code": code,
+                "old_value": _answer_record(answer),
+                "new_value": _answer_record(value),
+                "detail": detail[:500],
+                "target_user_id": None,
+            }
+        )
     lost = _compare_and_set(updates, now, user) | _insert_first(assessment, inserts, now, user)
     conflicts = _current_answers(assessment, lost)
     if conflicts:
@@ -246,16 +304,35 @@ def _compare_and_set(updates: dict[int, tuple[int, int, dict]], now: datetime, u
 
     def per_answer(field: str) -> sa.ColumnElement:
         # ELSE keeps the column's type for PostgreSQL when every new value is NULL; no row reaches it.
-        return sa.case({answer_id: row[field] for answer_id, (_, _, row) in updates.items()},
-                       value=Answer.id, else_=getattr(Answer, field))
+        return sa.case(
+            {answer_id: row[field] for answer_id, (_, _, row) in updates.items()},
+            value=Answer.id,
+            else_=getattr(Answer, field),
+        )
 
-    written = set(db.session.scalars(
-        sa.update(Answer)
-        .where(sa.or_(*(sa.and_(Answer.id == answer_id, Answer.version == seen)
-                        for answer_id, (_, seen, _) in updates.items())))
-        .values({**{field: per_answer(field) for field in FIELDS}, "updated_at": now,
-                 "updated_by_id": user.id, "version": Answer.version + 1})
-        .returning(Answer.id).execution_options(synchronize_session=False)))
+    written = set(
+        db.session.scalars(
+            sa.update(Answer)
+            .where(
+                sa.or_(
+                    *(
+                        sa.and_(Answer.id == answer_id, Answer.version == seen)
+                        for answer_id, (_, seen, _) in updates.items()
+                    )
+                )
+            )
+            .values(
+                {
+                    **{field: per_answer(field) for field in FIELDS},
+                    "updated_at": now,
+                    "updated_by_id": user.id,
+                    "version": Answer.version + 1,
+                }
+            )
+            .returning(Answer.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return {indicator_id for answer_id, (indicator_id, _, _) in updates.items() if answer_id not in written}
 
 
@@ -269,12 +346,26 @@ def _insert_first(assessment: Assessment, inserts: dict[int, dict], now: datetim
         return set()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = cast(sa.Table, Answer.__table__)  # a mapped class's table; DeclarativeBase types it as a FromClause
-    written = set(db.session.scalars(
-        insert(table).values([{"assessment_id": assessment.id, "indicator_id": indicator_id, **row,
-                               "updated_at": now, "updated_by_id": user.id, "version": 1}
-                              for indicator_id, row in inserts.items()])
-        .on_conflict_do_nothing(index_elements=[table.c.assessment_id, table.c.indicator_id])
-        .returning(table.c.indicator_id)))
+    written = set(
+        db.session.scalars(
+            insert(table)
+            .values(
+                [
+                    {
+                        "assessment_id": assessment.id,
+                        "indicator_id": indicator_id,
+                        **row,
+                        "updated_at": now,
+                        "updated_by_id": user.id,
+                        "version": 1,
+                    }
+                    for indicator_id, row in inserts.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[table.c.assessment_id, table.c.indicator_id])
+            .returning(table.c.indicator_id)
+        )
+    )
     return set(inserts) - written
 
 
@@ -282,10 +373,15 @@ def _current_answers(assessment: Assessment, indicator_ids: set[int]) -> dict[st
     """The answers as colleagues left them, by indicator code."""
     if not indicator_ids:
         return {}
-    return {code: answer for answer, code in db.session.execute(
-        sa.select(Answer, Indicator.code).join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment.id, Answer.indicator_id.in_(indicator_ids))
-        .execution_options(populate_existing=True))}
+    return {
+        code: answer
+        for answer, code in db.session.execute(
+            sa.select(Answer, Indicator.code)
+            .join(Indicator, Answer.indicator_id == Indicator.id)
+            .where(Answer.assessment_id == assessment.id, Answer.indicator_id.in_(indicator_ids))
+            .execution_options(populate_existing=True)
+        )
+    }
 
 
 def _load_editors(answers) -> None:
@@ -306,9 +402,14 @@ def scoring_inputs(assessment: Assessment) -> list[PillarInput]:
     ).all()
     answered = {code: (state, level) for code, state, level in rows}
     return [
-        PillarInput(pillar.code, pillar.weight, tuple(
-            IndicatorInput(i.code, i.weight, *answered.get(i.code, (None, None)))
-            for i in pillar.maturity_indicators))
+        PillarInput(
+            pillar.code,
+            pillar.weight,
+            tuple(
+                IndicatorInput(i.code, i.weight, *answered.get(i.code, (None, None)))
+                for i in pillar.maturity_indicators
+            ),
+        )
         for pillar in definition.pillars
     ]
 
@@ -334,18 +435,34 @@ def submit(assessment: Assessment, user: User) -> AssessmentResult:
         raise WorkflowError("incomplete")
     result = score_assessment(inputs)
     signals.submitted.send(assessment, user=user)
-    db.session.add(AuditEvent(action="assessment.status", user_id=user.id, username=user.username,
-                              country_id=assessment.country_id, assessment_id=assessment.id,
-                              old_value=assessment.status, new_value=Status.SUBMITTED.value))
-    assessment.status, assessment.submitted_at, assessment.submitted_by_id = (
-        Status.SUBMITTED, utcnow(), user.id)
+    db.session.add(
+        AuditEvent(
+            action="assessment.status",
+            user_id=user.id,
+            username=user.username,
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+            old_value=assessment.status,
+            new_value=Status.SUBMITTED.value,
+        )
+    )
+    assessment.status, assessment.submitted_at, assessment.submitted_by_id = (Status.SUBMITTED, utcnow(), user.id)
     assessment.overall_score, assessment.overall_stage = result.score, result.stage
     assessment.overall_scored, assessment.overall_total = result.scored, result.total
     db.session.execute(sa.delete(PillarScore).where(PillarScore.assessment_id == assessment.id))
-    db.session.add_all(PillarScore(assessment_id=assessment.id, pillar_code=p.code, score=p.score,
-                                   stage=p.stage, coverage=p.coverage, status=p.status,
-                                   scored=p.scored, total=p.total)
-                       for p in result.pillars)
+    db.session.add_all(
+        PillarScore(
+            assessment_id=assessment.id,
+            pillar_code=p.code,
+            score=p.score,
+            stage=p.stage,
+            coverage=p.coverage,
+            status=p.status,
+            scored=p.scored,
+            total=p.total,
+        )
+        for p in result.pillars
+    )
     db.session.flush()
     return result
 
@@ -358,21 +475,25 @@ def priorities(assessment: Assessment, inputs: list[PillarInput], limit: int = 5
 def previous_assessment(assessment: Assessment) -> Assessment | None:
     """The country's latest submitted assessment of an earlier cycle, any framework version."""
     return db.session.scalars(
-        sa.select(Assessment).join(Assessment.cycle)
-        .where(Assessment.country_id == assessment.country_id,
-               Assessment.status.in_(SCORED_STATUSES),
-               Cycle.year < assessment.cycle.year)
+        sa.select(Assessment)
+        .join(Assessment.cycle)
+        .where(
+            Assessment.country_id == assessment.country_id,
+            Assessment.status.in_(SCORED_STATUSES),
+            Cycle.year < assessment.cycle.year,
+        )
         .order_by(Cycle.year.desc())
     ).first()
 
 
 def stored_pillar_scores(assessment: Assessment) -> dict[str, PillarScore]:
     """Pillar scores stored at submission, keyed by pillar code."""
-    return {row.pillar_code: row for row in db.session.scalars(
-        sa.select(PillarScore).where(PillarScore.assessment_id == assessment.id))}
+    return {
+        row.pillar_code: row
+        for row in db.session.scalars(sa.select(PillarScore).where(PillarScore.assessment_id == assessment.id))
+    }
 
 
 def facts(definition: FrameworkDef, answers: dict[str, Answer]) -> list[tuple[IndicatorDef, Answer | None]]:
     """Every fact question with its answer (or None)."""
     return [(i, answers.get(i.code)) for p in definition.pillars for i in p.facts]
-

@@ -21,8 +21,10 @@ released = _signals.signal("assessment-released")
 # Sent as `cycle_opened.send(cycle)` when a cycle is opened.
 cycle_opened = _signals.signal("cycle-opened")
 
-reopened_codes = Hook("indicator codes the validator reopened for changes, among these answers",
-                      default=lambda answers: frozenset())
+reopened_codes = Hook(
+    "indicator codes the validator reopened for changes, among these answers", default=lambda answers: frozenset()
+)
 
-filed_evidence = Hook("ids of the indicators of this assessment that have an evidence file",
-                      default=lambda assessment_id: frozenset())
+filed_evidence = Hook(
+    "ids of the indicators of this assessment that have an evidence file", default=lambda assessment_id: frozenset()
+)

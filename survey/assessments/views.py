@@ -28,9 +28,9 @@ def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(Answer.assessment_id, sa.func.count(Answer.id))
         .join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id.in_(assessment_ids), Indicator.kind == "maturity",
-               Answer.state.is_not(None))
-        .group_by(Answer.assessment_id)).all()
+        .where(Answer.assessment_id.in_(assessment_ids), Indicator.kind == "maturity", Answer.state.is_not(None))
+        .group_by(Answer.assessment_id)
+    ).all()
     return dict(rows)
 
 
@@ -44,17 +44,20 @@ def index() -> str:
     elif can(current_user, Permission.ASSESSMENT_VIEW_ALL):
         assessments = services.submitted_assessments()
     else:
-        assessments = [a for a in services.validated_assessments()
-                       if can(current_user, Permission.ASSESSMENT_VIEW, a)]
+        assessments = [a for a in services.validated_assessments() if can(current_user, Permission.ASSESSMENT_VIEW, a)]
     if not own_country:  # many countries: newest cycle, then by name
-        order = {code: n for n, (code, _name) in enumerate(
-            sorted_countries({a.country.alpha2 for a in assessments}))}
+        order = {code: n for n, (code, _name) in enumerate(sorted_countries({a.country.alpha2 for a in assessments}))}
         assessments.sort(key=lambda a: (-a.cycle.year, order[a.country.alpha2]))
     cycle = services.current_cycle()
     started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
-    return render_template("assessments/index.html", assessments=assessments, cycle=cycle, own_country=own_country,
-                           can_start=bool(cycle and can(current_user, Permission.ASSESSMENT_START) and not started),
-                           answered=answered_counts([a.id for a in assessments]))
+    return render_template(
+        "assessments/index.html",
+        assessments=assessments,
+        cycle=cycle,
+        own_country=own_country,
+        can_start=bool(cycle and can(current_user, Permission.ASSESSMENT_START) and not started),
+        answered=answered_counts([a.id for a in assessments]),
+    )
 
 
 @blueprint.route("/start", methods=["POST"])
@@ -80,9 +83,13 @@ def overview(assessment_id: int) -> str:
     """Progress per pillar, with links to fill, review, submit and see results."""
     assessment = _assessment(assessment_id)
     result = services.score(assessment)
-    return render_template("assessments/overview.html", assessment=assessment, result=result,
-                           definition=assessment.framework_version.definition,
-                           assigned=_assigned_codes(assessment))
+    return render_template(
+        "assessments/overview.html",
+        assessment=assessment,
+        result=result,
+        definition=assessment.framework_version.definition,
+        assigned=_assigned_codes(assessment),
+    )
 
 
 def _assigned_codes(assessment: Assessment) -> list[str]:
@@ -106,8 +113,12 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
         form.fill(answers)
         return _render_pillar(assessment, pillar_def, form, editable, answers)
     if not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
-        record_refusal("answer.update", "not an answering role of this country",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+        record_refusal(
+            "answer.update",
+            "not an answering role of this country",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(403)
     if not editable:
         return _refuse_locked_save(assessment, pillar_def, form, answers)
@@ -129,52 +140,68 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     # `saved` names the pillar the server now holds, so the page's script drops that pillar's local
     # draft only (never the next pillar's, which may hold answers typed and not saved yet).
     if "save_next" in request.form and following:
-        return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code,
-                                saved=pillar_def.code))
-    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code,
-                            saved=pillar_def.code))
+        return redirect(
+            url_for(".pillar", assessment_id=assessment.id, pillar_code=following.code, saved=pillar_def.code)
+        )
+    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code, saved=pillar_def.code))
 
 
 def _refuse_locked_save(assessment: Assessment, pillar_def, form, answers) -> tuple[str, int]:
     """A save the user may not make now: explain why, keep what they typed, audit the attempt."""
     if not assessment.is_editable:
-        message = _("This assessment was submitted and can no longer be changed. "
-                    "Your entries below were not saved.")
+        message = _("This assessment was submitted and can no longer be changed. Your entries below were not saved.")
         detail, status = f"assessment is {assessment.status}", 409
     elif assessment.status == Status.RETURNED:
-        message = _("Only the indicators the validator returned can be changed now. "
-                    "Your entries below were not saved.")
+        message = _("Only the indicators the validator returned can be changed now. Your entries below were not saved.")
         detail, status = "pillar has no returned indicator", 409
     else:
-        message = _("This pillar is not assigned to you: ask your coordinator. "
-                    "Your entries below were not saved.")
+        message = _("This pillar is not assigned to you: ask your coordinator. Your entries below were not saved.")
         detail, status = "pillar not assigned", 403
-    record_refusal("answer.update", detail, country_id=assessment.country_id,
-                   assessment_id=assessment.id, indicator_code=pillar_def.code)
+    record_refusal(
+        "answer.update",
+        detail,
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        indicator_code=pillar_def.code,
+    )
     flash(message, "error")
     return _render_pillar(assessment, pillar_def, form, frozenset(), answers), status
 
 
-def _render_conflict(assessment: Assessment, pillar_def, form, editable, answers,
-                     conflict: services.EditConflict) -> tuple[str, int]:
+def _render_conflict(
+    assessment: Assessment, pillar_def, form, editable, answers, conflict: services.EditConflict
+) -> tuple[str, int]:
     """Show the colleague's saved values next to the user's, who keeps theirs by saving again."""
     for code, answer in conflict.answers.items():
         version = form.subform(code).form.version
         version.data, version.raw_data = answer.version, [str(answer.version)]
-    flash(_("Someone saved some of these answers while you were editing them, so nothing was saved. "
-            "Their values are shown next to yours: save again to keep yours, or change them first."),
-          "error")
+    flash(
+        _(
+            "Someone saved some of these answers while you were editing them, so nothing was saved. "
+            "Their values are shown next to yours: save again to keep yours, or change them first."
+        ),
+        "error",
+    )
     return _render_pillar(assessment, pillar_def, form, editable, answers, conflict.answers), 409
 
 
-def _render_pillar(assessment: Assessment, pillar_def, form, editable: frozenset[str],
-                   answers: dict, conflicts: dict | None = None) -> str:
+def _render_pillar(
+    assessment: Assessment, pillar_def, form, editable: frozenset[str], answers: dict, conflicts: dict | None = None
+) -> str:
     definition = assessment.framework_version.definition
-    return render_template("assessments/pillar.html", assessment=assessment, pillar=pillar_def,
-                           definition=definition, form=form, field_key=field_key,
-                           editable=editable, answers=answers, conflicts=conflicts or {},
-                           completion=services.score(assessment),  # progress: this pillar and overall
-                           next_pillar=definition.next_pillar(pillar_def.code))
+    return render_template(
+        "assessments/pillar.html",
+        assessment=assessment,
+        pillar=pillar_def,
+        definition=definition,
+        form=form,
+        field_key=field_key,
+        editable=editable,
+        answers=answers,
+        conflicts=conflicts or {},
+        completion=services.score(assessment),  # progress: this pillar and overall
+        next_pillar=definition.next_pillar(pillar_def.code),
+    )
 
 
 @blueprint.route("/<int:assessment_id>/review")
@@ -190,12 +217,26 @@ def _render_review(assessment: Assessment) -> str:
     answers = services.answers_by_code(assessment)
     missing = services.unanswered(assessment)
     filed = signals.filed_evidence(assessment.id)  # an attached file counts as evidence
-    unsupported = [i for i in definition.all_indicators()
-                   if i.is_maturity and (a := answers.get(i.code)) and a.level and a.level >= 3
-                   and not a.evidence_urls and not a.evidence_description and a.indicator_id not in filed]
+    unsupported = [
+        i
+        for i in definition.all_indicators()
+        if i.is_maturity
+        and (a := answers.get(i.code))
+        and a.level
+        and a.level >= 3
+        and not a.evidence_urls
+        and not a.evidence_description
+        and a.indicator_id not in filed
+    ]
     open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None]
-    return render_template("assessments/review.html", assessment=assessment, definition=definition,
-                           missing=missing, unsupported=unsupported, open_facts=open_facts)
+    return render_template(
+        "assessments/review.html",
+        assessment=assessment,
+        definition=definition,
+        missing=missing,
+        unsupported=unsupported,
+        open_facts=open_facts,
+    )
 
 
 @blueprint.route("/<int:assessment_id>/submit", methods=["POST"])
@@ -204,16 +245,25 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
     """The coordinator submits a complete draft, which locks it."""
     assessment = _assessment(assessment_id)
     if not can(current_user, Permission.ASSESSMENT_SUBMIT, assessment):
-        record_refusal("assessment.status", "not the coordinator of this country",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+        record_refusal(
+            "assessment.status",
+            "not the coordinator of this country",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(403)
     try:
         services.submit(assessment, current_user)
     except services.WorkflowError as error:
         db.session.rollback()
         if str(error) == "incomplete":
-            flash(_("The assessment cannot be submitted yet: every indicator needs an answer "
-                    "(a level, “Not applicable” or “Don't know”)."), "error")
+            flash(
+                _(
+                    "The assessment cannot be submitted yet: every indicator needs an answer "
+                    "(a level, “Not applicable” or “Don't know”)."
+                ),
+                "error",
+            )
         else:
             flash(_("This assessment has already been submitted."), "error")
         return _render_review(assessment), 409

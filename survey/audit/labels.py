@@ -66,9 +66,14 @@ def describe(value: Any, action: str = "", titles: dict[str, str] | None = None,
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return clause_separator().join(
-            _describe_field(key, _option_label(item, code, titles) if key != "state" else item)
-            for key, item in value.items() if key != "state" or item in STATE_LABELS) or "—"
+        return (
+            clause_separator().join(
+                _describe_field(key, _option_label(item, code, titles) if key != "state" else item)
+                for key, item in value.items()
+                if key != "state" or item in STATE_LABELS
+            )
+            or "—"
+        )
     if isinstance(value, list):
         return join_items(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))

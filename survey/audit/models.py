@@ -36,4 +36,5 @@ class AuditEvent(Model):
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
 
     user: Mapped[User | None] = relationship(
-        "User", primaryjoin="foreign(AuditEvent.user_id) == User.id", lazy="raise", viewonly=True)
+        "User", primaryjoin="foreign(AuditEvent.user_id) == User.id", lazy="raise", viewonly=True
+    )

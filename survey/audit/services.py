@@ -31,9 +31,13 @@ def record(action: str, *, outcome: str = OK, user: Any = None, **fields: Any) -
     """Add an audit event for the current (or given) user to the session."""
     actor = user if user is not None else current_user
     signed_in = getattr(actor, "is_authenticated", False)
-    event = AuditEvent(action=action, outcome=outcome,
-                       user_id=actor.id if signed_in else None,
-                       username=actor.username if signed_in else "", **fields)
+    event = AuditEvent(
+        action=action,
+        outcome=outcome,
+        user_id=actor.id if signed_in else None,
+        username=actor.username if signed_in else "",
+        **fields,
+    )
     db.session.add(event)
     return event
 

@@ -23,8 +23,7 @@ def read_un_states() -> list[tuple[str, str, str]]:
 def ensure_countries() -> int:
     """Insert the countries that are missing; return how many were added."""
     existing = set(db.session.scalars(sa.select(Country.alpha2)))
-    new = [Country(alpha2=a2, alpha3=a3, numeric=num)
-           for a2, a3, num in read_un_states() if a2 not in existing]
+    new = [Country(alpha2=a2, alpha3=a3, numeric=num) for a2, a3, num in read_un_states() if a2 not in existing]
     db.session.add_all(new)
     db.session.flush()
     return len(new)
@@ -38,4 +37,3 @@ def country_by_code(alpha2: str) -> Country | None:
 def all_countries() -> list[Country]:
     """Every country row."""
     return list(db.session.scalars(sa.select(Country)))
-

@@ -206,8 +206,7 @@ def radar_panel(board: Dashboard, rtl: bool) -> Panel:
     """The regional median per pillar against up to three chosen countries."""
     assessed = board.data.by_code()
     medians = tuple(
-        median(c.pillars.get(code, (None,))[0] for c in board.data.countries)
-        for code, _title in board.pillars
+        median(c.pillars.get(code, (None,))[0] for c in board.data.countries) for code, _title in board.pillars
     )
     series = [RadarSeries(_("Regional median"), medians)]
     series += [
@@ -305,9 +304,7 @@ def trend_lines(
     return lines
 
 
-def trend_panel(
-    board: Dashboard, points: Sequence[TrendPoint], versions: dict[int, str], rtl: bool
-) -> Panel:
+def trend_panel(board: Dashboard, points: Sequence[TrendPoint], versions: dict[int, str], rtl: bool) -> Panel:
     """Regional median and chosen countries across cycles, one line per framework version."""
     lines = trend_lines(board.data.region, points, board.chosen, versions)
     several = len({v for _n, _l, v, _s in lines}) > 1
@@ -329,17 +326,13 @@ def trend_panel(
         ),
         rtl,
     )
-    rows = [
-        [name, label, year, score] for name, label, _v, series in lines for year, score in series
-    ]
+    rows = [[name, label, year, score] for name, label, _v, series in lines for year, score in series]
     return Panel(
         "trend",
         _("Overall score across cycles"),
         figure if rows else None,
         Table([_("Series"), _("Framework version"), _("Cycle"), _("Overall score")], rows),
-        note=_(
-            "Each framework version has its own line: scores of different versions are not compared."
-        ),
+        note=_("Each framework version has its own line: scores of different versions are not compared."),
     )
 
 
@@ -372,10 +365,7 @@ def map_panel(board: Dashboard, rtl: bool) -> Panel:
         ),
         rtl,
     )
-    rows = [
-        [p.name, p.alpha3, p.score, p.stage, _("Marker") if p.marker else _("Shape")]
-        for p in points
-    ]
+    rows = [[p.name, p.alpha3, p.score, p.stage, _("Marker") if p.marker else _("Shape")] for p in points]
     return Panel(
         "map",
         _("Map of overall scores"),

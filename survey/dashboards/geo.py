@@ -69,15 +69,7 @@ def _ring_area(ring: list[int], arcs: list) -> float:
     points: list[tuple[float, float]] = []
     for index in ring:
         points.extend(arcs[index] if index >= 0 else reversed(arcs[~index]))
-    return (
-        abs(
-            sum(
-                x0 * y1 - x1 * y0
-                for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True)
-            )
-        )
-        / 2
-    )
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
 def _outer_rings(geometry: dict) -> list[list[int]]:

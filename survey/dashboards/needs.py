@@ -103,10 +103,7 @@ def fact_table(
     rows = [
         (
             country_name(c.alpha2),
-            [
-                format_fact_value(i, values.get(c.assessment_id, {}).get(i.code), rates)
-                for i in indicators
-            ],
+            [format_fact_value(i, values.get(c.assessment_id, {}).get(i.code), rates) for i in indicators],
         )
         for c in sorted(data.countries, key=lambda c: country_name(c.alpha2))
     ]

@@ -17,9 +17,7 @@ from survey.questions import StoredAnswer, json_answer, table_cells, table_heade
 def release_label(visibility: str) -> str:
     """The release level in the reader's language."""
     labels: dict[str, str] = {Visibility.PUBLIC: _("Public"), Visibility.DONORS: _("Donors")}
-    return labels.get(
-        visibility, visibility
-    )
+    return labels.get(visibility, visibility)
 
 
 def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[Any]]]:
@@ -42,10 +40,7 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
         _("Indicators that can be scored"),
     ]
     headers += [_("Pillar score: %(pillar)s", pillar=_(p.title)) for p in definition.pillars]
-    headers += [
-        _("Level (1-5): %(code)s %(indicator)s", code=i.code, indicator=_(i.title))
-        for i in indicators
-    ]
+    headers += [_("Level (1-5): %(code)s %(indicator)s", code=i.code, indicator=_(i.title)) for i in indicators]
     for fact in facts:
         headers += table_headers(fact, _("Fact: %(code)s %(indicator)s", code=fact.code, indicator=_(fact.title)))
     rows = []
@@ -100,8 +95,10 @@ def region_json(data: RegionalData) -> dict:
 
 def pillars_json(pillars: dict[str, tuple], codes: list[str] | None = None) -> dict:
     """Pillar scores and stages by code (every pillar of `codes`, null where missing)."""
-    return {code: dict(zip(("score", "stage"), pillars.get(code, (None, None)), strict=True))
-            for code in (codes if codes is not None else sorted(pillars))}
+    return {
+        code: dict(zip(("score", "stage"), pillars.get(code, (None, None)), strict=True))
+        for code in (codes if codes is not None else sorted(pillars))
+    }
 
 
 def export_json(viewer: Any, data: RegionalData) -> dict:
@@ -119,7 +116,6 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
         }
         given = fact_answers.get(assessment_id, {})
         country["facts"] = {
-            fact.code: json_answer(fact, given.get(fact.code))
-            for fact in sorted(facts, key=lambda i: i.code)
+            fact.code: json_answer(fact, given.get(fact.code)) for fact in sorted(facts, key=lambda i: i.code)
         }
     return export

@@ -64,9 +64,7 @@ def regional_medians(
     """Median overall score per (region, year, version) over the years the country was a member."""
     codes = sorted({p.country for r in regions for p in r.periods})
     rows = db.session.execute(
-        sa.select(
-            Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score
-        )
+        sa.select(Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score)
         .join(Cycle, Assessment.cycle_id == Cycle.id)
         .join(Country, Assessment.country_id == Country.id)
         .where(
@@ -119,9 +117,7 @@ def build_profile(viewer: Any, country: Country) -> dict:
         "history": history,
         "latest": latest,
         "figure": _figure(country, assessments, regions, medians, labels) if assessments else None,
-        "regions": [
-            r for r in regions if latest and country.alpha2 in members.of(r, latest.cycle.year)
-        ],
+        "regions": [r for r in regions if latest and country.alpha2 in members.of(r, latest.cycle.year)],
         **(_details(latest) if latest else {}),
     }
 
@@ -145,11 +141,7 @@ def _figure(
             )
         )
         for region in regions:
-            points = sorted(
-                (y, m)
-                for (code, y, v), m in medians.items()
-                if code == region.code and v == version_id
-            )
+            points = sorted((y, m) for (code, y, v), m in medians.items() if code == region.code and v == version_id)
             if points:
                 lines.append(
                     Line(
@@ -187,15 +179,8 @@ def _details(assessment: Assessment) -> dict:
     return {
         "definition": definition,
         "pillar_scores": [(_(p.title), stored.get(p.code)) for p in definition.pillars],
-        "strengths": [
-            (definition.indicator(i.code), i.level) for _p, i in strengths if (i.level or 0) >= 3
-        ],
-        "priorities": [
-            (definition.indicator(p.code), p)
-            for p in assessment_services.priorities(assessment, inputs)
-        ],
-        "facts": [
-            (i, format_fact(i, a)) for i, a in assessment_services.facts(definition, answers)
-        ],
+        "strengths": [(definition.indicator(i.code), i.level) for _p, i in strengths if (i.level or 0) >= 3],
+        "priorities": [(definition.indicator(p.code), p) for p in assessment_services.priorities(assessment, inputs)],
+        "facts": [(i, format_fact(i, a)) for i, a in assessment_services.facts(definition, answers)],
         "evidence": evidence,
     }

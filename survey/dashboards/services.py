@@ -137,9 +137,7 @@ def _released(viewer: Any, cycle_id: int, version_id: int, members: list[str]) -
     ]
 
 
-def regional_data(
-    viewer: Any, region: RegionInfo, cycle: Cycle, version: FrameworkVersion
-) -> RegionalData:
+def regional_data(viewer: Any, region: RegionInfo, cycle: Cycle, version: FrameworkVersion) -> RegionalData:
     """Released overall and pillar scores of the region's members in a cycle: two queries."""
     members = region.members(cycle.year)
     where = _released(viewer, cycle.id, version.id, members)
@@ -160,9 +158,7 @@ def regional_data(
     ).all()
     pillars: dict[int, dict[str, tuple]] = defaultdict(dict)
     for row in db.session.execute(
-        sa.select(
-            PillarScore.assessment_id, PillarScore.pillar_code, PillarScore.score, PillarScore.stage
-        )
+        sa.select(PillarScore.assessment_id, PillarScore.pillar_code, PillarScore.score, PillarScore.stage)
         .join(Assessment, PillarScore.assessment_id == Assessment.id)
         .join(Country, Assessment.country_id == Country.id)
         .where(*where)
@@ -187,18 +183,14 @@ def regional_data(
     return RegionalData(region, cycle.year, version, members, countries)
 
 
-def trend_points(
-    viewer: Any, region: RegionInfo, countries: Iterable[str] = ()
-) -> list[TrendPoint]:
+def trend_points(viewer: Any, region: RegionInfo, countries: Iterable[str] = ()) -> list[TrendPoint]:
     """Released overall scores of everyone who was ever a member, over every cycle: one query.
 
     Callers keep, for each year, only the members of that year (see RegionInfo.members).
     """
     codes = sorted({p.country for p in region.periods} | set(countries))
     rows = db.session.execute(
-        sa.select(
-            Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score
-        )
+        sa.select(Cycle.year, Assessment.framework_version_id, Country.alpha2, Assessment.overall_score)
         .join(Cycle, Assessment.cycle_id == Cycle.id)
         .join(Country, Assessment.country_id == Country.id)
         .where(released_condition(viewer), Country.alpha2.in_(codes))
@@ -228,9 +220,7 @@ def gaps(viewer: Any, data: RegionalData) -> dict[str, list[str]]:
     return dict(found)
 
 
-def fact_answers(
-    viewer: Any, data: RegionalData, codes: list[str] | None = None
-) -> dict[int, dict[str, StoredAnswer]]:
+def fact_answers(viewer: Any, data: RegionalData, codes: list[str] | None = None) -> dict[int, dict[str, StoredAnswer]]:
     """Fact answers per assessment id and indicator code (all facts, or these codes): one query."""
     query = (
         sa.select(
@@ -255,9 +245,7 @@ def fact_answers(
     return dict(found)
 
 
-def indicator_levels(
-    viewer: Any, data: RegionalData
-) -> dict[int, dict[str, tuple[str | None, int | None]]]:
+def indicator_levels(viewer: Any, data: RegionalData) -> dict[int, dict[str, tuple[str | None, int | None]]]:
     """Maturity answers (state, level) per assessment id and indicator code: one query."""
     rows = db.session.execute(
         sa.select(Answer.assessment_id, Indicator.code, Answer.state, Answer.level)

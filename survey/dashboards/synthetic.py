@@ -61,11 +61,7 @@ def _answers(
             answer = question_type(indicator).demo_value(indicator, rng, context)
             values.append((indicator.code, answer))
             if indicator.is_maturity:
-                inputs.append(
-                    IndicatorInput(
-                        indicator.code, indicator.weight, answer.state, answer.columns["level"]
-                    )
-                )
+                inputs.append(IndicatorInput(indicator.code, indicator.weight, answer.state, answer.columns["level"]))
         pillars.append(PillarInput(pillar.code, pillar.weight, tuple(inputs)))
     return values, pillars
 
@@ -78,8 +74,10 @@ def generate(countries: int, cycles: int, seed: int = 1, server_database_ok: boo
     """
     refuse_production()
     if db.engine.dialect.name != "sqlite" and not server_database_ok:
-        raise DemoRefused(f"synthetic data goes into SQLite only; this database is {db.engine.dialect.name}. "
-                          "If it is a development or test database, pass --i-know-this-is-not-production")
+        raise DemoRefused(
+            f"synthetic data goes into SQLite only; this database is {db.engine.dialect.name}. "
+            "If it is a development or test database, pass --i-know-this-is-not-production"
+        )
     version = ensure_default_framework()
     definition = version.definition
     ids = indicator_ids(version.id)
@@ -87,9 +85,7 @@ def generate(countries: int, cycles: int, seed: int = 1, server_database_ok: boo
     rounds = _cycles(cycles, version)
     taken = set(
         db.session.execute(
-            sa.select(Assessment.country_id, Assessment.cycle_id).where(
-                Assessment.framework_version_id == version.id
-            )
+            sa.select(Assessment.country_id, Assessment.cycle_id).where(Assessment.framework_version_id == version.id)
         ).all()
     )
     rng = random.Random(seed)  # noqa: S311 - invented data, not security
@@ -133,9 +129,7 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
         for country, cycle, _answers, result, rng in chunk
     ]
     new_ids = list(
-        db.session.scalars(
-            sa.insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows
-        )
+        db.session.scalars(sa.insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows)
     )
     answers, pillars = [], []
     for assessment_id, (_country, _cycle, values, result, _rng) in zip(new_ids, chunk, strict=True):
@@ -181,8 +175,12 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
 )
 @click.option("--cycles", default=10, show_default=True, help="How many cycles, up to the newest.")
 @click.option("--seed", default=1, show_default=True, help="Random seed, for reproducible data.")
-@click.option("--i-know-this-is-not-production", "server_database_ok", is_flag=True,
-              help="Allow a database other than SQLite (development and test databases only).")
+@click.option(
+    "--i-know-this-is-not-production",
+    "server_database_ok",
+    is_flag=True,
+    help="Allow a database other than SQLite (development and test databases only).",
+)
 def synthetic_command(countries: int, cycles: int, seed: int, server_database_ok: bool) -> None:
     """Generate validated, released, demo-marked assessments for load and query-count tests."""
     try:

@@ -40,14 +40,10 @@ def error_message(kind: str) -> str:
         "version": _("There is no such framework version. Choose one from the list."),
         "sort": _("The table can only be sorted by the overall score or by a pillar."),
         "too-many": _("Choose at most three countries to compare."),
-        "country": _(
-            "Countries to compare must be members of the region with released results in this cycle."
-        ),
+        "country": _("Countries to compare must be members of the region with released results in this cycle."),
         "panel": _("This dashboard has no such chart."),
         "format": _("Downloads exist as CSV, XLSX and JSON only."),
-        "rate": _(
-            "Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."
-        ),
+        "rate": _("Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."),
         "rate-target": _("Choose the currency to convert into as well as the rates."),
         "country-profile": _("There is no country with this code."),
     }.get(kind, _("The request could not be understood."))
@@ -56,9 +52,7 @@ def error_message(kind: str) -> str:
 @blueprint.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter) -> tuple[str, int]:
     """A translated explanation with a way back, never a 500."""
-    return render_template(
-        "dashboards/error.html", message=error_message(error.kind), code=error.status
-    ), error.status
+    return render_template("dashboards/error.html", message=error_message(error.kind), code=error.status), error.status
 
 
 def _load(region_code: str, year: int) -> services.RegionalData:
@@ -73,9 +67,7 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
     chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
     points = services.trend_points(current_user, data.region, chosen)
     versions = {v.id: v.display_name for v in services.framework_versions()}
-    return build.build_dashboard(
-        data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl"
-    )
+    return build.build_dashboard(data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl")
 
 
 @blueprint.route("/")
@@ -115,11 +107,7 @@ def region(region_code: str, year: int) -> Response:
 
 def _query() -> dict:
     """The current query parameters, to carry into links (sort, countries, version)."""
-    return {
-        key: tuple(request.args.getlist(key))
-        for key in ("version", "sort", "country")
-        if key in request.args
-    }
+    return {key: tuple(request.args.getlist(key)) for key in ("version", "sort", "country") if key in request.args}
 
 
 @blueprint.app_template_global("dashboard_url")

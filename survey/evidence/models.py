@@ -40,5 +40,4 @@ class EvidenceFile(Model):
     @property
     def is_shared(self) -> bool:
         """Readable by anyone: marked public by the country, and the results released publicly."""
-        return (self.is_public and is_released(self.assessment)
-                and self.assessment.visibility == Visibility.PUBLIC)
+        return self.is_public and is_released(self.assessment) and self.assessment.visibility == Visibility.PUBLIC

@@ -30,8 +30,7 @@ def _connect() -> socket.socket | None:
         sock.connect(config["CLAMD_SOCKET"])
         return sock
     if config.get("CLAMD_HOST"):
-        return socket.create_connection((config["CLAMD_HOST"], int(config.get("CLAMD_PORT") or 3310)),
-                                        timeout=timeout)
+        return socket.create_connection((config["CLAMD_HOST"], int(config.get("CLAMD_PORT") or 3310)), timeout=timeout)
     return None
 
 

@@ -61,8 +61,9 @@ def _digest(stream: IO[bytes]) -> str:
     return digest
 
 
-def attach(assessment: Assessment, indicator: Indicator, name: str | None, stream: IO[bytes],
-           user: Any) -> EvidenceFile:
+def attach(
+    assessment: Assessment, indicator: Indicator, name: str | None, stream: IO[bytes], user: Any
+) -> EvidenceFile:
     """Check, scan and store an uploaded file for this indicator, or raise Refused (nothing stored)."""
     filename = clean_name(name)
     size = _size(stream)
@@ -81,20 +82,37 @@ def attach(assessment: Assessment, indicator: Indicator, name: str | None, strea
         raise Refused("scanner_down", 503) from down
     digest = _digest(stream)
     storage().put(digest, stream)
-    file = EvidenceFile(assessment=assessment, indicator=indicator, digest=digest, filename=filename,
-                        kind=kind, size=size, scan=verdict, uploaded_by_id=user.id)
+    file = EvidenceFile(
+        assessment=assessment,
+        indicator=indicator,
+        digest=digest,
+        filename=filename,
+        kind=kind,
+        size=size,
+        scan=verdict,
+        uploaded_by_id=user.id,
+    )
     db.session.add(file)
     db.session.flush()
-    record("evidence.upload", country_id=assessment.country_id, assessment_id=assessment.id,
-           indicator_code=indicator.code, new_value={"file": filename, "kind": kind, "size": size,
-                                                    "scan": verdict, "sha256": digest})
+    record(
+        "evidence.upload",
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        indicator_code=indicator.code,
+        new_value={"file": filename, "kind": kind, "size": size, "scan": verdict, "sha256": digest},
+    )
     return file
 
 
 def remove(file: EvidenceFile) -> None:
     """Delete the file's row, and its bytes when no other row shares them."""
-    record("evidence.delete", country_id=file.assessment.country_id, assessment_id=file.assessment_id,
-           indicator_code=file.indicator.code, old_value={"file": file.filename, "sha256": file.digest})
+    record(
+        "evidence.delete",
+        country_id=file.assessment.country_id,
+        assessment_id=file.assessment_id,
+        indicator_code=file.indicator.code,
+        old_value={"file": file.filename, "sha256": file.digest},
+    )
     digest = file.digest
     db.session.delete(file)
     db.session.flush()
@@ -106,16 +124,25 @@ def share(file: EvidenceFile, public: bool) -> None:
     """Mark the file public (readable by all once the results are released publicly) or not."""
     if file.is_public == public:
         return
-    record("evidence.share", country_id=file.assessment.country_id, assessment_id=file.assessment_id,
-           indicator_code=file.indicator.code, old_value={"file": file.filename, "public": file.is_public},
-           new_value={"file": file.filename, "public": public})
+    record(
+        "evidence.share",
+        country_id=file.assessment.country_id,
+        assessment_id=file.assessment_id,
+        indicator_code=file.indicator.code,
+        old_value={"file": file.filename, "public": file.is_public},
+        new_value={"file": file.filename, "public": public},
+    )
     file.is_public = public
 
 
 def files_by_code(assessment: Assessment, indicator_code: str | None = None) -> dict[str, list[EvidenceFile]]:
     """The assessment's files keyed by indicator code, oldest first (for one indicator, or all)."""
-    query = (sa.select(EvidenceFile).join(Indicator, EvidenceFile.indicator_id == Indicator.id)
-             .where(EvidenceFile.assessment_id == assessment.id).order_by(EvidenceFile.id))
+    query = (
+        sa.select(EvidenceFile)
+        .join(Indicator, EvidenceFile.indicator_id == Indicator.id)
+        .where(EvidenceFile.assessment_id == assessment.id)
+        .order_by(EvidenceFile.id)
+    )
     if indicator_code is not None:
         query = query.where(Indicator.code == indicator_code)
     files: dict[str, list[EvidenceFile]] = defaultdict(list)
@@ -127,5 +154,8 @@ def files_by_code(assessment: Assessment, indicator_code: str | None = None) -> 
 @signals.filed_evidence.answer
 def filed_indicator_ids(assessment_id: int) -> frozenset[int]:
     """Ids of the indicators of this assessment with at least one file (a file counts as evidence)."""
-    return frozenset(db.session.scalars(
-        sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()))
+    return frozenset(
+        db.session.scalars(
+            sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()
+        )
+    )

@@ -44,8 +44,11 @@ def allow_large_upload(endpoint: str | None, values: dict | None) -> None:
 def evidence_files(assessment: Assessment, indicator_code: str | None = None) -> dict[str, list[EvidenceFile]]:
     """The files the signed-in user may read, by indicator code (for the pillar, review and results pages)."""
     files = services.files_by_code(assessment, indicator_code)
-    return {code: readable for code, listed in files.items()
-            if (readable := [f for f in listed if can(current_user, Permission.EVIDENCE_READ, f)])}
+    return {
+        code: readable
+        for code, listed in files.items()
+        if (readable := [f for f in listed if can(current_user, Permission.EVIDENCE_READ, f)])
+    }
 
 
 @blueprint.app_template_global()
@@ -58,8 +61,11 @@ def _indicator(assessment: Assessment, code: str) -> tuple:
     """(definition, pillar definition, indicator row) of this code in the assessment's framework; 404 otherwise."""
     definition = assessment.framework_version.definition
     indicator_def = definition.indicator(code) or abort(404)
-    row = db.session.scalar(sa.select(Indicator).where(
-        Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code)) or abort(404)
+    row = db.session.scalar(
+        sa.select(Indicator).where(
+            Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code
+        )
+    ) or abort(404)
     return indicator_def, definition.pillar(row.pillar_code), row
 
 
@@ -74,18 +80,30 @@ def _editable(assessment: Assessment, pillar_def, code: str) -> bool:
 def _refuse_locked(assessment: Assessment, code: str) -> None:
     """Audit and refuse a change to files of an answer the user may not change now."""
     locked = not assessment.is_editable or assessment.status == Status.RETURNED
-    record_refusal("evidence.upload", "answer is locked" if locked else "pillar not assigned",
-                   country_id=assessment.country_id, assessment_id=assessment.id, indicator_code=code)
+    record_refusal(
+        "evidence.upload",
+        "answer is locked" if locked else "pillar not assigned",
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        indicator_code=code,
+    )
     abort(409 if locked else 403)
 
 
 def _render(assessment: Assessment, code: str, status: int = 200) -> tuple[str, int]:
     indicator_def, pillar_def, _row = _indicator(assessment, code)
-    return render_template("evidence/files.html", assessment=assessment, indicator=indicator_def,
-                           pillar=pillar_def, files=evidence_files(assessment, code).get(code, []),
-                           editable=_editable(assessment, pillar_def, code), field_key=field_key,
-                           may_share=can(current_user, Permission.ASSESSMENT_RELEASE, assessment),
-                           max_mb=services.max_bytes() // (1024 * 1024), media_types=MEDIA_TYPES), status
+    return render_template(
+        "evidence/files.html",
+        assessment=assessment,
+        indicator=indicator_def,
+        pillar=pillar_def,
+        files=evidence_files(assessment, code).get(code, []),
+        editable=_editable(assessment, pillar_def, code),
+        field_key=field_key,
+        may_share=can(current_user, Permission.ASSESSMENT_RELEASE, assessment),
+        max_mb=services.max_bytes() // (1024 * 1024),
+        media_types=MEDIA_TYPES,
+    ), status
 
 
 @blueprint.route("/<int:assessment_id>/evidence/<code>")
@@ -110,8 +128,13 @@ def upload(assessment_id: int, code: str) -> Response | tuple[str, int]:
             raise services.Refused("no_file", 400)
         services.attach(assessment, row, sent.filename, sent.stream, current_user)
     except services.Refused as refused:
-        record_refusal("evidence.upload", refused.reason, country_id=assessment.country_id,
-                       assessment_id=assessment.id, indicator_code=code)
+        record_refusal(
+            "evidence.upload",
+            refused.reason,
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+            indicator_code=code,
+        )
         flash(_refusal(refused.reason), "error")
         return _render(assessment, code, refused.status)
     db.session.commit()
@@ -127,9 +150,13 @@ def _refusal(reason: str) -> str:
 @blueprint.errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """A body over the limit, refused from its announced length before it is read."""
-    record_refusal("evidence.upload", "too_large", country_id=getattr(current_user, "country_id", None),
-                   assessment_id=(request.view_args or {}).get("assessment_id"),
-                   indicator_code=(request.view_args or {}).get("code"))
+    record_refusal(
+        "evidence.upload",
+        "too_large",
+        country_id=getattr(current_user, "country_id", None),
+        assessment_id=(request.view_args or {}).get("assessment_id"),
+        indicator_code=(request.view_args or {}).get("code"),
+    )
     return render_template("errors/error.html", code=413, message=_refusal("too_large")), 413
 
 
@@ -139,9 +166,13 @@ def _readable_file(file_id: int) -> EvidenceFile:
     if file is None:
         abort(404)
     if not can(current_user, Permission.EVIDENCE_READ, file):
-        record_refusal("access.denied", f"evidence file {file_id}",
-                       country_id=getattr(current_user, "country_id", None),
-                       assessment_id=file.assessment_id, indicator_code=file.indicator.code)
+        record_refusal(
+            "access.denied",
+            f"evidence file {file_id}",
+            country_id=getattr(current_user, "country_id", None),
+            assessment_id=file.assessment_id,
+            indicator_code=file.indicator.code,
+        )
         abort(404)
     return file
 
@@ -152,11 +183,21 @@ def download(file_id: int) -> Response:
     """The file as a download, never shown inline; readers from outside the country are audited."""
     file = _readable_file(file_id)
     if getattr(current_user, "country_id", None) != file.assessment.country_id:
-        record("evidence.download", country_id=file.assessment.country_id, assessment_id=file.assessment_id,
-               indicator_code=file.indicator.code, detail=file.filename)
+        record(
+            "evidence.download",
+            country_id=file.assessment.country_id,
+            assessment_id=file.assessment_id,
+            indicator_code=file.indicator.code,
+            detail=file.filename,
+        )
         db.session.commit()
-    response = send_file(storage().open(file.digest), mimetype=MEDIA_TYPES[file.kind], as_attachment=True,
-                         download_name=file.filename, max_age=0)
+    response = send_file(
+        storage().open(file.digest),
+        mimetype=MEDIA_TYPES[file.kind],
+        as_attachment=True,
+        download_name=file.filename,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["Cache-Control"] = "private, no-store"
@@ -184,8 +225,10 @@ def share(file_id: int) -> Response:
     """Mark a file public or not; the coordinator may change this until and after the release."""
     file = _readable_file(file_id)
     assessment, code = file.assessment, file.indicator.code
-    if not (can(current_user, Permission.ASSESSMENT_RELEASE, assessment)
-            or _editable(assessment, _indicator(assessment, code)[1], code)):
+    if not (
+        can(current_user, Permission.ASSESSMENT_RELEASE, assessment)
+        or _editable(assessment, _indicator(assessment, code)[1], code)
+    ):
         _refuse_locked(assessment, code)
     services.share(file, request.form.get("public") == "1")
     db.session.commit()

@@ -156,8 +156,9 @@ def _options(raw: dict, code: str) -> tuple[Option, ...]:
     for option in options:
         option_id = option.get("id") if isinstance(option, dict) else None
         if not isinstance(option_id, str) or not option_id.isidentifier() or len(option_id) > MAX_OPTION_ID:
-            raise FrameworkError(f"{code}: each option needs an 'id' (letters, digits, _; at most "
-                                 f"{MAX_OPTION_ID} characters)")
+            raise FrameworkError(
+                f"{code}: each option needs an 'id' (letters, digits, _; at most {MAX_OPTION_ID} characters)"
+            )
         parsed.append(Option(option_id, _text(option, "label", f"{code} option {option_id}")))
     if len({o.id for o in parsed}) != len(parsed):
         raise FrameworkError(f"{code}: option ids must be unique")
@@ -181,10 +182,14 @@ def _parse_indicator(raw: dict, pillar_code: str, instruments: dict) -> Indicato
         if raw.get("fact_type") not in FACT_TYPES:
             raise FrameworkError(f"{code}: 'fact_type' must be one of {', '.join(FACT_TYPES)}")
         unit, unit_one = raw.get("unit"), raw.get("unit_one")
-        return IndicatorDef(**common, weight=0.0, fact_type=raw["fact_type"],
-                            unit=unit.strip() if isinstance(unit, str) and unit.strip() else None,
-                            unit_one=unit_one.strip() if isinstance(unit_one, str) and unit_one.strip() else None,
-                            options=_options(raw, code))
+        return IndicatorDef(
+            **common,
+            weight=0.0,
+            fact_type=raw["fact_type"],
+            unit=unit.strip() if isinstance(unit, str) and unit.strip() else None,
+            unit_one=unit_one.strip() if isinstance(unit_one, str) and unit_one.strip() else None,
+            options=_options(raw, code),
+        )
     if kind != MATURITY:
         raise FrameworkError(f"{code}: 'kind' must be 'maturity' or 'fact'")
     levels = raw.get("levels")
@@ -217,23 +222,32 @@ def parse_framework(data: Any) -> FrameworkDef:
     pillars, seen = [], set()
     for raw_pillar in data.get("pillars") or []:
         code = _text(raw_pillar, "id", "pillar")
-        indicators = tuple(
-            _parse_indicator(raw, code, instruments) for raw in raw_pillar.get("indicators") or []
-        )
+        indicators = tuple(_parse_indicator(raw, code, instruments) for raw in raw_pillar.get("indicators") or [])
         if not any(i.is_maturity for i in indicators):
             raise FrameworkError(f"pillar {code}: needs at least one maturity indicator")
         for item in (code, *(i.code for i in indicators)):
             if item in seen:
                 raise FrameworkError(f"duplicate id {item!r}")
             seen.add(item)
-        pillars.append(PillarDef(code, _text(raw_pillar, "title", code),
-                                 _text(raw_pillar, "description", code, required=False),
-                                 _weight(raw_pillar, code), indicators))
+        pillars.append(
+            PillarDef(
+                code,
+                _text(raw_pillar, "title", code),
+                _text(raw_pillar, "description", code, required=False),
+                _weight(raw_pillar, code),
+                indicators,
+            )
+        )
     if not pillars:
         raise FrameworkError("framework: at least one pillar is required")
-    return FrameworkDef(framework_id, version, _text(data, "title", "framework"),
-                        _text(data, "description", "framework", required=False),
-                        instruments, tuple(pillars))
+    return FrameworkDef(
+        framework_id,
+        version,
+        _text(data, "title", "framework"),
+        _text(data, "description", "framework", required=False),
+        instruments,
+        tuple(pillars),
+    )
 
 
 def load_document(path: Path) -> dict:

@@ -25,8 +25,12 @@ def _message(node: yaml.Node, context: str) -> Iterator[tuple]:
 def _count_message(one: yaml.Node, other: yaml.Node, code: str) -> Iterator[tuple]:
     """The number and its unit as a plural message (Arabic has six forms; '1 cases' is wrong)."""
     if all(isinstance(node, yaml.ScalarNode) and node.value.strip() for node in (one, other)):
-        yield (one.start_mark.line + 1, "ngettext", count_with_unit(one.value.strip(), other.value.strip()),
-               [f"i18n: a number and its unit, for indicator {code}"])
+        yield (
+            one.start_mark.line + 1,
+            "ngettext",
+            count_with_unit(one.value.strip(), other.value.strip()),
+            [f"i18n: a number and its unit, for indicator {code}"],
+        )
 
 
 def count_with_unit(one: str, other: str) -> tuple[str, str]:
@@ -47,8 +51,9 @@ def _indicator(node: yaml.MappingNode, pillar: str) -> Iterator[tuple]:
             ref = _scalars(reference) if isinstance(reference, yaml.MappingNode) else {}
             if "provision" in ref:
                 instrument = ref["instrument"].value if "instrument" in ref else "?"
-                yield from _message(ref["provision"], f"i18n: part of the instrument '{instrument}' "
-                                                      f"that indicator {code} reflects")
+                yield from _message(
+                    ref["provision"], f"i18n: part of the instrument '{instrument}' that indicator {code} reflects"
+                )
     if isinstance(fields.get("options"), yaml.SequenceNode):
         for option in fields["options"].value:
             parts = _scalars(option) if isinstance(option, yaml.MappingNode) else {}

@@ -22,8 +22,7 @@ from survey.frameworks.models import FrameworkVersion, Indicator
 from survey.hooks import Hook
 
 # Answered by the assessments feature (above this one); until then every version counts as in use.
-version_in_use = Hook("whether assessments were started on this framework version",
-                      default=lambda version_id: True)
+version_in_use = Hook("whether assessments were started on this framework version", default=lambda version_id: True)
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,18 @@ class LoadResult:
 
 def _shape(definition: FrameworkDef) -> dict[str, tuple]:
     """What answers depend on: indicator ids, pillars, kinds, fact types and option ids."""
-    return {i.code: (i.pillar_code, i.kind, i.fact_type, tuple(o.id for o in i.options))
-            for i in definition.all_indicators()}
+    return {
+        i.code: (i.pillar_code, i.kind, i.fact_type, tuple(o.id for o in i.options))
+        for i in definition.all_indicators()
+    }
 
 
 def _keeps_answers(old: FrameworkDef, new: FrameworkDef) -> bool:
     """Every indicator unchanged; new facts may join (they are not scored, so no score moves)."""
     before, after = _shape(old), _shape(new)
-    return (list(before.items()) == [(code, after.get(code)) for code in before]
-            and all(after[code][1] == FACT for code in set(after) - set(before)))
+    return list(before.items()) == [(code, after.get(code)) for code in before] and all(
+        after[code][1] == FACT for code in set(after) - set(before)
+    )
 
 
 def load_framework(path: Path) -> LoadResult:
@@ -83,8 +85,9 @@ def load_framework(path: Path) -> LoadResult:
 
 
 def _sync_indicators(version: FrameworkVersion, definition: FrameworkDef) -> None:
-    rows = {i.code: i for i in db.session.scalars(
-        sa.select(Indicator).where(Indicator.framework_version_id == version.id))}
+    rows = {
+        i.code: i for i in db.session.scalars(sa.select(Indicator).where(Indicator.framework_version_id == version.id))
+    }
     wanted = definition.all_indicators()
     for position, item in enumerate(wanted):
         row = rows.get(item.code) or Indicator(framework_version_id=version.id, code=item.code)

@@ -71,9 +71,7 @@ class Fault:
 
 
 def _conversions(text: str) -> list[tuple[str, str]]:
-    return sorted(
-        (m["name"] or "", m["type"]) for m in CONVERSION.finditer(text) if m["type"] != "%"
-    )
+    return sorted((m["name"] or "", m["type"]) for m in CONVERSION.finditer(text) if m["type"] != "%")
 
 
 def _has_bare_percent(text: str) -> bool:
@@ -189,9 +187,7 @@ def read_catalog(po_path: Path) -> ReadCatalog:
     try:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, RecursionError) as error:
-        raise CatalogError(
-            name, f"invalid Plural-Forms formula {catalog.plural_expr!r}", _header_line(text)
-        ) from error
+        raise CatalogError(name, f"invalid Plural-Forms formula {catalog.plural_expr!r}", _header_line(text)) from error
     return catalog
 
 
@@ -247,9 +243,7 @@ def compile_stale_catalogs(folder: Path) -> list[str]:
             # An older .mo would no longer match the .po the status page reports on: English
             # it is, until the catalog is fixed.
             mo_path.unlink(missing_ok=True)
-            log.warning(
-                "Translations for %s not compiled, English is used instead: %s", language, error
-            )
+            log.warning("Translations for %s not compiled, English is used instead: %s", language, error)
             continue
         except OSError:  # read-only install: the packaged .mo files are used as they are
             continue

@@ -35,8 +35,18 @@ def _pot() -> str:
 
 
 # pybabel's arguments to extract the UI and questionnaire strings of the tree (before -o FILE).
-EXTRACT_ARGUMENTS = ("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                     "--add-comments=i18n:", "--sort-by-file", "--project=CyberReady")
+EXTRACT_ARGUMENTS = (
+    "extract",
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "-k",
+    "lazy_gettext",
+    "--add-comments=i18n:",
+    "--sort-by-file",
+    "--project=CyberReady",
+)
 
 
 def extract_command(output: Path | str) -> list[str]:
@@ -77,8 +87,10 @@ def _where(po_path: Path, line: int | None) -> str:
 
 def _fault_line(po_path: Path, fault: Fault) -> str:
     outcome = "left out, readers see English" if fault.dropped else "kept"
-    return (f"  {_where(po_path, fault.line)}: {fault.msgid!r} -> {fault.translation!r} ({outcome}): "
-            f"{problem_label(fault.problem)}")
+    return (
+        f"  {_where(po_path, fault.line)}: {fault.msgid!r} -> {fault.translation!r} ({outcome}): "
+        f"{problem_label(fault.problem)}"
+    )
 
 
 def _catalog_error_line(po_path: Path, error: CatalogError) -> str:
@@ -119,8 +131,10 @@ def _share(part: Completeness) -> str:
 
 
 def _report(status: LanguageStatus, po_path: Path) -> None:
-    click.echo(f"{status.code:<8} {_share(status.ui):>17}  {_share(status.questionnaire):>15}"
-               f"  {len(status.fuzzy):>5}  {status.untranslated:>12}  {len(status.faulty):>6}")
+    click.echo(
+        f"{status.code:<8} {_share(status.ui):>17}  {_share(status.questionnaire):>15}"
+        f"  {len(status.fuzzy):>5}  {status.untranslated:>12}  {len(status.faulty):>6}"
+    )
     if status.error:
         click.echo(f"  cannot be compiled, English is shown instead: {status.error}")
     for fault in status.faulty:
@@ -132,26 +146,23 @@ def _report(status: LanguageStatus, po_path: Path) -> None:
 
 @translate.command("status")
 @click.option(
-    "--strict", "--check", "strict", is_flag=True,
+    "--strict",
+    "--check",
+    "strict",
+    is_flag=True,
     help="Exit with an error unless every language is complete and sound.",
 )
 def status_command(strict: bool) -> None:
     """Completeness of every language: UI and questionnaire strings, fuzzy, untranslated, faulty."""
     folder = Path(_translations())
     statuses = translation_status(folder, _root())
-    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}"
-               f"  {'untranslated':>12}  faulty")
+    click.echo(f"{'language':<8} {'UI':>17}  {'questionnaire':>15}  {'fuzzy':>5}  {'untranslated':>12}  faulty")
     for status in statuses:
         _report(status, folder / status.code / "LC_MESSAGES" / "messages.po")
     incomplete = [
         s.code
         for s in statuses
-        if s.error
-        or s.faulty
-        or s.fuzzy
-        or s.untranslated
-        or s.ui.share < 1
-        or s.questionnaire.share < 1
+        if s.error or s.faulty or s.fuzzy or s.untranslated or s.ui.share < 1 or s.questionnaire.share < 1
     ]
     if strict and incomplete:
         raise click.ClickException("incomplete or faulty: " + ", ".join(incomplete))

@@ -120,8 +120,9 @@ def format_money(amount: Decimal | float | int, currency: str, locale: Locale | 
     pattern = re.sub(r"¤+", "¤¤", pattern)  # the ISO code: "F CFA" means two different francs
     if Decimal(str(amount)) == Decimal(str(amount)).to_integral_value():
         pattern = re.sub(r"\.0+", "", pattern)
-    text = format_currency(amount, currency, format=pattern, locale=locale,
-                           currency_digits=False, decimal_quantization=False)
+    text = format_currency(
+        amount, currency, format=pattern, locale=locale, currency_digits=False, decimal_quantization=False
+    )
     # CLDR separates a code written with letters from the digits (XOF 82,000,000); Babel does not.
     return re.sub(rf"^{currency}(?=\d)", f"{currency}\u00a0", text)
 

@@ -74,8 +74,14 @@ def select_locale() -> str:
 
 def remember_locale(response: AnyResponse, language: str) -> AnyResponse:
     """Keep a language choice in a cookie for a year."""
-    response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        LOCALE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -99,8 +105,13 @@ def install_escaping_gettext(app: Flask) -> None:
         return escape(get_translations().unpgettext(context, singular, plural, n))
 
     # The jinja2.ext.i18n extension adds this method at runtime; Environment's types do not declare it.
-    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True,  # type: ignore[attr-defined]
-                                            pgettext=pgettext, npgettext=npgettext)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=gettext,
+        ngettext=ngettext,
+        newstyle=True,  # type: ignore[attr-defined]
+        pgettext=pgettext,
+        npgettext=npgettext,
+    )
 
 
 def html_lang() -> str:
@@ -148,12 +159,10 @@ def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
     return _collator().sort_key
 
 
-def sorted_countries(alpha2_codes: Iterable[str],
-                     locale: Locale | str | None = None) -> list[tuple[str, str]]:
+def sorted_countries(alpha2_codes: Iterable[str], locale: Locale | str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
     locale = formatting_locale(locale) if locale else formatting_locale()
     english = Locale("en").territories
-    named = [(code, locale.territories.get(code) or english.get(code, code))
-             for code in alpha2_codes]
+    named = [(code, locale.territories.get(code) or english.get(code, code)) for code in alpha2_codes]
     key = collation_key(locale)
     return sorted(named, key=lambda pair: key(pair[1]))

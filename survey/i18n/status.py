@@ -40,19 +40,12 @@ KEYWORDS = {
 }
 QUESTIONNAIRE = "survey/frameworks/data/*.yaml"
 PROBLEMS = {
-    PLACEHOLDERS: _l(
-        "Its placeholders differ from the English source; readers see the English text."
-    ),
-    BARE_PERCENT: _l(
-        "A percent sign must be written twice (%%) in this text; readers see the English text."
-    ),
+    PLACEHOLDERS: _l("Its placeholders differ from the English source; readers see the English text."),
+    BARE_PERCENT: _l("A percent sign must be written twice (%%) in this text; readers see the English text."),
     PLURAL_FORMS: _l(
-        "Its number of plural forms does not match the catalog's Plural-Forms header; "
-        "readers see the English text."
+        "Its number of plural forms does not match the catalog's Plural-Forms header; readers see the English text."
     ),
-    MARKUP_ADDED: _l(
-        "It contains HTML markup that the English source does not have; it is shown as plain text."
-    ),
+    MARKUP_ADDED: _l("It contains HTML markup that the English source does not have; it is shown as plain text."),
 }
 SKIPPED_DIRS = {".venv", ".git", "node_modules", "__pycache__", "instance", "translations"}
 
@@ -178,9 +171,7 @@ def language_status(code: str, catalog: Catalog, sources: list[SourceMessage]) -
         code=code,
         ui=Completeness(sum(s.key in done for s in ui), len(ui)),
         questionnaire=Completeness(sum(s.key in done for s in questionnaire), len(questionnaire)),
-        untranslated=sum(
-            s.key not in done and s.key not in fuzzy_keys and s.key not in broken for s in sources
-        ),
+        untranslated=sum(s.key not in done and s.key not in fuzzy_keys and s.key not in broken for s in sources),
         fuzzy=fuzzy,
         faulty=found,
     )
@@ -195,8 +186,9 @@ def sources_from_catalogs(translations_dir: Path) -> list[SourceMessage]:
         except CatalogError:
             continue
         for message in list(catalog)[1:]:
-            found[_key(message.id)] = any(PurePosixPath(location).match(QUESTIONNAIRE)
-                                          for location, _line in message.locations)
+            found[_key(message.id)] = any(
+                PurePosixPath(location).match(QUESTIONNAIRE) for location, _line in message.locations
+            )
     return [SourceMessage(key, questionnaire) for key, questionnaire in found.items()]
 
 

@@ -29,8 +29,11 @@ def _categories(figure: dict) -> list[str]:
     """The category labels a figure's traces put on the x axis (heatmap columns, box names), in order."""
     seen: list[str] = []
     for trace in figure.get("data", []):
-        values = trace.get("x") if trace.get("type") == "heatmap" else (
-            [trace["name"]] if trace.get("type") == "box" and "name" in trace else [])
+        values = (
+            trace.get("x")
+            if trace.get("type") == "heatmap"
+            else ([trace["name"]] if trace.get("type") == "box" and "name" in trace else [])
+        )
         for value in values or []:
             if isinstance(value, str) and value not in seen:
                 seen.append(value)

@@ -51,7 +51,10 @@ class Spec:
         """Canonical JSON: equal specs give equal text."""
         return json.dumps(
             {"figure": self.figure, "width": self.width, "height": self.height},
-            sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=str,
         )
 
 
@@ -124,8 +127,12 @@ class ImageStore:
 
     def prune(self, keep: int = MAX_IMAGES) -> int:
         """Delete the oldest images beyond `keep`; the number deleted."""
-        images = [entry for folder in self.directory.glob("[0-9a-f][0-9a-f]") for entry in os.scandir(folder)
-                  if entry.name.endswith(".svg")]
+        images = [
+            entry
+            for folder in self.directory.glob("[0-9a-f][0-9a-f]")
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".svg")
+        ]
         if len(images) <= keep:
             return 0
         images.sort(key=lambda entry: entry.stat().st_mtime)

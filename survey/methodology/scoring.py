@@ -152,10 +152,16 @@ def score_pillar(pillar: PillarInput) -> PillarResult:
     applicable_weight = sum(i.weight for i in applicable)
     na_share = 1 - applicable_weight / total_weight if total_weight > 0 else 0.0
     coverage = sum(i.weight for i in scored) / applicable_weight if applicable_weight > 0 else 0.0
-    common: dict[str, Any] = dict(code=pillar.code, weight=pillar.weight, coverage=coverage, answered=answered,
-                  total=len(pillar.indicators), scored=len(scored), not_applicable_share=na_share)
-    if (na_share > MAX_NOT_APPLICABLE_SHARE + EPSILON or not scored
-            or coverage < MIN_PILLAR_COVERAGE - EPSILON):
+    common: dict[str, Any] = dict(
+        code=pillar.code,
+        weight=pillar.weight,
+        coverage=coverage,
+        answered=answered,
+        total=len(pillar.indicators),
+        scored=len(scored),
+        not_applicable_share=na_share,
+    )
+    if na_share > MAX_NOT_APPLICABLE_SHARE + EPSILON or not scored or coverage < MIN_PILLAR_COVERAGE - EPSILON:
         return PillarResult(status=INSUFFICIENT, score=None, stage=None, **common)
     # `is_scored` guarantees a level; the test is for the type checker.
     score = _weighted_mean([(i.weight, level_score(i.level)) for i in scored if i.level is not None])
@@ -173,8 +179,7 @@ def score_assessment(pillars: Sequence[PillarInput]) -> AssessmentResult:
     if not scored or coverage < MIN_OVERALL_COVERAGE - EPSILON:
         return AssessmentResult(INSUFFICIENT, None, None, coverage, results, answered, total)
     score = _weighted_mean([(r.weight, r.score) for r in scored if r.score is not None])
-    return AssessmentResult(SCORED, score, stage_for_score(score), coverage, results,
-                            answered, total)
+    return AssessmentResult(SCORED, score, stage_for_score(score), coverage, results, answered, total)
 
 
 @dataclass(frozen=True)

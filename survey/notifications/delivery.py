@@ -36,8 +36,12 @@ class LogEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: list[EmailMessage]) -> int:
         """Log the messages; they count as sent."""
         for message in email_messages:
-            log.info("E-mail not sent (MAIL_SERVER is not set) to %s: %s\n%s",
-                     ", ".join(message.to), message.subject, message.body)
+            log.info(
+                "E-mail not sent (MAIL_SERVER is not set) to %s: %s\n%s",
+                ", ".join(message.to),
+                message.subject,
+                message.body,
+            )
         return len(email_messages)
 
 
@@ -49,9 +53,15 @@ def _connection() -> BaseEmailBackend:
     if not config.get("MAIL_SERVER"):
         return mail.get_connection(backend=LogEmailBackend)
     return mail.get_connection(
-        backend="smtp", host=config["MAIL_SERVER"], port=config["MAIL_PORT"], username=config["MAIL_USERNAME"],
-        password=config["MAIL_PASSWORD"], use_tls=config["MAIL_USE_TLS"], use_ssl=config["MAIL_USE_SSL"],
-        timeout=config["MAIL_TIMEOUT"])
+        backend="smtp",
+        host=config["MAIL_SERVER"],
+        port=config["MAIL_PORT"],
+        username=config["MAIL_USERNAME"],
+        password=config["MAIL_PASSWORD"],
+        use_tls=config["MAIL_USE_TLS"],
+        use_ssl=config["MAIL_USE_SSL"],
+        timeout=config["MAIL_TIMEOUT"],
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -69,10 +79,19 @@ class Delivery:
 
 def _claim(now: datetime, limit: int) -> list[int]:
     """Take due messages for this run (rows another worker is sending are skipped)."""
-    rows = list(db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-                                       OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
+    rows = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     for row in rows:
         row.next_attempt_at = now + CLAIM
     db.session.commit()
@@ -83,12 +102,23 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:500]
     if message.attempts >= MAX_ATTEMPTS:
-        log.error("E-mail %s to %s given up after %s attempts: %s", message.id, message.recipient,
-                  message.attempts, message.last_error)
+        log.error(
+            "E-mail %s to %s given up after %s attempts: %s",
+            message.id,
+            message.recipient,
+            message.attempts,
+            message.last_error,
+        )
         return
     message.next_attempt_at = now + retry_delay(message.attempts)
-    log.warning("E-mail %s to %s failed (attempt %s), next try at %s: %s", message.id, message.recipient,
-                message.attempts, message.next_attempt_at.isoformat(timespec="seconds"), message.last_error)
+    log.warning(
+        "E-mail %s to %s failed (attempt %s), next try at %s: %s",
+        message.id,
+        message.recipient,
+        message.attempts,
+        message.next_attempt_at.isoformat(timespec="seconds"),
+        message.last_error,
+    )
 
 
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivery:
@@ -111,8 +141,13 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivery:
         for message_id in ids:
             message = db.session.get_one(OutboxMessage, message_id)
             try:
-                EmailMessage(message.subject, message.body, current_app.config["MAIL_DEFAULT_SENDER"],
-                             [message.recipient], connection=connection).send()
+                EmailMessage(
+                    message.subject,
+                    message.body,
+                    current_app.config["MAIL_DEFAULT_SENDER"],
+                    [message.recipient],
+                    connection=connection,
+                ).send()
             except Exception as error:  # a refused recipient, a dropped link: retried later
                 _failed(message, error, now)
                 done.failed += 1

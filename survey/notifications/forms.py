@@ -34,9 +34,14 @@ class SettingsForm(FlaskForm):
 
     Meta = CatalogMeta
 
-    email = StringField(_l("E-mail address"), validators=[
-        Optional(), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address such as name@example.org."))])
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address such as name@example.org.")),
+        ],
+    )
     email_enabled = BooleanField(_l("Send me notifications by e-mail"))
     regions = CheckboxesField(_l("Regions I follow"), choices=[], validate_choice=True)
 

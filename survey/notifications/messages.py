@@ -43,49 +43,72 @@ def _facts(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _submitted(p: dict[str, Any]) -> Text:
-    return Text(_("%(country)s: the %(year)s assessment awaits validation", **p),
-                _("%(name)s submitted the %(year)s assessment of %(country)s. Review its answers, then "
-                  "validate it or return the indicators that need changes.", **p))
+    return Text(
+        _("%(country)s: the %(year)s assessment awaits validation", **p),
+        _(
+            "%(name)s submitted the %(year)s assessment of %(country)s. Review its answers, then "
+            "validate it or return the indicators that need changes.",
+            **p,
+        ),
+    )
 
 
 def _resubmitted(p: dict[str, Any]) -> Text:
-    return Text(_("%(country)s: the %(year)s assessment was resubmitted", **p),
-                _("%(name)s resubmitted the %(year)s assessment of %(country)s after changing the "
-                  "returned indicators. Review the changes.", **p))
+    return Text(
+        _("%(country)s: the %(year)s assessment was resubmitted", **p),
+        _(
+            "%(name)s resubmitted the %(year)s assessment of %(country)s after changing the "
+            "returned indicators. Review the changes.",
+            **p,
+        ),
+    )
 
 
 def _returned(p: dict[str, Any]) -> Text:
-    return Text(_("%(country)s: indicators of the %(year)s assessment were returned", **p),
-                ngettext("%(name)s returned %(num)s indicator of the %(year)s assessment of %(country)s "
-                         "for changes. Read the comments, change the answer and submit again.",
-                         "%(name)s returned %(num)s indicators of the %(year)s assessment of %(country)s "
-                         "for changes. Read the comments, change the answers and submit again.",
-                         p.get("count", 0), **p))
+    return Text(
+        _("%(country)s: indicators of the %(year)s assessment were returned", **p),
+        ngettext(
+            "%(name)s returned %(num)s indicator of the %(year)s assessment of %(country)s "
+            "for changes. Read the comments, change the answer and submit again.",
+            "%(name)s returned %(num)s indicators of the %(year)s assessment of %(country)s "
+            "for changes. Read the comments, change the answers and submit again.",
+            p.get("count", 0),
+            **p,
+        ),
+    )
 
 
 def _validated(p: dict[str, Any]) -> Text:
-    return Text(_("%(country)s: the %(year)s assessment is validated", **p),
-                _("%(name)s validated the %(year)s assessment of %(country)s. Its answers are locked; "
-                  "you can now choose who outside your country may read the results.", **p))
+    return Text(
+        _("%(country)s: the %(year)s assessment is validated", **p),
+        _(
+            "%(name)s validated the %(year)s assessment of %(country)s. Its answers are locked; "
+            "you can now choose who outside your country may read the results.",
+            **p,
+        ),
+    )
 
 
 def _released(p: dict[str, Any]) -> Text:
     audience = visibility_label(p.get("level", ""))
-    return Text(_("%(country)s released its %(year)s results", **p),
-                _("%(country)s released the results of its %(year)s assessment to: %(audience)s.",
-                  audience=audience, **p))
+    return Text(
+        _("%(country)s released its %(year)s results", **p),
+        _("%(country)s released the results of its %(year)s assessment to: %(audience)s.", audience=audience, **p),
+    )
 
 
 def _cycle_opened(p: dict[str, Any]) -> Text:
-    return Text(_("The %(year)s assessment cycle is open", **p),
-                _("Your country can now start its %(year)s assessment.", **p))
+    return Text(
+        _("The %(year)s assessment cycle is open", **p), _("Your country can now start its %(year)s assessment.", **p)
+    )
 
 
 def _deadline(p: dict[str, Any]) -> Text:
     due = format_date(date.fromisoformat(p["deadline"]), format="long")
-    return Text(_("The %(year)s assessment is due on %(date)s", date=due, **p),
-                _("The %(year)s assessment of %(country)s is due on %(date)s and is not submitted yet.",
-                  date=due, **p))
+    return Text(
+        _("The %(year)s assessment is due on %(date)s", date=due, **p),
+        _("The %(year)s assessment of %(country)s is due on %(date)s and is not submitted yet.", date=due, **p),
+    )
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], Text]] = {
@@ -125,5 +148,6 @@ def target_of(kind: str, assessment_id: int | None) -> tuple[str, dict[str, Any]
 
 def mail_footer(settings_url: str) -> str:
     """The line that ends every e-mail: why it came and where to stop it."""
-    return _("You receive this e-mail because of your CyberReady account. Choose what you receive: "
-             "%(url)s", url=settings_url)
+    return _(
+        "You receive this e-mail because of your CyberReady account. Choose what you receive: %(url)s", url=settings_url
+    )

@@ -29,9 +29,13 @@ PAGE_SIZE = 100
 
 def users_with_roles(roles: Iterable[Role], country_id: int | None = None) -> list[User]:
     """Active users holding any of these roles (in this country, when one is given), by id."""
-    query = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role.in_([str(r) for r in roles]), User.active.is_(True))
-             .order_by(User.id).distinct())
+    query = (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([str(r) for r in roles]), User.active.is_(True))
+        .order_by(User.id)
+        .distinct()
+    )
     if country_id is not None:
         query = query.where(User.country_id == country_id)
     return list(db.session.scalars(query))
@@ -43,8 +47,7 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
     parts = urlsplit(base or "http://localhost")
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "http")
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http")
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -59,14 +62,21 @@ def _mail(notification: Notification, user: User, address: str) -> OutboxMessage
     with force_locale(language):
         text = text_of(notification.kind, notification.params)
         endpoint, values = target_of(notification.kind, notification.assessment_id)
-        body = "\n\n".join([text.body, absolute_url(endpoint, **values),
-                            "-- \n" + mail_footer(absolute_url("notifications.settings"))])
-    return OutboxMessage(user_id=user.id, recipient=address, subject=(SUBJECT_PREFIX + text.title)[:300],
-                         body=body)
+        body = "\n\n".join(
+            [text.body, absolute_url(endpoint, **values), "-- \n" + mail_footer(absolute_url("notifications.settings"))]
+        )
+    return OutboxMessage(user_id=user.id, recipient=address, subject=(SUBJECT_PREFIX + text.title)[:300], body=body)
 
 
-def notify(users: Iterable[User], kind: str, *, actor: Any = None, assessment_id: int | None = None,
-           cycle_id: int | None = None, **params: Any) -> list[Notification]:
+def notify(
+    users: Iterable[User],
+    kind: str,
+    *,
+    actor: Any = None,
+    assessment_id: int | None = None,
+    cycle_id: int | None = None,
+    **params: Any,
+) -> list[Notification]:
     """Tell each user (the actor excepted) in the app, and by e-mail where they gave an address."""
     actor_id = getattr(actor, "id", None)
     recipients = list({u.id: u for u in users if u.id != actor_id}.values())
@@ -75,8 +85,9 @@ def notify(users: Iterable[User], kind: str, *, actor: Any = None, assessment_id
     settings = _settings([u.id for u in recipients])
     created = []
     for user in recipients:
-        notification = Notification(user_id=user.id, kind=kind, assessment_id=assessment_id, cycle_id=cycle_id,
-                                    params=params)
+        notification = Notification(
+            user_id=user.id, kind=kind, assessment_id=assessment_id, cycle_id=cycle_id, params=params
+        )
         db.session.add(notification)
         created.append(notification)
         chosen = settings.get(user.id)
@@ -89,20 +100,35 @@ def notify(users: Iterable[User], kind: str, *, actor: Any = None, assessment_id
 
 def already_told(kind: str, cycle_id: int) -> set[int]:
     """Ids of the users already told this about this cycle (so reminders are sent once)."""
-    return set(db.session.scalars(sa.select(Notification.user_id).where(
-        Notification.kind == kind, Notification.cycle_id == cycle_id)))
+    return set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.kind == kind, Notification.cycle_id == cycle_id)
+        )
+    )
 
 
 def unread_count(user: Any) -> int:
     """How many of the user's notifications are unread."""
-    return db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def notifications_of(user: Any) -> list[Notification]:
     """The user's latest notifications, newest first."""
-    return list(db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id.desc()).limit(PAGE_SIZE)))
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc())
+            .limit(PAGE_SIZE)
+        )
+    )
 
 
 def mark_read(user: Any, notification_id: int | None = None) -> int:
@@ -117,13 +143,20 @@ def mark_read(user: Any, notification_id: int | None = None) -> int:
 def settings_of(user: Any) -> NotificationSettings:
     """The user's e-mail settings (a new, unsaved row when they never chose)."""
     return db.session.get(NotificationSettings, user.id) or NotificationSettings(
-        user_id=user.id, email="", email_enabled=True)
+        user_id=user.id, email="", email_enabled=True
+    )
 
 
 def followed_regions(user: Any) -> list[str]:
     """Codes of the regions the user follows."""
-    return list(db.session.scalars(sa.select(Region.code).join(FollowedRegion, FollowedRegion.region_id == Region.id)
-                                   .where(FollowedRegion.user_id == user.id).order_by(Region.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Region.code)
+            .join(FollowedRegion, FollowedRegion.region_id == Region.id)
+            .where(FollowedRegion.user_id == user.id)
+            .order_by(Region.position)
+        )
+    )
 
 
 def save_settings(user: Any, email: str, email_enabled: bool, region_codes: Iterable[str] | None) -> None:

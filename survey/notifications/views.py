@@ -77,15 +77,20 @@ def _region_choices() -> list[tuple[str, str]] | None:
 def settings() -> str | Response | tuple[str, int]:
     """Where e-mails go, whether to send them, and (for donors) the regions whose releases to hear of."""
     chosen = services.settings_of(current_user)
-    form: SettingsForm = settings_form(_region_choices(), email=chosen.email, email_enabled=chosen.email_enabled,
-                                       regions=services.followed_regions(current_user))
+    form: SettingsForm = settings_form(
+        _region_choices(),
+        email=chosen.email,
+        email_enabled=chosen.email_enabled,
+        regions=services.followed_regions(current_user),
+    )
     if not form.is_submitted():
         return render_template("notifications/settings.html", form=form)
     if not form.validate():
         flash(_("Nothing was saved: please correct the fields marked below."), "error")
         return render_template("notifications/settings.html", form=form), 422
-    services.save_settings(current_user, form.email.data or "", form.email_enabled.data,
-                           form.regions.data if "regions" in form else None)
+    services.save_settings(
+        current_user, form.email.data or "", form.email_enabled.data, form.regions.data if "regions" in form else None
+    )
     db.session.commit()
     flash(_("Your notification settings are saved."), "success")
     return redirect(url_for(".settings"))

@@ -15,8 +15,7 @@ blueprint = Blueprint("offline", __name__)
 def service_worker() -> Response:
     """static/sw.js at the root: a worker controls only the pages under the folder it is served from."""
     assert current_app.static_folder is not None  # the app is created with its static folder
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript",
-                                   max_age=0)
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
     # Browsers look for a new worker on every visit; "no-cache" makes that a cheap revalidation.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

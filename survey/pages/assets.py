@@ -31,7 +31,8 @@ assets = AppGroup("assets", help="Static files.")
 def compressible_files(folder: Path) -> list[Path]:
     """Text files of the static folder worth compressing."""
     return sorted(
-        path for path in folder.rglob("*")
+        path
+        for path in folder.rglob("*")
         if path.is_file() and path.suffix in COMPRESSIBLE and path.stat().st_size >= MIN_SIZE
     )
 
@@ -53,8 +54,11 @@ def compress_folder(folder: Path) -> list[Path]:
             if _fresh(variant, source):
                 continue
             data = data if data is not None else source.read_bytes()
-            packed = (brotli.compress(data, quality=FILE_BROTLI_QUALITY) if encoding == "br"
-                      else gzip.compress(data, 9, mtime=0))
+            packed = (
+                brotli.compress(data, quality=FILE_BROTLI_QUALITY)
+                if encoding == "br"
+                else gzip.compress(data, 9, mtime=0)
+            )
             variant.write_bytes(packed)
             written.append(variant)
     return written

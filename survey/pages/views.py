@@ -18,28 +18,44 @@ blueprint = Blueprint("pages", __name__)
 # The worked example on the methodology page is computed by the real scoring code,
 # so the page cannot drift from the methodology.
 EXAMPLE_PILLARS = (
-    PillarInput("A", 1.0, (
-        IndicatorInput("A1", 2.0, LEVEL, 3),
-        IndicatorInput("A2", 1.0, LEVEL, 4),
-        IndicatorInput("A3", 1.0, NOT_APPLICABLE),
-        IndicatorInput("A4", 1.0, DONT_KNOW),
-    )),
-    PillarInput("B", 1.0, (
-        IndicatorInput("B1", 1.0, LEVEL, 2),
-        IndicatorInput("B2", 1.0, DONT_KNOW),
-        IndicatorInput("B3", 1.0, DONT_KNOW),
-    )),
-    PillarInput("C", 1.0, (
-        IndicatorInput("C1", 1.0, LEVEL, 5),
-        IndicatorInput("C2", 1.0, LEVEL, 4),
-    )),
+    PillarInput(
+        "A",
+        1.0,
+        (
+            IndicatorInput("A1", 2.0, LEVEL, 3),
+            IndicatorInput("A2", 1.0, LEVEL, 4),
+            IndicatorInput("A3", 1.0, NOT_APPLICABLE),
+            IndicatorInput("A4", 1.0, DONT_KNOW),
+        ),
+    ),
+    PillarInput(
+        "B",
+        1.0,
+        (
+            IndicatorInput("B1", 1.0, LEVEL, 2),
+            IndicatorInput("B2", 1.0, DONT_KNOW),
+            IndicatorInput("B3", 1.0, DONT_KNOW),
+        ),
+    ),
+    PillarInput(
+        "C",
+        1.0,
+        (
+            IndicatorInput("C1", 1.0, LEVEL, 5),
+            IndicatorInput("C2", 1.0, LEVEL, 4),
+        ),
+    ),
     PillarInput("D", 1.0, (IndicatorInput("D1", 1.0, LEVEL, 3),)),
 )
 # Pillar C with its weaker indicator declared not applicable: what the page shows the cap does.
-WHAT_IF_PILLAR = PillarInput("C", 1.0, (
-    IndicatorInput("C1", 1.0, LEVEL, 5),
-    IndicatorInput("C2", 1.0, NOT_APPLICABLE),
-))
+WHAT_IF_PILLAR = PillarInput(
+    "C",
+    1.0,
+    (
+        IndicatorInput("C1", 1.0, LEVEL, 5),
+        IndicatorInput("C2", 1.0, NOT_APPLICABLE),
+    ),
+)
 
 
 @blueprint.route("/")
@@ -63,9 +79,13 @@ def health() -> tuple[str, int, dict]:
 def methodology() -> str:
     """How scores are computed, with a worked example."""
     result = scoring.score_assessment(EXAMPLE_PILLARS)
-    return render_template("pages/methodology.html", scoring=scoring, example_result=result,
-                           example=list(zip(EXAMPLE_PILLARS, result.pillars, strict=True)),
-                           what_if=scoring.score_pillar(WHAT_IF_PILLAR))
+    return render_template(
+        "pages/methodology.html",
+        scoring=scoring,
+        example_result=result,
+        example=list(zip(EXAMPLE_PILLARS, result.pillars, strict=True)),
+        what_if=scoring.score_pillar(WHAT_IF_PILLAR),
+    )
 
 
 @blueprint.route("/framework")

@@ -13,6 +13,8 @@ from survey.publication.labels import VISIBILITY_LABELS
 class ReleaseForm(FlaskForm):
     """Who may read the validated results."""
 
-    visibility = RadioField(_l("Who may read these results"), validators=[
-        DataRequired(message=_l("Choose who may read the results."))],
-        choices=[SelectChoice(level, label) for level, label in VISIBILITY_LABELS.items()])
+    visibility = RadioField(
+        _l("Who may read these results"),
+        validators=[DataRequired(message=_l("Choose who may read the results."))],
+        choices=[SelectChoice(level, label) for level, label in VISIBILITY_LABELS.items()],
+    )

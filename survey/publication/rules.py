@@ -46,8 +46,7 @@ def released_to(viewer: Any, assessment: Assessment) -> bool:
 
 def released_condition(viewer: Any) -> ColumnElement[bool]:
     """SQL condition on Assessment: validated and released to this viewer, or of the viewer's own country."""
-    released = sa.and_(Assessment.status == Status.VALIDATED,
-                       Assessment.visibility.in_(visible_levels(viewer)))
+    released = sa.and_(Assessment.status == Status.VALIDATED, Assessment.visibility.in_(visible_levels(viewer)))
     if permissions.can(viewer, Permission.COUNTRY_WORK):
         own = sa.and_(Assessment.status == Status.VALIDATED, Assessment.country_id == viewer.country_id)
         return sa.or_(released, own)

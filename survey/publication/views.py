@@ -33,8 +33,12 @@ def release(assessment_id: int) -> Response | tuple[str, int]:
     """Set who outside the country may read the validated results."""
     assessment = assessments.get_visible_assessment(current_user, assessment_id)
     if not can(current_user, Permission.ASSESSMENT_RELEASE, assessment):
-        record_refusal("assessment.release", "coordinator of another country",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+        record_refusal(
+            "assessment.release",
+            "coordinator of another country",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(404)
     form = ReleaseForm()
     if not form.validate():
@@ -43,8 +47,9 @@ def release(assessment_id: int) -> Response | tuple[str, int]:
     try:
         services.release(assessment, Visibility(form.visibility.data), current_user)
     except assessments.WorkflowError:
-        record_refusal("assessment.release", "not validated", country_id=assessment.country_id,
-                       assessment_id=assessment.id)
+        record_refusal(
+            "assessment.release", "not validated", country_id=assessment.country_id, assessment_id=assessment.id
+        )
         flash(_("Only validated results can be released."), "error")
         return _results(assessment, form), 409
     db.session.commit()
@@ -53,5 +58,6 @@ def release(assessment_id: int) -> Response | tuple[str, int]:
 
 
 def _results(assessment: Assessment, form: ReleaseForm) -> str:
-    return render_template("assessments/results.html", assessment=assessment, refused_release_form=form,
-                           **build_results(assessment))
+    return render_template(
+        "assessments/results.html", assessment=assessment, refused_release_form=form, **build_results(assessment)
+    )

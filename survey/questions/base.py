@@ -163,8 +163,7 @@ class QuestionType:
         """
         raise NotImplementedError
 
-    def demo_value(self, indicator: IndicatorDef, rng: random.Random,
-                   context: DemoContext) -> StoredAnswer:
+    def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """An invented answer, for demonstrations and load tests."""
         raise NotImplementedError
 

@@ -14,8 +14,9 @@ from wtforms import SelectChoice
 def current_currencies() -> tuple[str, ...]:
     """ISO 4217 codes that are legal tender somewhere today (no historic or fund codes)."""
     day = date.today()  # cached for the process: currencies change less often than deployments
-    codes = {code for territory in get_global("territory_currencies")
-             for code in get_territory_currencies(territory, day)}
+    codes = {
+        code for territory in get_global("territory_currencies") for code in get_territory_currencies(territory, day)
+    }
     return tuple(sorted(codes))
 
 

@@ -64,8 +64,9 @@ class Day(SingleColumnType):
             value = value.date()
         if isinstance(value, date):
             if not EARLIEST <= value <= LATEST:
-                raise InvalidAnswer(_("Enter a date between %(first)s and %(last)s.",
-                                      first=EARLIEST.year, last=LATEST.year))
+                raise InvalidAnswer(
+                    _("Enter a date between %(first)s and %(last)s.", first=EARLIEST.year, last=LATEST.year)
+                )
             return {"date_value": value}
         return {"date_value": parse_day(str(value), locale)}
 

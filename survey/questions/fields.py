@@ -74,11 +74,17 @@ class TypedTextField(StringField):
 class NumberField(TypedTextField):
     """A number typed the reader's way ('1 500 000,75' in French), within a range."""
 
-    def __init__(self, label: Any = None, validators: Any = None, *, rule: NumberRule,
-                 inputmode: str = "decimal", **kwargs: Any):
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, rule: NumberRule, inputmode: str = "decimal", **kwargs: Any
+    ):
         """A text input with the keyboard for numbers and the length bound of the parser."""
-        render_kw = {"inputmode": inputmode, "maxlength": MAX_CHARS, "autocomplete": "off",
-                     "size": 16, **kwargs.pop("render_kw", {})}
+        render_kw = {
+            "inputmode": inputmode,
+            "maxlength": MAX_CHARS,
+            "autocomplete": "off",
+            "size": 16,
+            **kwargs.pop("render_kw", {}),
+        }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
         self.rule = rule
 
@@ -103,11 +109,14 @@ def parse_day(text: str, locale: Locale) -> date:
             raise ValueError(typed)
     except (ValueError, IndexError) as error:  # Babel raises IndexError on some shapes
         example = date(2021, 5, 31)
-        raise InvalidAnswer(_("This is not a date we can read. Write it like this: %(example)s.",
-                              example=format_date(example, "short", locale=locale))) from error
+        raise InvalidAnswer(
+            _(
+                "This is not a date we can read. Write it like this: %(example)s.",
+                example=format_date(example, "short", locale=locale),
+            )
+        ) from error
     if not EARLIEST <= day <= LATEST:
-        raise InvalidAnswer(_("Enter a date between %(first)s and %(last)s.",
-                              first=EARLIEST.year, last=LATEST.year))
+        raise InvalidAnswer(_("Enter a date between %(first)s and %(last)s.", first=EARLIEST.year, last=LATEST.year))
     return day
 
 

@@ -43,8 +43,11 @@ class MaturityLevel(QuestionType):
 
     def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
         """One radio group, `state`."""
-        choices = [*(SelectChoice(value, value) for value in sorted(LEVEL_VALUES)),
-                   SelectChoice(NOT_APPLICABLE, _l("Not applicable")), SelectChoice(DONT_KNOW, _l("Don't know"))]
+        choices = [
+            *(SelectChoice(value, value) for value in sorted(LEVEL_VALUES)),
+            SelectChoice(NOT_APPLICABLE, _l("Not applicable")),
+            SelectChoice(DONT_KNOW, _l("Don't know")),
+        ]
         return {"state": OptionalRadioField(_l("Level"), choices=choices)}
 
     def has_value(self, form: Form) -> bool:
@@ -80,8 +83,11 @@ class MaturityLevel(QuestionType):
 
     def _choices(self) -> list[tuple[str, Any]]:
         """Each drop-down word and the answer it stands for, in the current language."""
-        return [*((f"{level}. {stage_name(level)}", level) for level in LEVELS),
-                (str(_l("Not applicable")), NOT_APPLICABLE), (str(_l("Don't know")), DONT_KNOW)]
+        return [
+            *((f"{level}. {stage_name(level)}", level) for level in LEVELS),
+            (str(_l("Not applicable")), NOT_APPLICABLE),
+            (str(_l("Don't know")), DONT_KNOW),
+        ]
 
     def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
         """A drop-down of the five levels, "Not applicable" and "Don't know"."""

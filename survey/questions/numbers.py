@@ -79,8 +79,12 @@ def _ambiguous(text: str, decimal: str, group: str) -> str | None:
 def _format_error(text: str, locale: Locale, rule: NumberRule) -> InvalidAnswer:
     example = EXAMPLE if rule.places else EXAMPLE.to_integral_value(ROUND_DOWN)
     # The typed text stays in the field next to the message, so the message does not repeat it.
-    return InvalidAnswer(_("This is not a number we can read. Write it like this: %(example)s.",
-                           example=format_decimal(example, locale=locale)))
+    return InvalidAnswer(
+        _(
+            "This is not a number we can read. Write it like this: %(example)s.",
+            example=format_decimal(example, locale=locale),
+        )
+    )
 
 
 def _convert(text: str, locale: Locale, rule: NumberRule) -> Decimal:
@@ -98,17 +102,19 @@ def parse_number(text: str, locale: Locale, rule: NumberRule) -> Decimal:
     """Read typed text as a number of this rule, or raise InvalidAnswer with a translated message."""
     typed = text.strip()
     if len(typed) > MAX_CHARS:
-        raise InvalidAnswer(_("This is too long for a number: use at most %(max)s characters.",
-                              max=MAX_CHARS))
+        raise InvalidAnswer(_("This is too long for a number: use at most %(max)s characters.", max=MAX_CHARS))
     decimal, group = locale_symbols(locale)
     compact = GROUP_SPACES.sub("", MARKS.sub("", typed.translate(NATIVE_DIGITS)))
     if not SHAPE.fullmatch(compact):  # letters, exponents, "NaN", "Infinity", two signs...
         raise _format_error(typed, locale, rule)
     if symbol := _ambiguous(compact, decimal, group):
-        raise InvalidAnswer(_("This number could be read two ways: write %(whole)s or %(fraction)s.",
-                              whole=format_decimal(Decimal(compact.replace(symbol, "")), locale=locale),
-                              fraction=format_decimal(Decimal(compact.replace(symbol, ".", 1)),
-                                                      locale=locale)))
+        raise InvalidAnswer(
+            _(
+                "This number could be read two ways: write %(whole)s or %(fraction)s.",
+                whole=format_decimal(Decimal(compact.replace(symbol, "")), locale=locale),
+                fraction=format_decimal(Decimal(compact.replace(symbol, ".", 1)), locale=locale),
+            )
+        )
     if decimal == "," and DOT_GROUPED.fullmatch(compact):
         compact = compact.replace(".", "")  # "1.500.000,75": dots can only group thousands here
     digits = compact.lstrip("+-").replace(".", "").replace(",", "").lstrip("0")
@@ -124,12 +130,12 @@ def check_number(number: Decimal, locale: Locale, rule: NumberRule) -> Decimal:
     if -min(int(number.normalize().as_tuple().exponent), 0) > rule.places:
         if rule.places == 0:
             raise InvalidAnswer(_("Enter a whole number, without decimals."))
-        raise InvalidAnswer(ngettext("Use at most %(num)d decimal.", "Use at most %(num)d decimals.",
-                                     rule.places))
+        raise InvalidAnswer(ngettext("Use at most %(num)d decimal.", "Use at most %(num)d decimals.", rule.places))
     return number.quantize(Decimal(1).scaleb(-rule.places))
 
 
 def _range_error(rule: NumberRule, locale: Locale) -> InvalidAnswer:
-    return InvalidAnswer(str(rule.range_message) % {
-        "min": format_decimal(rule.minimum, locale=locale),
-        "max": format_decimal(rule.maximum, locale=locale)})
+    return InvalidAnswer(
+        str(rule.range_message)
+        % {"min": format_decimal(rule.minimum, locale=locale), "max": format_decimal(rule.maximum, locale=locale)}
+    )

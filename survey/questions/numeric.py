@@ -51,8 +51,11 @@ class NumberType(SingleColumnType):
 
     def workbook_input(self, indicator: IndicatorDef, country: str | None = None) -> WorkbookInput:
         """A number within the rule's range (whole when the rule has no decimals)."""
-        return WorkbookInput("decimal" if self.rule.places else "whole",
-                             minimum=json_number(self.rule.minimum), maximum=json_number(self.rule.maximum))
+        return WorkbookInput(
+            "decimal" if self.rule.places else "whole",
+            minimum=json_number(self.rule.minimum),
+            maximum=json_number(self.rule.maximum),
+        )
 
     def workbook_read(self, indicator: IndicatorDef, value: Any, extra: Any, locale: Locale) -> dict[str, Any]:
         """A number cell as it is, or text read in the workbook's language ('1 500,5' in French)."""
@@ -81,8 +84,7 @@ class Count(NumberType):
     name = "count"
     is_quantity = True
     inputmode = "numeric"
-    rule = NumberRule(Decimal(0), Decimal(10**9), 0,
-                      _l("Enter a whole number between %(min)s and %(max)s."))
+    rule = NumberRule(Decimal(0), Decimal(10**9), 0, _l("Enter a whole number between %(min)s and %(max)s."))
 
     def display(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> str:
         """'1 234 cases' in French."""
@@ -152,9 +154,10 @@ class Money(NumberType):
 
     def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
         """The amount, `value`, and its currency, `currency`."""
-        return {**super().form_fields(indicator),
-                "currency": SelectField(_l("Currency"), choices=[], validate_choice=True,
-                                        validators=[_currency_needed])}
+        return {
+            **super().form_fields(indicator),
+            "currency": SelectField(_l("Currency"), choices=[], validate_choice=True, validators=[_currency_needed]),
+        }
 
     def prepare(self, form: Form, locale: Locale, country: str | None) -> None:
         """Current currencies in the reader's language; the country's preselected on a new answer."""
@@ -221,5 +224,10 @@ class Money(NumberType):
 
     def demo_value(self, indicator: IndicatorDef, rng: random.Random, context: DemoContext) -> StoredAnswer:
         """Millions in the country's currency."""
-        return StoredAnswer(VALUE, {"number_value": Decimal(rng.randrange(2, 90) * 1_000_000),
-                                    "currency": country_currency(context.country) or "USD"})
+        return StoredAnswer(
+            VALUE,
+            {
+                "number_value": Decimal(rng.randrange(2, 90) * 1_000_000),
+                "currency": country_currency(context.country) or "USD",
+            },
+        )

@@ -35,8 +35,11 @@ class YesNo(QuestionType):
 
     def form_fields(self, indicator: IndicatorDef) -> dict[str, UnboundField]:
         """Two radio buttons, `value`."""
-        return {"value": OptionalRadioField(_l("Answer"), choices=[SelectChoice("yes", _l("Yes")),
-                                                                   SelectChoice("no", _l("No"))])}
+        return {
+            "value": OptionalRadioField(
+                _l("Answer"), choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+            )
+        }
 
     def read(self, form: Form) -> dict[str, Any]:
         """True, False or None."""

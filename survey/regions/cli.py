@@ -13,9 +13,7 @@ regions = DatabaseGroup("regions", help="Regional organisations and their member
 
 
 @regions.command("load")
-@click.argument(
-    "path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(path: Path | None) -> None:
     """Load or update the regions from a YAML file (default: the shipped one); idempotent."""
     try:
@@ -28,9 +26,7 @@ def load_command(path: Path | None) -> None:
 
 
 @regions.command("list")
-@click.option(
-    "--year", type=int, default=None, help="Members in this cycle year (default: this year)."
-)
+@click.option("--year", type=int, default=None, help="Members in this cycle year (default: this year).")
 def list_command(year: int | None) -> None:
     """List the regions and how many members each has in a cycle year."""
     from datetime import date

@@ -50,9 +50,7 @@ def reference_date(year: int) -> date:
 def is_member(period: Period, year: int) -> bool:
     """Whether this period covers the reference date of the cycle year."""
     day = reference_date(year)
-    return (period.joined is None or period.joined <= day) and (
-        period.left is None or period.left > day
-    )
+    return (period.joined is None or period.joined <= day) and (period.left is None or period.left > day)
 
 
 def members_in(periods: Iterable[Period], year: int) -> list[str]:
@@ -77,9 +75,7 @@ def _period(raw: Any, where: str) -> Period:
     code = str(raw.get("country", "")).strip().upper()
     if len(code) != 2 or not code.isalpha():
         raise RegionsError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code")
-    period = Period(
-        code, _date(raw.get("joined"), f"{where} {code}"), _date(raw.get("left"), f"{where} {code}")
-    )
+    period = Period(code, _date(raw.get("joined"), f"{where} {code}"), _date(raw.get("left"), f"{where} {code}"))
     if period.joined and period.left and period.left <= period.joined:
         raise RegionsError(f"{where} {code}: 'left' must come after 'joined'")
     return period

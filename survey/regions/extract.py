@@ -8,9 +8,7 @@ from typing import IO, Any
 import yaml
 
 
-def extract_regions(
-    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple]:
+def extract_regions(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
     """Yield (line, function, message, comments) for each region's name and short name."""
     root = yaml.compose(fileobj.read().decode("utf-8"))
     if not isinstance(root, yaml.MappingNode):

@@ -35,9 +35,7 @@ class Membership(Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("region.id", ondelete="CASCADE"), index=True
-    )
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id", ondelete="CASCADE"), index=True)
     country_code: Mapped[str] = mapped_column(sa.String(2))
     joined: Mapped[date | None] = mapped_column(sa.Date)
     left: Mapped[date | None] = mapped_column(sa.Date)

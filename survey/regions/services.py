@@ -50,11 +50,7 @@ def load_regions(path: Path = DATA_FILE) -> tuple[int, int]:
         db.session.add(region)
     db.session.flush()
     ids = dict(db.session.execute(sa.select(Region.code, Region.id)).all())
-    db.session.execute(
-        sa.delete(Membership).where(
-            Membership.region_id.in_([ids[item.code] for item in definitions])
-        )
-    )
+    db.session.execute(sa.delete(Membership).where(Membership.region_id.in_([ids[item.code] for item in definitions])))
     rows = [
         {"region_id": ids[item.code], "country_code": p.country, "joined": p.joined, "left": p.left}
         for item in definitions

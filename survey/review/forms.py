@@ -24,20 +24,33 @@ MAX_COMMENT = 2000
 class CommentForm(FlaskForm):
     """A message in an indicator's thread."""
 
-    body = TextAreaField(_l("Your message"), validators=[
-        DataRequired(message=_l("Write a message first.")),
-        Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT))])
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[
+            DataRequired(message=_l("Write a message first.")),
+            Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT)),
+        ],
+    )
 
 
 class DecisionForm(FlaskForm):
     """Accept an indicator, or return it with a comment saying what to fix."""
 
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice(Review.ACCEPTED.value, _l("Accept")),
-        SelectChoice(Review.RETURNED.value, _l("Return with a comment"))],
-        validators=[DataRequired(message=_l("Choose accept or return."))])
-    comment = TextAreaField(_l("Comment for the country's team"), validators=[
-        Optional(), Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT))])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice(Review.ACCEPTED.value, _l("Accept")),
+            SelectChoice(Review.RETURNED.value, _l("Return with a comment")),
+        ],
+        validators=[DataRequired(message=_l("Choose accept or return."))],
+    )
+    comment = TextAreaField(
+        _l("Comment for the country's team"),
+        validators=[
+            Optional(),
+            Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT)),
+        ],
+    )
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         """Returning needs a reason the team can act on."""
@@ -56,11 +69,20 @@ class IndicatorDecisionForm(Form):
 
     Meta = CatalogMeta
 
-    decision = OptionalRadioField(_l("Decision"), choices=[
-        SelectChoice(Review.ACCEPTED.value, _l("Accept")),
-        SelectChoice(Review.RETURNED.value, _l("Return with a comment"))])
-    comment = TextAreaField(_l("Comment for the country's team"), validators=[
-        Optional(), Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT))])
+    decision = OptionalRadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice(Review.ACCEPTED.value, _l("Accept")),
+            SelectChoice(Review.RETURNED.value, _l("Return with a comment")),
+        ],
+    )
+    comment = TextAreaField(
+        _l("Comment for the country's team"),
+        validators=[
+            Optional(),
+            Length(max=MAX_COMMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMENT)),
+        ],
+    )
     # The answer's version and review decision the page was built from: a stale form is a conflict.
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0, max=2**31)])
     seen = HiddenField()
@@ -68,8 +90,12 @@ class IndicatorDecisionForm(Form):
     def validate(self, extra_validators: Mapping | None = None) -> bool:
         """Returning needs a reason the team can act on, unless the indicator is returned already."""
         valid = super().validate(extra_validators)
-        if (valid and self.decision.data == Review.RETURNED and self.seen.data != Review.RETURNED
-                and not (self.comment.data or "").strip()):
+        if (
+            valid
+            and self.decision.data == Review.RETURNED
+            and self.seen.data != Review.RETURNED
+            and not (self.comment.data or "").strip()
+        ):
             self.comment.errors = [_l("Say what needs fixing when you return an indicator.")]
             return False
         return valid
@@ -81,9 +107,13 @@ class IndicatorDecisionForm(Form):
 
     def to_decision(self, code: str) -> Decision:
         """The entered decision as plain values."""
-        return Decision(code, Review(self.decision.data) if self.decision.data else None,
-                        (self.comment.data or "").replace("\r\n", "\n"), self.version.data or 0,
-                        self.seen.data or None)
+        return Decision(
+            code,
+            Review(self.decision.data) if self.decision.data else None,
+            (self.comment.data or "").replace("\r\n", "\n"),
+            self.version.data or 0,
+            self.seen.data or None,
+        )
 
 
 class ReviewForm(FlaskForm):

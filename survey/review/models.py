@@ -24,9 +24,7 @@ class Comment(Model):
     """A message in the discussion thread of one indicator of an assessment."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     body: Mapped[str] = mapped_column(sa.Text)

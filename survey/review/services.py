@@ -30,15 +30,20 @@ def returned_codes(answers: dict[str, Answer]) -> frozenset[str]:
 @signals.submitted.connect
 def requeue_returned(assessment: Assessment, **_: object) -> None:
     """Returned indicators go back to the validator's queue once the team resubmits."""
-    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
-                                               Answer.review == Review.RETURNED).values(review=None))
+    db.session.execute(
+        sa.update(Answer)
+        .where(Answer.assessment_id == assessment.id, Answer.review == Review.RETURNED)
+        .values(review=None)
+    )
 
 
 def _answer(assessment: Assessment, indicator_code: str) -> Answer:
     answer = db.session.scalar(
-        sa.select(Answer).join(Indicator, Answer.indicator_id == Indicator.id)
+        sa.select(Answer)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id == assessment.id, Indicator.code == indicator_code)
-        .execution_options(populate_existing=True))
+        .execution_options(populate_existing=True)
+    )
     if answer is None:
         raise WorkflowError("foreign-indicator")
     return answer
@@ -51,8 +56,9 @@ def add_comment(assessment: Assessment, indicator_id: int, user: User, body: str
     return comment
 
 
-def review_indicator(assessment: Assessment, indicator_code: str, decision: Review,
-                     user: User, comment: str = "") -> Answer:
+def review_indicator(
+    assessment: Assessment, indicator_code: str, decision: Review, user: User, comment: str = ""
+) -> Answer:
     """Accept an indicator, or return it with a comment that explains what to fix."""
     lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     if decision == Review.RETURNED and not comment.strip():
@@ -62,21 +68,37 @@ def review_indicator(assessment: Assessment, indicator_code: str, decision: Revi
     answer.review, answer.reviewed_by_id, answer.reviewed_at = decision.value, user.id, utcnow()
     if comment.strip():
         add_comment(assessment, answer.indicator_id, user, comment.strip())
-    record("indicator.review", country_id=assessment.country_id, assessment_id=assessment.id,
-           indicator_code=indicator_code, old_value=old, new_value=decision.value, user=user)
+    record(
+        "indicator.review",
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        indicator_code=indicator_code,
+        old_value=old,
+        new_value=decision.value,
+        user=user,
+    )
     return answer
 
 
 def review_counts(assessment: Assessment) -> dict[str | None, int]:
     """How many answers are accepted, returned or not reviewed yet (None)."""
-    rows = db.session.execute(sa.select(Answer.review, sa.func.count()).where(
-        Answer.assessment_id == assessment.id, Answer.state.is_not(None)).group_by(Answer.review))
+    rows = db.session.execute(
+        sa.select(Answer.review, sa.func.count())
+        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None))
+        .group_by(Answer.review)
+    )
     return {review: count for review, count in rows}
 
 
 def _set_status(assessment: Assessment, status: Status, user: User) -> None:
-    record("assessment.status", country_id=assessment.country_id, assessment_id=assessment.id,
-           old_value=assessment.status, new_value=status.value, user=user)
+    record(
+        "assessment.status",
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        old_value=assessment.status,
+        new_value=status.value,
+        user=user,
+    )
     assessment.status = status
 
 
@@ -102,9 +124,11 @@ def validate(assessment: Assessment, user: User) -> None:
 
 def accept_all(assessment: Assessment, user: User) -> None:
     """Accept every answered indicator at once (used by the demo loader)."""
-    db.session.execute(sa.update(Answer).where(Answer.assessment_id == assessment.id,
-                                               Answer.state.is_not(None))
-                       .values(review=Review.ACCEPTED.value, reviewed_by_id=user.id, reviewed_at=utcnow()))
+    db.session.execute(
+        sa.update(Answer)
+        .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None))
+        .values(review=Review.ACCEPTED.value, reviewed_by_id=user.id, reviewed_at=utcnow())
+    )
 
 
 def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
@@ -114,24 +138,40 @@ def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
     """
     lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     rows = db.session.execute(
-        sa.select(Answer, Indicator.code, Indicator.kind).join(Indicator, Answer.indicator_id == Indicator.id)
+        sa.select(Answer, Indicator.code, Indicator.kind)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None), Answer.review.is_(None))
-        .execution_options(populate_existing=True)).all()
+        .execution_options(populate_existing=True)
+    ).all()
     accepted = [code for answer, code, kind in rows if not flags(answer, kind == MATURITY)]
     now = utcnow()
     for answer, code, _kind in rows:
         if code in accepted:
             answer.review, answer.reviewed_by_id, answer.reviewed_at = Review.ACCEPTED.value, user.id, now
-    db.session.add_all(AuditEvent(action="indicator.review", user_id=user.id, username=user.username, at=now,
-                                  country_id=assessment.country_id, assessment_id=assessment.id,
-                                  indicator_code=code, new_value=Review.ACCEPTED.value) for code in accepted)
+    db.session.add_all(
+        AuditEvent(
+            action="indicator.review",
+            user_id=user.id,
+            username=user.username,
+            at=now,
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+            indicator_code=code,
+            new_value=Review.ACCEPTED.value,
+        )
+        for code in accepted
+    )
     return accepted
 
 
 def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> dict[str, list[Comment]]:
     """Comment threads by indicator code, oldest message first, for one pillar or all."""
-    query = (sa.select(Comment, Indicator.code).join(Indicator, Comment.indicator_id == Indicator.id)
-             .where(Comment.assessment_id == assessment.id).order_by(Comment.created_at, Comment.id))
+    query = (
+        sa.select(Comment, Indicator.code)
+        .join(Indicator, Comment.indicator_id == Indicator.id)
+        .where(Comment.assessment_id == assessment.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
     if pillar_code:
         query = query.where(Indicator.pillar_code == pillar_code)
     threads: dict[str, list[Comment]] = {}
@@ -142,8 +182,11 @@ def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> d
 
 def indicator_id(assessment: Assessment, code: str) -> int | None:
     """The id of an indicator of the assessment's framework version, by code."""
-    return db.session.scalar(sa.select(Indicator.id).where(
-        Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code))
+    return db.session.scalar(
+        sa.select(Indicator.id).where(
+            Indicator.framework_version_id == assessment.framework_version_id, Indicator.code == code
+        )
+    )
 
 
 def item_titles(definitions) -> dict[str, str]:
@@ -162,9 +205,14 @@ def item_titles(definitions) -> dict[str, str]:
 
 def needs_evidence(answer: Answer | None) -> bool:
     """The methodology's evidence gate: Established or higher needs a link, a description or a file."""
-    return bool(answer and answer.level and answer.level >= 3
-                and not answer.evidence_urls and not answer.evidence_description
-                and answer.indicator_id not in signals.filed_evidence(answer.assessment_id))
+    return bool(
+        answer
+        and answer.level
+        and answer.level >= 3
+        and not answer.evidence_urls
+        and not answer.evidence_description
+        and answer.indicator_id not in signals.filed_evidence(answer.assessment_id)
+    )
 
 
 # Why an answer needs the validator's attention; the template names each in the reader's language.
@@ -192,8 +240,12 @@ def flags(answer: Answer | None, maturity: bool = True) -> list[str]:
 
 
 # The parts of an answer a "was -> now" line compares, each shown as one value.
-ANSWER_PARTS = (("state", "level", "number_value", "currency", "bool_value"), ("evidence_urls",),
-                ("evidence_description",), ("comment",))
+ANSWER_PARTS = (
+    ("state", "level", "number_value", "currency", "bool_value"),
+    ("evidence_urls",),
+    ("evidence_description",),
+    ("comment",),
+)
 
 
 @dataclass(frozen=True)
@@ -215,11 +267,19 @@ def changes_since_review(assessment: Assessment) -> dict[str, Change]:
     since the latest submission. Read from the audit trail, so who made each change is known.
     """
     # A handful of status changes per assessment; their JSON values are compared here, not in SQL.
-    submissions = [event_id for event_id, value in db.session.execute(
-        sa.select(AuditEvent.id, AuditEvent.new_value).where(
-            AuditEvent.assessment_id == assessment.id, AuditEvent.action == "assessment.status",
-            AuditEvent.outcome == "ok").order_by(AuditEvent.id.desc()))
-        if value == Status.SUBMITTED.value][:2]
+    submissions = [
+        event_id
+        for event_id, value in db.session.execute(
+            sa.select(AuditEvent.id, AuditEvent.new_value)
+            .where(
+                AuditEvent.assessment_id == assessment.id,
+                AuditEvent.action == "assessment.status",
+                AuditEvent.outcome == "ok",
+            )
+            .order_by(AuditEvent.id.desc())
+        )
+        if value == Status.SUBMITTED.value
+    ][:2]
     if assessment.status == Status.SUBMITTED:
         if len(submissions) < 2:
             return {}
@@ -229,11 +289,21 @@ def changes_since_review(assessment: Assessment) -> dict[str, Change]:
     else:
         return {}
     events = db.session.execute(
-        sa.select(AuditEvent.indicator_code, AuditEvent.old_value, AuditEvent.new_value, AuditEvent.user_id,
-                  AuditEvent.username)
-        .where(AuditEvent.assessment_id == assessment.id, AuditEvent.action == "answer.update",
-               AuditEvent.outcome == "ok", window)
-        .order_by(AuditEvent.id)).all()
+        sa.select(
+            AuditEvent.indicator_code,
+            AuditEvent.old_value,
+            AuditEvent.new_value,
+            AuditEvent.user_id,
+            AuditEvent.username,
+        )
+        .where(
+            AuditEvent.assessment_id == assessment.id,
+            AuditEvent.action == "answer.update",
+            AuditEvent.outcome == "ok",
+            window,
+        )
+        .order_by(AuditEvent.id)
+    ).all()
     first: dict[str, dict | None] = {}
     last: dict[str, dict | None] = {}
     authors: dict[str, list[int | str]] = {}
@@ -249,8 +319,9 @@ def changes_since_review(assessment: Assessment) -> dict[str, Change]:
         parts = [(_part(was, keys), _part(last[code], keys)) for keys in ANSWER_PARTS]
         parts = [(old, new) for old, new in parts if old != new]
         if parts:
-            changes[code] = Change(parts, [who if isinstance(who, str) else names.get(who, str(who))
-                                           for who in authors[code]])
+            changes[code] = Change(
+                parts, [who if isinstance(who, str) else names.get(who, str(who)) for who in authors[code]]
+            )
     return changes
 
 
@@ -259,8 +330,9 @@ def _names(user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    return {user.id: user.full_name or user.username
-            for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return {
+        user.id: user.full_name or user.username for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
+    }
 
 
 @dataclass(frozen=True)
@@ -299,8 +371,9 @@ def _is_stale(answer: Answer, decision: Decision) -> bool:
     return moved and (chosen != answer.review or bool(decision.comment.strip()))
 
 
-def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user: User,
-                     accept_unflagged: bool = False) -> Recorded:
+def record_decisions(
+    assessment: Assessment, decisions: Sequence[Decision], user: User, accept_unflagged: bool = False
+) -> Recorded:
     """Apply every decision of the review form at once, or none: `ReviewConflict` if any is stale.
 
     Returning needs a comment unless the indicator is returned already; a comment without a
@@ -309,9 +382,11 @@ def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user
     """
     lock_assessment(assessment, {Status.SUBMITTED}, "not-in-review")
     rows = db.session.execute(
-        sa.select(Answer, Indicator.code, Indicator.kind).join(Indicator, Answer.indicator_id == Indicator.id)
+        sa.select(Answer, Indicator.code, Indicator.kind)
+        .join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id == assessment.id, Answer.state.is_not(None))
-        .execution_options(populate_existing=True)).all()
+        .execution_options(populate_existing=True)
+    ).all()
     answers = {code: answer for answer, code, _kind in rows}
     maturity = {code for _answer, code, kind in rows if kind == MATURITY}
     if any(d.code not in answers for d in decisions):
@@ -332,9 +407,11 @@ def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user
             events.append(_decide(assessment, answer, d.code, d.decision, user, now))
     if accept_unflagged:
         decided = {d.code for d in decisions if d.decision is not None}
-        events += [_decide(assessment, answer, code, Review.ACCEPTED, user, now)
-                   for code, answer in answers.items()
-                   if answer.review is None and code not in decided and not flags(answer, code in maturity)]
+        events += [
+            _decide(assessment, answer, code, Review.ACCEPTED, user, now)
+            for code, answer in answers.items()
+            if answer.review is None and code not in decided and not flags(answer, code in maturity)
+        ]
     db.session.add_all(events)
     for event in events:
         assert event.indicator_code is not None  # _decide names the indicator
@@ -343,14 +420,21 @@ def record_decisions(assessment: Assessment, decisions: Sequence[Decision], user
     return done
 
 
-def _decide(assessment: Assessment, answer: Answer, code: str, decision: Review, user: User,
-            now) -> AuditEvent:
+def _decide(assessment: Assessment, answer: Answer, code: str, decision: Review, user: User, now) -> AuditEvent:
     """Set one decision and return its audit event (added by the caller, all at once)."""
     old = answer.review
     answer.review, answer.reviewed_by_id, answer.reviewed_at = decision.value, user.id, now
-    return AuditEvent(action="indicator.review", user_id=user.id, username=user.username, at=now,
-                      country_id=assessment.country_id, assessment_id=assessment.id, indicator_code=code,
-                      old_value=old, new_value=decision.value)
+    return AuditEvent(
+        action="indicator.review",
+        user_id=user.id,
+        username=user.username,
+        at=now,
+        country_id=assessment.country_id,
+        assessment_id=assessment.id,
+        indicator_code=code,
+        old_value=old,
+        new_value=decision.value,
+    )
 
 
 def _load_reviewers(answers: Iterable[Answer]) -> None:

@@ -24,8 +24,9 @@ from survey.review.services import item_titles
 blueprint = Blueprint("review", __name__, url_prefix="/assessments")
 WORKFLOW_MESSAGES = {
     "not-in-review": lambda: _("This assessment is not waiting for validation."),
-    "open-reviews": lambda: _("Every indicator must be accepted before the assessment is validated: "
-                              "some are returned or not reviewed yet."),
+    "open-reviews": lambda: _(
+        "Every indicator must be accepted before the assessment is validated: some are returned or not reviewed yet."
+    ),
     "nothing-returned": lambda: _("No indicator is returned, so there is nothing to send back."),
     "comment-required": lambda: _("Say what needs fixing when you return an indicator."),
     "foreign-indicator": lambda: _("This indicator has no answer in this assessment."),
@@ -50,8 +51,12 @@ def _reviewable(assessment_id: int, permission: Permission = Permission.ASSESSME
     """The assessment, if the current user may review (or validate) it; 403 and an audit entry otherwise."""
     assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW)
     if not can(current_user, permission, assessment):
-        record_refusal("assessment.review", "not allowed to review this assessment",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+        record_refusal(
+            "assessment.review",
+            "not allowed to review this assessment",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(403)
     return assessment
 
@@ -80,8 +85,7 @@ def _show() -> str:
     return show if show in FILTERS else "all"
 
 
-def _render_validation(assessment: Assessment, form: ReviewForm | None = None,
-                       conflicts: dict | None = None) -> str:
+def _render_validation(assessment: Assessment, form: ReviewForm | None = None, conflicts: dict | None = None) -> str:
     definition = assessment.framework_version.definition
     answers = assessments.answers_by_code(assessment)
     changes = services.changes_since_review(assessment)
@@ -95,8 +99,7 @@ def _render_validation(assessment: Assessment, form: ReviewForm | None = None,
         "changed": lambda code: code in changes,
     }
     show = _show()
-    may_review = (assessment.status == Status.SUBMITTED
-                  and can(current_user, Permission.ASSESSMENT_REVIEW, assessment))
+    may_review = assessment.status == Status.SUBMITTED and can(current_user, Permission.ASSESSMENT_REVIEW, assessment)
     if form is not None and form.indicator_codes:
         # A refused submit shows exactly the indicators it carried, with everything typed.
         posted = set(form.indicator_codes)
@@ -107,21 +110,33 @@ def _render_validation(assessment: Assessment, form: ReviewForm | None = None,
             form = make_review_form([i.code for i in shown])
             form.fill(answers)
     return render_template(
-        "review/validation.html", assessment=assessment, definition=definition, answers=answers,
-        indicators=shown, flags=flags, changes=changes, counts=services.review_counts(assessment),
+        "review/validation.html",
+        assessment=assessment,
+        definition=definition,
+        answers=answers,
+        indicators=shown,
+        flags=flags,
+        changes=changes,
+        counts=services.review_counts(assessment),
         flag_counts=Counter(flag for found in flags.values() for flag in found),
         filter_counts={name: sum(1 for i in indicators if test(i.code)) for name, test in chosen.items()},
-        show=show, threads=services.comment_threads(assessment), result=assessments.score(assessment),
-        may_review=may_review, form=form, conflicts=conflicts or {})
+        show=show,
+        threads=services.comment_threads(assessment),
+        result=assessments.score(assessment),
+        may_review=may_review,
+        form=form,
+        conflicts=conflicts or {},
+    )
 
 
-def _decisions_refused(assessment: Assessment, form: ReviewForm, action: str,
-                       error: Exception) -> tuple[str, int]:
+def _decisions_refused(assessment: Assessment, form: ReviewForm, action: str, error: Exception) -> tuple[str, int]:
     """A refused submit of the review form: explain, audit, and give back everything typed."""
     record_refusal(action, str(error), country_id=assessment.country_id, assessment_id=assessment.id)
     db.session.refresh(assessment)
-    flash(_("Nothing was recorded.") + " " + WORKFLOW_MESSAGES.get(
-        str(error), WORKFLOW_MESSAGES["not-in-review"])(), "error")
+    flash(
+        _("Nothing was recorded.") + " " + WORKFLOW_MESSAGES.get(str(error), WORKFLOW_MESSAGES["not-in-review"])(),
+        "error",
+    )
     return _render_validation(assessment, form), 409
 
 
@@ -140,8 +155,9 @@ def decide_all(assessment_id: int) -> Response | tuple[str, int]:
         flash(_("Nothing was recorded: please correct the decisions marked below."), "error")
         return _render_validation(assessment, form), 422
     try:
-        done = services.record_decisions(assessment, form.decisions(), current_user,
-                                         accept_unflagged=form.accept_unflagged.data)
+        done = services.record_decisions(
+            assessment, form.decisions(), current_user, accept_unflagged=form.accept_unflagged.data
+        )
         if action == "send_back":
             services.send_back(assessment, current_user)
         elif action == "validate":
@@ -153,29 +169,44 @@ def decide_all(assessment_id: int) -> Response | tuple[str, int]:
         step = "indicator.review" if str(error) in ("comment-required", "foreign-indicator") else "assessment.status"
         return _decisions_refused(assessment, form, step, error)
     db.session.commit()
-    flash(_("Decisions recorded: %(accepted)s accepted, %(returned)s returned.",
-            accepted=len(done.accepted), returned=len(done.returned)), "success")
+    flash(
+        _(
+            "Decisions recorded: %(accepted)s accepted, %(returned)s returned.",
+            accepted=len(done.accepted),
+            returned=len(done.returned),
+        ),
+        "success",
+    )
     if action == "send_back":
         flash(_("The returned indicators are open again for the country's team."), "success")
     if action == "validate":
-        flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."),
-              "success")
+        flash(
+            _("The assessment is validated. Its data is locked; the coordinator can now release the results."),
+            "success",
+        )
         return redirect(url_for("assessments.results", assessment_id=assessment.id))
     show = _show()
     return redirect(url_for(".validation", assessment_id=assessment.id, show=None if show == "all" else show))
 
 
-def _render_review_conflict(assessment: Assessment, form: ReviewForm,
-                            conflict: services.ReviewConflict) -> tuple[str, int]:
+def _render_review_conflict(
+    assessment: Assessment, form: ReviewForm, conflict: services.ReviewConflict
+) -> tuple[str, int]:
     """Show what changed meanwhile next to the validator's choices, which a new submit keeps."""
     for code, answer in conflict.answers.items():
         sub = form.subform(code)
         sub.version.data, sub.version.raw_data = answer.version, [str(answer.version)]
         sub.seen.data, sub.seen.raw_data = answer.review or "", [answer.review or ""]
-    record_refusal("indicator.review", "stale review form", country_id=assessment.country_id,
-                   assessment_id=assessment.id)
-    flash(_("Some of these indicators changed after you opened this page, so nothing was recorded. "
-            "What changed is shown next to your decisions: submit again to keep yours."), "error")
+    record_refusal(
+        "indicator.review", "stale review form", country_id=assessment.country_id, assessment_id=assessment.id
+    )
+    flash(
+        _(
+            "Some of these indicators changed after you opened this page, so nothing was recorded. "
+            "What changed is shown next to your decisions: submit again to keep yours."
+        ),
+        "error",
+    )
     return _render_validation(assessment, form, conflict.answers), 409
 
 
@@ -189,8 +220,7 @@ def decide(assessment_id: int, code: str) -> Response | tuple[str, int]:
         flash(_("Nothing was recorded: please correct the decisions marked below."), "error")
         return _render_single_failure(assessment, code, form), 422
     try:
-        services.review_indicator(assessment, code, Review(form.decision.data), current_user,
-                                  form.comment.data or "")
+        services.review_indicator(assessment, code, Review(form.decision.data), current_user, form.comment.data or "")
     except assessments.WorkflowError as error:
         return _workflow_refusal(assessment, "indicator.review", error)
     db.session.commit()
@@ -220,8 +250,7 @@ def accept_unflagged(assessment_id: int) -> Response | tuple[str, int]:
     except assessments.WorkflowError as error:
         return _workflow_refusal(assessment, "indicator.review", error)
     db.session.commit()
-    flash(_("%(n)s indicators accepted. Flagged ones still need a decision one by one.", n=len(accepted)),
-          "success")
+    flash(_("%(n)s indicators accepted. Flagged ones still need a decision one by one.", n=len(accepted)), "success")
     return redirect(url_for(".validation", assessment_id=assessment.id))
 
 
@@ -249,8 +278,7 @@ def validate(assessment_id: int) -> Response | tuple[str, int]:
     except assessments.WorkflowError as error:
         return _workflow_refusal(assessment, "assessment.status", error)
     db.session.commit()
-    flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."),
-          "success")
+    flash(_("The assessment is validated. Its data is locked; the coordinator can now release the results."), "success")
     return redirect(url_for("assessments.results", assessment_id=assessment.id))
 
 
@@ -261,12 +289,21 @@ def comment(assessment_id: int, code: str) -> Response | tuple[str, int]:
     assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_DISCUSS)
     indicator_id = services.indicator_id(assessment, code) or abort(404)
     pillar_code = code.split(".", 1)[0]
-    back = url_for("assessments.pillar", assessment_id=assessment.id, pillar_code=pillar_code,
-                   _anchor=f"q-{code.replace('.', '__')}")
+    back = url_for(
+        "assessments.pillar",
+        assessment_id=assessment.id,
+        pillar_code=pillar_code,
+        _anchor=f"q-{code.replace('.', '__')}",
+    )
     form = CommentForm()
     if not form.validate():
-        return render_template("review/comment.html", assessment=assessment, form=form, back=back,
-                               indicator=assessment.framework_version.definition.indicator(code)), 422
+        return render_template(
+            "review/comment.html",
+            assessment=assessment,
+            form=form,
+            back=back,
+            indicator=assessment.framework_version.definition.indicator(code),
+        ), 422
     services.add_comment(assessment, indicator_id, current_user, form.body.data.strip())
     db.session.commit()
     flash(_("Your message is posted."), "success")
@@ -282,11 +319,17 @@ def history(assessment_id: int, code: str) -> str:
     assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_FOLLOW)
     indicator = assessment.framework_version.definition.indicator(code) or abort(404)
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
-                                    AuditEvent.indicator_code == code)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
-    return render_template("review/history.html", assessment=assessment, indicator=indicator, events=events,
-                           titles=item_titles([assessment.framework_version.definition]))
+        sa.select(AuditEvent)
+        .where(AuditEvent.assessment_id == assessment.id, AuditEvent.indicator_code == code)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    return render_template(
+        "review/history.html",
+        assessment=assessment,
+        indicator=indicator,
+        events=events,
+        titles=item_titles([assessment.framework_version.definition]),
+    )
 
 
 @blueprint.route("/<int:assessment_id>/audit")
@@ -295,7 +338,14 @@ def audit(assessment_id: int) -> str:
     """The whole story of an assessment, newest first, for its coordinator and admins."""
     assessment = _team_assessment(assessment_id, Permission.ASSESSMENT_AUDIT)
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1000)).all()
-    return render_template("review/audit.html", assessment=assessment, events=events,
-                           titles=item_titles([assessment.framework_version.definition]))
+        sa.select(AuditEvent)
+        .where(AuditEvent.assessment_id == assessment.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1000)
+    ).all()
+    return render_template(
+        "review/audit.html",
+        assessment=assessment,
+        events=events,
+        titles=item_titles([assessment.framework_version.definition]),
+    )

@@ -26,8 +26,9 @@ class AssignmentForm(FlaskForm):
         return f"user_{user.id}"
 
 
-def make_assignment_form(contributors: list[User], framework: FrameworkDef,
-                         current: dict[int, set[str]]) -> AssignmentForm:
+def make_assignment_form(
+    contributors: list[User], framework: FrameworkDef, current: dict[int, set[str]]
+) -> AssignmentForm:
     """A form with the contributors' current assignments as defaults."""
     choices = [SelectChoice(p.code, p.title) for p in framework.pillars]
 
@@ -35,6 +36,9 @@ def make_assignment_form(contributors: list[User], framework: FrameworkDef,
         pass
 
     for user in contributors:
-        setattr(Form, AssignmentForm.field_name(user), CheckboxesField(
-            user.full_name or user.username, choices=choices, default=sorted(current.get(user.id, ()))))
+        setattr(
+            Form,
+            AssignmentForm.field_name(user),
+            CheckboxesField(user.full_name or user.username, choices=choices, default=sorted(current.get(user.id, ()))),
+        )
     return Form()

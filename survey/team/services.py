@@ -17,21 +17,26 @@ from survey.team.models import Assignment
 
 def team_members(country_id: int) -> list[User]:
     """The country's accounts, by name."""
-    return list(db.session.scalars(sa.select(User).where(User.country_id == country_id)
-                                   .order_by(User.username)))
+    return list(db.session.scalars(sa.select(User).where(User.country_id == country_id).order_by(User.username)))
 
 
 def contributors(members: list[User]) -> list[User]:
     """Active members who answer the pillars assigned to them (not every pillar)."""
-    return [u for u in members
-            if u.active and can(u, Permission.PILLAR_EDIT) and not can(u, Permission.PILLAR_EDIT_ALL)]
+    return [
+        u for u in members if u.active and can(u, Permission.PILLAR_EDIT) and not can(u, Permission.PILLAR_EDIT_ALL)
+    ]
 
 
 @permissions.assigned_pillars.answer
 def assigned_pillars(user: User) -> frozenset[str]:
     """Pillar codes the coordinator assigned to this user in their country."""
-    return frozenset(db.session.scalars(sa.select(Assignment.pillar_code).where(
-        Assignment.user_id == user.id, Assignment.country_id == user.country_id)))
+    return frozenset(
+        db.session.scalars(
+            sa.select(Assignment.pillar_code).where(
+                Assignment.user_id == user.id, Assignment.country_id == user.country_id
+            )
+        )
+    )
 
 
 def current_framework() -> FrameworkDef:
@@ -43,8 +48,9 @@ def current_framework() -> FrameworkDef:
 def assignments(country_id: int) -> dict[int, set[str]]:
     """Assigned pillar codes per user id."""
     result: dict[int, set[str]] = {}
-    rows = db.session.execute(sa.select(Assignment.user_id, Assignment.pillar_code)
-                              .where(Assignment.country_id == country_id))
+    rows = db.session.execute(
+        sa.select(Assignment.user_id, Assignment.pillar_code).where(Assignment.country_id == country_id)
+    )
     for user_id, pillar in rows:
         result.setdefault(user_id, set()).add(pillar)
     return result
@@ -58,11 +64,17 @@ def set_assignments(country_id: int, wanted: dict[int, set[str]], by: User) -> i
         before = current.get(user_id, set())
         if before == pillars:
             continue
-        db.session.execute(sa.delete(Assignment).where(Assignment.country_id == country_id,
-                                                       Assignment.user_id == user_id))
-        db.session.add_all(Assignment(country_id=country_id, user_id=user_id, pillar_code=p)
-                           for p in sorted(pillars))
-        record("assignment.update", country_id=country_id, target_user_id=user_id,
-               old_value=sorted(before), new_value=sorted(pillars), user=by)
+        db.session.execute(
+            sa.delete(Assignment).where(Assignment.country_id == country_id, Assignment.user_id == user_id)
+        )
+        db.session.add_all(Assignment(country_id=country_id, user_id=user_id, pillar_code=p) for p in sorted(pillars))
+        record(
+            "assignment.update",
+            country_id=country_id,
+            target_user_id=user_id,
+            old_value=sorted(before),
+            new_value=sorted(pillars),
+            user=by,
+        )
         changed += 1
     return changed

@@ -36,5 +36,11 @@ def index() -> str | Response | tuple[str, int]:
 
 
 def _render(members, contributors, framework, form) -> str:
-    return render_template("team/index.html", members=members, contributors=contributors,
-                           framework=framework, form=form, field_name=AssignmentForm.field_name)
+    return render_template(
+        "team/index.html",
+        members=members,
+        contributors=contributors,
+        framework=framework,
+        form=form,
+        field_name=AssignmentForm.field_name,
+    )

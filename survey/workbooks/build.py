@@ -26,8 +26,18 @@ OPEN = Protection(locked=False)
 ANSWER_FILL = PatternFill("solid", fgColor="FFF8E1")
 WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
-WIDTHS = {layout.CODE: 14, layout.TITLE: 28, layout.QUESTION: 45, layout.GUIDANCE: 40, layout.VALUE: 22,
-          layout.EXTRA: 12, layout.DONT_KNOW: 14, layout.URLS: 35, layout.DESCRIPTION: 35, layout.COMMENT: 35}
+WIDTHS = {
+    layout.CODE: 14,
+    layout.TITLE: 28,
+    layout.QUESTION: 45,
+    layout.GUIDANCE: 40,
+    layout.VALUE: 22,
+    layout.EXTRA: 12,
+    layout.DONT_KNOW: 14,
+    layout.URLS: 35,
+    layout.DESCRIPTION: 35,
+    layout.COMMENT: 35,
+}
 
 
 def sheet_name(text: str) -> str:
@@ -83,19 +93,22 @@ class Validations:
             made = DataValidation(type="list", formula1=self.lists.range_of(wanted.options))
         elif wanted.kind == "date":
             low, high = wanted.minimum, wanted.maximum
-            made = DataValidation(type="date", operator="between",
-                                  formula1=f"DATE({low.year},{low.month},{low.day})",
-                                  formula2=f"DATE({high.year},{high.month},{high.day})")
+            made = DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({low.year},{low.month},{low.day})",
+                formula2=f"DATE({high.year},{high.month},{high.day})",
+            )
         else:
             # `or None` only for the type checker: add() never asks for free text ("").
-            made = DataValidation(type=wanted.kind or None, operator="between",
-                                  formula1=str(wanted.minimum), formula2=str(wanted.maximum))
+            made = DataValidation(
+                type=wanted.kind or None, operator="between", formula1=str(wanted.minimum), formula2=str(wanted.maximum)
+            )
         made.allow_blank, made.showErrorMessage, made.error = True, True, error
         return made
 
 
-def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manifest: Manifest,
-                   secret: str) -> bytes:
+def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manifest: Manifest, secret: str) -> bytes:
     """The workbook of these pillars with the current answers, in the reader's language (request locale)."""
     book = Workbook()
     instructions = book.active
@@ -127,15 +140,21 @@ def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manife
 def _instructions(sheet: Worksheet) -> None:
     lines = [
         _("How to fill in this workbook"),
-        _("Each pillar has its own sheet, one question per row. Answer in the shaded cells only; "
-          "the other cells are protected."),
-        _("For a maturity indicator, choose a level from the drop-down list (or “Not applicable”, "
-          "“Don't know”), then give evidence links (one per line), an evidence description and a comment."),
+        _(
+            "Each pillar has its own sheet, one question per row. Answer in the shaded cells only; "
+            "the other cells are protected."
+        ),
+        _(
+            "For a maturity indicator, choose a level from the drop-down list (or “Not applicable”, "
+            "“Don't know”), then give evidence links (one per line), an evidence description and a comment."
+        ),
         _("For a fact, type the value (an amount also needs its currency), or choose “Don't know”."),
         _("Type values, not formulas: cells with formulas are refused."),
         _("Do not move rows, rename or delete sheets: the upload checks the workbook's structure."),
-        _("When you are done, upload the workbook on the assessment's page: you will see every change "
-          "before it is applied, and any answer a colleague changed meanwhile."),
+        _(
+            "When you are done, upload the workbook on the assessment's page: you will see every change "
+            "before it is applied, and any answer a colleague changed meanwhile."
+        ),
     ]
     for row, text in enumerate(lines, start=1):
         sheet.cell(row, 1, text).alignment = WRAP
@@ -144,15 +163,25 @@ def _instructions(sheet: Worksheet) -> None:
     sheet.protection.sheet = True
 
 
-def _pillar_sheet(sheet: Worksheet, pillar: PillarDef, answers: dict[str, Any], manifest: Manifest,
-                  lists: Lists) -> None:
+def _pillar_sheet(
+    sheet: Worksheet, pillar: PillarDef, answers: dict[str, Any], manifest: Manifest, lists: Lists
+) -> None:
     sheet.cell(1, 1, _(pillar.title)).font = Font(bold=True, size=14)
-    headings = {layout.CODE: _("Code"), layout.TITLE: _("Indicator"), layout.QUESTION: _("Question"),
-                layout.GUIDANCE: _("Guidance"), layout.VALUE: _("Answer"), layout.EXTRA: _("Currency"),
-                layout.DONT_KNOW: _("Don't know"), layout.URLS: _("Evidence links (one per line)"),
-                layout.DESCRIPTION: _("Evidence description"), layout.COMMENT: _("Comment")}
-    headings.update({column: f"{level}. {stage_name(level)}" for level, column in zip(LEVELS, layout.LEVEL_COLUMNS,
-                                                                                      strict=True)})
+    headings = {
+        layout.CODE: _("Code"),
+        layout.TITLE: _("Indicator"),
+        layout.QUESTION: _("Question"),
+        layout.GUIDANCE: _("Guidance"),
+        layout.VALUE: _("Answer"),
+        layout.EXTRA: _("Currency"),
+        layout.DONT_KNOW: _("Don't know"),
+        layout.URLS: _("Evidence links (one per line)"),
+        layout.DESCRIPTION: _("Evidence description"),
+        layout.COMMENT: _("Comment"),
+    }
+    headings.update(
+        {column: f"{level}. {stage_name(level)}" for level, column in zip(LEVELS, layout.LEVEL_COLUMNS, strict=True)}
+    )
     for column, text in headings.items():
         cell = sheet.cell(layout.HEADER_ROWS, column, text)
         cell.font, cell.alignment = BOLD, WRAP
@@ -168,11 +197,16 @@ def _pillar_sheet(sheet: Worksheet, pillar: PillarDef, answers: dict[str, Any], 
     sheet.protection.sheet = True  # no password: protection keeps slips out, the upload checks the rest
 
 
-def _indicator_row(sheet: Worksheet, row: int, indicator: IndicatorDef, answer: Any, country: str | None,
-                   validations: Validations) -> None:
+def _indicator_row(
+    sheet: Worksheet, row: int, indicator: IndicatorDef, answer: Any, country: str | None, validations: Validations
+) -> None:
     kind = question_type(indicator)
-    texts = {layout.CODE: indicator.code, layout.TITLE: _(indicator.title),  # noqa: INT001
-             layout.QUESTION: _(indicator.question), layout.GUIDANCE: _(indicator.guidance)}  # noqa: INT001
+    texts = {
+        layout.CODE: indicator.code,
+        layout.TITLE: _(indicator.title),  # noqa: INT001
+        layout.QUESTION: _(indicator.question),
+        layout.GUIDANCE: _(indicator.guidance),
+    }  # noqa: INT001
     for level, column in zip(LEVELS, layout.LEVEL_COLUMNS, strict=True):
         if indicator.levels.get(level):
             texts[column] = _(indicator.levels[level])  # noqa: INT001

@@ -14,8 +14,9 @@ class UploadForm(FlaskForm):
 
     Meta = CatalogMeta
 
-    workbook = FileField(_l("Filled-in workbook (.xlsx)"),
-                         validators=[FileRequired(_l("Choose the workbook file to upload."))])
+    workbook = FileField(
+        _l("Filled-in workbook (.xlsx)"), validators=[FileRequired(_l("Choose the workbook file to upload."))]
+    )
 
 
 class ApplyForm(FlaskForm):

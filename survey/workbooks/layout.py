@@ -38,8 +38,9 @@ class Manifest:
 
     def payload(self) -> str:
         """The manifest as canonical JSON (what the signature covers)."""
-        return json.dumps({"format": FORMAT, **self.__dict__}, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False)
+        return json.dumps(
+            {"format": FORMAT, **self.__dict__}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
 
     @classmethod
     def from_payload(cls, text: str) -> Manifest:

@@ -71,8 +71,9 @@ def check_container(data: bytes, filename: str) -> None:
             if any(name.endswith("vbaproject.bin") for name in names):
                 raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
             if "xl/workbook.xml" not in names or "[content_types].xml" not in names:
-                raise BadWorkbook(_("This is not an Excel workbook (.xlsx): a CSV or another kind of file "
-                                    "cannot be read."))
+                raise BadWorkbook(
+                    _("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read.")
+                )
             _bounded_unzip(archive, entries)
             if b"macroEnabled" in archive.read("[Content_Types].xml"):
                 raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
@@ -125,8 +126,11 @@ def _manifest(book: Any, secret: str) -> Manifest:
         raise BadWorkbook(_("This workbook was not made by CyberReady, or its hidden signature sheet was deleted."))
     sheet = book[layout.MANIFEST_SHEET]
     payload, signed = sheet["A1"].value, sheet["A2"].value
-    if not isinstance(payload, str) or not isinstance(signed, str) or not layout.signature_valid(
-            payload, signed, secret):
+    if (
+        not isinstance(payload, str)
+        or not isinstance(signed, str)
+        or not layout.signature_valid(payload, signed, secret)
+    ):
         raise BadWorkbook(_("The workbook's signature does not match: it was altered, or not made by this site."))
     try:
         return Manifest.from_payload(payload)
@@ -138,8 +142,11 @@ def _text(sheet: Worksheet, row: int, column: int, problems: list[Problem]) -> s
     value = sheet.cell(row, column).value
     text = "" if value is None else str(value).replace("\r\n", "\n").strip()
     if len(text) > MAX_TEXT:
-        problems.append(Problem(sheet.title, sheet.cell(row, column).coordinate,
-                                _("Keep this under %(max)d characters.", max=MAX_TEXT)))
+        problems.append(
+            Problem(
+                sheet.title, sheet.cell(row, column).coordinate, _("Keep this under %(max)d characters.", max=MAX_TEXT)
+            )
+        )
     return text
 
 
@@ -162,8 +169,10 @@ def _read_row(sheet: Worksheet, row: int, indicator: IndicatorDef, locale: Local
         problems.append(Problem(sheet.title, sheet.cell(row, column).coordinate, message))
 
     if sheet.cell(row, layout.CODE).value != indicator.code:
-        problem(layout.CODE, _("Rows were moved or deleted here: this row should hold indicator %(code)s.",
-                               code=indicator.code))
+        problem(
+            layout.CODE,
+            _("Rows were moved or deleted here: this row should hold indicator %(code)s.", code=indicator.code),
+        )
         result.problems.extend(problems)
         return
     for column in layout.ANSWER_COLUMNS:
@@ -189,8 +198,13 @@ def _read_row(sheet: Worksheet, row: int, indicator: IndicatorDef, locale: Local
         urls = _text(sheet, row, layout.URLS, problems)
         if message := _urls(urls):
             problem(layout.URLS, message)
-        values = AnswerValues(state=state, **columns, evidence_urls=urls,
-                              evidence_description=_text(sheet, row, layout.DESCRIPTION, problems), comment=comment)
+        values = AnswerValues(
+            state=state,
+            **columns,
+            evidence_urls=urls,
+            evidence_description=_text(sheet, row, layout.DESCRIPTION, problems),
+            comment=comment,
+        )
     else:
         dont_know = _text(sheet, row, layout.DONT_KNOW, problems)
         if dont_know:

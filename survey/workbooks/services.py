@@ -31,18 +31,23 @@ KEEP_FILES = 200
 def workbook_pillars(user: User, assessment: Assessment) -> list[PillarDef]:
     """The pillars the user may answer: every pillar for a coordinator, the assigned ones for a contributor."""
     definition = assessment.framework_version.definition
-    return [p for p in definition.pillars
-            if can(user, Permission.ASSESSMENT_WORKBOOK, assessment, pillar=p.code)]
+    return [p for p in definition.pillars if can(user, Permission.ASSESSMENT_WORKBOOK, assessment, pillar=p.code)]
 
 
 def make_workbook(assessment: Assessment, pillars: list[PillarDef], locale: str, secret: str) -> bytes:
     """The workbook of these pillars with the current answers and their versions, signed."""
     answers = services.answers_by_code(assessment)
     codes = [i.code for p in pillars for i in p.indicators]
-    manifest = Manifest(assessment=assessment.id, framework_version=assessment.framework_version_id,
-                        country=assessment.country.alpha2, locale=locale, sheets={}, rows={},
-                        versions={code: answers[code].version if code in answers else 0 for code in codes},
-                        digests={code: digest(answer_values(answers.get(code))) for code in codes})
+    manifest = Manifest(
+        assessment=assessment.id,
+        framework_version=assessment.framework_version_id,
+        country=assessment.country.alpha2,
+        locale=locale,
+        sheets={},
+        rows={},
+        versions={code: answers[code].version if code in answers else 0 for code in codes},
+        digests={code: digest(answer_values(answers.get(code))) for code in codes},
+    )
     return build_workbook(pillars, answers, manifest, secret)
 
 
@@ -87,8 +92,9 @@ def changes(user: User, assessment: Assessment, read: ReadWorkbook) -> list[Chan
     return found
 
 
-def apply_changes(user: User, assessment: Assessment, read: ReadWorkbook, chosen: dict[str, int],
-                  filename: str, token: str) -> int:
+def apply_changes(
+    user: User, assessment: Assessment, read: ReadWorkbook, chosen: dict[str, int], filename: str, token: str
+) -> int:
     """Save the chosen answers (code -> version seen in the preview) in one atomic save; callers commit.
 
     Raises EditConflict when an answer moved on since the preview, as the web form does.

@@ -41,10 +41,15 @@ def _uploads() -> services.Uploads:
 def _assessment(assessment_id: int) -> Assessment:
     """The assessment, if the user may use workbooks of it (404 for other countries, 403 otherwise)."""
     assessment = assessments.get_visible_assessment(current_user, assessment_id)
-    if not can(current_user, Permission.ASSESSMENT_WORKBOOK, assessment) \
-            or not services.workbook_pillars(current_user, assessment):
-        record_refusal("access.denied", "workbook: no pillar to answer",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+    if not can(current_user, Permission.ASSESSMENT_WORKBOOK, assessment) or not services.workbook_pillars(
+        current_user, assessment
+    ):
+        record_refusal(
+            "access.denied",
+            "workbook: no pillar to answer",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(403)
     return assessment
 
@@ -54,8 +59,12 @@ def _assessment(assessment_id: int) -> Assessment:
 def index(assessment_id: int) -> str:
     """Download the workbook, or upload a filled-in one."""
     assessment = _assessment(assessment_id)
-    return render_template("workbooks/index.html", assessment=assessment, form=UploadForm(),
-                           pillars=services.workbook_pillars(current_user, assessment))
+    return render_template(
+        "workbooks/index.html",
+        assessment=assessment,
+        form=UploadForm(),
+        pillars=services.workbook_pillars(current_user, assessment),
+    )
 
 
 @blueprint.route("/download")
@@ -63,47 +72,71 @@ def index(assessment_id: int) -> str:
 def download(assessment_id: int) -> Response:
     """The workbook of the pillars the user answers, in their language, with the current answers."""
     assessment = _assessment(assessment_id)
-    data = services.make_workbook(assessment, services.workbook_pillars(current_user, assessment),
-                                  str(get_locale() or "en"), current_app.config["SECRET_KEY"])
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=services.workbook_filename(assessment))
+    data = services.make_workbook(
+        assessment,
+        services.workbook_pillars(current_user, assessment),
+        str(get_locale() or "en"),
+        current_app.config["SECRET_KEY"],
+    )
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=services.workbook_filename(assessment)
+    )
 
 
 def _refuse(assessment: Assessment, message: str, status: int, problems=()) -> tuple[str, int]:
     flash(message, "error")
-    return render_template("workbooks/index.html", assessment=assessment, form=UploadForm(),
-                           pillars=services.workbook_pillars(current_user, assessment),
-                           problems=problems), status
+    return render_template(
+        "workbooks/index.html",
+        assessment=assessment,
+        form=UploadForm(),
+        pillars=services.workbook_pillars(current_user, assessment),
+        problems=problems,
+    ), status
 
 
 def _check(assessment: Assessment, data: bytes, filename: str) -> ReadWorkbook | tuple[str, int]:
     """The workbook's answers, or the refusal page: not ours, another assessment, a pillar not one's own."""
     if not assessment.is_editable:
-        record_refusal("answer.update", f"workbook upload: assessment is {assessment.status}",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
-        return _refuse(assessment, _("This assessment was submitted and can no longer be changed. "
-                                     "Nothing was applied."), 409)
+        record_refusal(
+            "answer.update",
+            f"workbook upload: assessment is {assessment.status}",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
+        return _refuse(
+            assessment, _("This assessment was submitted and can no longer be changed. Nothing was applied."), 409
+        )
     try:
-        read = read_workbook(data, filename, assessment.framework_version.definition,
-                             current_app.config["SECRET_KEY"])
+        read = read_workbook(data, filename, assessment.framework_version.definition, current_app.config["SECRET_KEY"])
     except BadWorkbook as error:
-        return _refuse(assessment, _("The workbook was refused, nothing was applied: %(reason)s",
-                                     reason=str(error)), 422)
+        return _refuse(
+            assessment, _("The workbook was refused, nothing was applied: %(reason)s", reason=str(error)), 422
+        )
     manifest = read.manifest
     if manifest.assessment != assessment.id:
         return _refuse(assessment, _("This workbook belongs to another assessment: nothing was applied."), 422)
     if manifest.framework_version != assessment.framework_version_id:
-        return _refuse(assessment, _("This workbook was made for another framework version: nothing was applied."),
-                       422)
-    refused = [code for code in manifest.sheets
-               if not can(current_user, Permission.ASSESSMENT_WORKBOOK, assessment, pillar=code)]
+        return _refuse(assessment, _("This workbook was made for another framework version: nothing was applied."), 422)
+    refused = [
+        code
+        for code in manifest.sheets
+        if not can(current_user, Permission.ASSESSMENT_WORKBOOK, assessment, pillar=code)
+    ]
     if refused:
-        record_refusal("answer.update", f"workbook upload: pillar not assigned ({', '.join(refused)[:200]})",
-                       country_id=assessment.country_id, assessment_id=assessment.id)
+        record_refusal(
+            "answer.update",
+            f"workbook upload: pillar not assigned ({', '.join(refused)[:200]})",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
         abort(403)
     if read.problems:
-        return _refuse(assessment, _("The workbook was refused, nothing was applied: correct the cells listed "
-                                     "below and upload it again."), 422, read.problems)
+        return _refuse(
+            assessment,
+            _("The workbook was refused, nothing was applied: correct the cells listed below and upload it again."),
+            422,
+            read.problems,
+        )
     return read
 
 
@@ -130,9 +163,15 @@ def upload(assessment_id: int) -> str | tuple[str, int]:
 
 def _preview(assessment: Assessment, read: ReadWorkbook, token: str, filename: str, status: int = 200):
     found = services.changes(current_user, assessment, read)
-    return render_template("workbooks/preview.html", assessment=assessment, changes=found, token=token,
-                           filename=filename, form=ApplyForm(),
-                           definition=assessment.framework_version.definition), status
+    return render_template(
+        "workbooks/preview.html",
+        assessment=assessment,
+        changes=found,
+        token=token,
+        filename=filename,
+        form=ApplyForm(),
+        definition=assessment.framework_version.definition,
+    ), status
 
 
 @blueprint.route("/apply", methods=["POST"])
@@ -145,8 +184,9 @@ def apply(assessment_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     if not assessment.is_editable:
-        return _refuse(assessment, _("This assessment was submitted and can no longer be changed. "
-                                     "Nothing was applied."), 409)
+        return _refuse(
+            assessment, _("This assessment was submitted and can no longer be changed. Nothing was applied."), 409
+        )
     if "cancel" in request.form:
         _uploads().discard(token)
         flash(_("The workbook was not applied: nothing changed."), "success")
@@ -168,15 +208,25 @@ def apply(assessment_id: int) -> Response | tuple[str, int]:
         count = services.apply_changes(current_user, assessment, read, chosen, filename, token)
     except assessments.EditConflict:
         db.session.rollback()
-        flash(_("Someone saved some of these answers after the preview was shown, so nothing was applied. "
-                "Look at the changes again and apply the ones you keep."), "error")
+        flash(
+            _(
+                "Someone saved some of these answers after the preview was shown, so nothing was applied. "
+                "Look at the changes again and apply the ones you keep."
+            ),
+            "error",
+        )
         return _preview(assessment, read, token, filename, 409)
     except assessments.WorkflowError:
         db.session.rollback()
-        return _refuse(assessment, _("This assessment was submitted and can no longer be changed. "
-                                     "Nothing was applied."), 409)
+        return _refuse(
+            assessment, _("This assessment was submitted and can no longer be changed. Nothing was applied."), 409
+        )
     db.session.commit()
     _uploads().discard(token)
-    flash(ngettext("%(num)d answer from the workbook was applied.",
-                   "%(num)d answers from the workbook were applied.", count), "success")
+    flash(
+        ngettext(
+            "%(num)d answer from the workbook was applied.", "%(num)d answers from the workbook were applied.", count
+        ),
+        "success",
+    )
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -7,24 +7,25 @@ Create Date: 2026-12-01 10:00:00.000000
 Scores already stored keep their values (they were computed under the methodology of their
 submission); only the counts are filled in, from the answers as they stand.
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7c1e5d2a9b40'
-down_revision = 'b7d41c2e9f10'
+revision = "7c1e5d2a9b40"
+down_revision = "b7d41c2e9f10"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('assessment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('overall_scored', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('overall_total', sa.Integer(), nullable=True))
-    with op.batch_alter_table('pillar_score', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('scored', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('total', sa.Integer(), nullable=True))
+    with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("overall_scored", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("overall_total", sa.Integer(), nullable=True))
+    with op.batch_alter_table("pillar_score", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("scored", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("total", sa.Integer(), nullable=True))
     op.execute("""
         UPDATE pillar_score SET
           total = (SELECT count(*) FROM indicator i JOIN assessment a ON a.framework_version_id = i.framework_version_id
@@ -44,9 +45,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('pillar_score', schema=None) as batch_op:
-        batch_op.drop_column('total')
-        batch_op.drop_column('scored')
-    with op.batch_alter_table('assessment', schema=None) as batch_op:
-        batch_op.drop_column('overall_total')
-        batch_op.drop_column('overall_scored')
+    with op.batch_alter_table("pillar_score", schema=None) as batch_op:
+        batch_op.drop_column("total")
+        batch_op.drop_column("scored")
+    with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.drop_column("overall_total")
+        batch_op.drop_column("overall_scored")
