@@ -216,10 +216,10 @@ def test_profile_runs_the_same_number_of_queries_for_2_and_10_cycles(app, client
             assert page.status_code == 200
         return len(statements)
 
-    generate(countries=60, cycles=2)
+    generate(countries=60, cycles=2, server_database_ok=True)
     db.session.commit()
     two = queries()
-    generate(countries=60, cycles=10)
+    generate(countries=60, cycles=10, server_database_ok=True)
     db.session.commit()
     assert queries() == two
     assert "2017" in client.get("/dashboards/countries/BJ").get_data(as_text=True)

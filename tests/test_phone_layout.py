@@ -171,10 +171,8 @@ def test_no_page_is_wider_than_a_phone(site, browser, role, language):
     assert len(paths) >= 6, paths
     for path in paths:
         page.goto(path)
-        page.wait_for_function(  # charts are drawn after load, at the width they will keep
-            "[...document.querySelectorAll('.chart')].every(chart => chart.classList.contains('drawn'))", timeout=20000
-        )
-        assert page.get_attribute("html", "lang") == language
+        page.wait_for_load_state("load")  # charts are images first: their size is known once they load
+        assert (page.get_attribute("html", "lang") or "").split("-")[0] == language  # en-GB, pt-PT
         if found := overflow(page):
             problems[path] = found[:6]
         if language == "ar":  # the page opens at its start: the right edge, title in view
