@@ -120,6 +120,14 @@ class FrameworkDef:
         """Every indicator in questionnaire order."""
         return [i for p in self.pillars for i in p.indicators]
 
+    def citations(self) -> dict[str, list[tuple[IndicatorDef, str]]]:
+        """For each instrument, in the framework's order, the indicators reflecting it and the provision."""
+        cited: dict[str, list[tuple[IndicatorDef, str]]] = {key: [] for key in self.instruments}
+        for indicator in self.all_indicators():
+            for ref in indicator.references:
+                cited[ref.instrument].append((indicator, ref.provision))
+        return cited
+
     def next_pillar(self, code: str) -> PillarDef | None:
         """The pillar after this one, or None for the last."""
         codes = [p.code for p in self.pillars]

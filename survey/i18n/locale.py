@@ -139,10 +139,21 @@ def language_name(code: str) -> str:
         return code
 
 
+# Short names a country asked the United Nations to use in every language, where CLDR's
+# default still has the older one (Cabo Verde since 2013: not "Cape Verde" or "Cap-Vert").
+OWN_SHORT_NAMES: dict[str, dict[str, str]] = {
+    "CV": {"en": "Cabo Verde", "fr": "Cabo Verde", "pt": "Cabo Verde", "ar": "كابو فيردي"},
+}
+
+
+def _territory_name(locale: Locale, alpha2: str) -> str:
+    own = OWN_SHORT_NAMES.get(alpha2, {}).get(locale.language)
+    return own or locale.territories.get(alpha2) or Locale("en").territories.get(alpha2, alpha2)
+
+
 def country_name(alpha2: str) -> str:
-    """A country's name from CLDR in the reader's language ('Benim' in European Portuguese)."""
-    locale = formatting_locale()
-    return locale.territories.get(alpha2) or Locale("en").territories.get(alpha2, alpha2)
+    """A country's name in the reader's language ('Benim' in European Portuguese, 'Cabo Verde')."""
+    return _territory_name(formatting_locale(), alpha2)
 
 
 @cache
@@ -162,7 +173,6 @@ def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
 def sorted_countries(alpha2_codes: Iterable[str], locale: Locale | str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
     locale = formatting_locale(locale) if locale else formatting_locale()
-    english = Locale("en").territories
-    named = [(code, locale.territories.get(code) or english.get(code, code)) for code in alpha2_codes]
+    named = [(code, _territory_name(locale, code)) for code in alpha2_codes]
     key = collation_key(locale)
     return sorted(named, key=lambda pair: key(pair[1]))
