@@ -39,7 +39,7 @@ def test_donor_sees_every_chart_of_ecowas_2026_with_released_members_only(client
     assert {
         "Nigeria",
         "Côte d’Ivoire",
-        "Cape Verde",
+        "Cabo Verde",
         "Benin",
         "Sierra Leone",
         "Gambia",
@@ -63,7 +63,7 @@ def test_ecowas_2025_excludes_burkina_faso_after_its_withdrawal(client, auth, de
 
 def test_anonymous_readers_see_public_releases_only(client, demo):
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
-    assert heatmap_countries(page) == ["Cape Verde"]
+    assert heatmap_countries(page) == ["Cabo Verde"]
     assert "only one member has released results" in page.lower()
     api_like = client.get("/dashboards/ecowas/2026/export.json").get_json()
     assert [c["country"] for c in api_like["countries"]] == ["CV"]
@@ -92,7 +92,7 @@ def test_small_island_states_appear_as_markers_on_the_map(client, auth, demo):
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
     geo = next(f for f in figures(page) if f["data"][0]["type"] == "choropleth")
     markers = next(t for t in geo["data"] if t["type"] == "scattergeo")
-    assert "Cape Verde" in markers["text"]
+    assert "Cabo Verde" in markers["text"]
     assert geo["layout"]["geo"]["scope"] == "africa"
 
 
@@ -107,7 +107,7 @@ def test_each_chart_csv_holds_exactly_its_table(client, auth, demo):
         "Indicators scored",
         "Indicators that can be scored",
     ]
-    assert [r[1] for r in ranking[1:]][0] == "Cape Verde" and len(ranking) == 8
+    assert [r[1] for r in ranking[1:]][0] == "Cabo Verde" and len(ranking) == 8
     assert all(r[5] == "46" and 0 < int(r[4]) <= 46 for r in ranking[1:])  # scored on X of Y
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
     bar = next(f for f in figures(page) if f["data"][0]["type"] == "bar")["data"][0]
@@ -403,7 +403,7 @@ def test_cached_pages_still_show_each_reader_their_own_release_level(client, aut
     auth.login("donor")
     assert len(heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True))) == 7
     auth.logout()
-    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == ["Cape Verde"]
+    assert heatmap_countries(client.get("/dashboards/ecowas/2026").get_data(as_text=True)) == ["Cabo Verde"]
 
 
 def test_synthetic_data_is_validated_released_and_marked_demo(app):
