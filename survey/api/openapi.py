@@ -33,7 +33,7 @@ def _ok(schema: str) -> dict:
             "description": "OK",
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
         },
-        "401": _error_response("The bearer token is unknown or revoked."),
+        "401": _error_response("The bearer token is unknown, revoked or expired."),
         "404": _error_response("No such region, cycle or country."),
     }
 
@@ -53,7 +53,8 @@ COMPONENTS = {
         "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "A token from `flask api-tokens create USERNAME`. "
+            "description": "A token created on the account page (/account/tokens) or with "
+            "`flask api-tokens create USERNAME`. "
             "Without it, only public releases are returned.",
         }
     },

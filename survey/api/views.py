@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
+from survey.accounts.tokens import live_token, note_use
 from survey.api.openapi import openapi_document
-from survey.api.services import user_for_token
 from survey.assessments.models import PillarScore
 from survey.dashboards import services
 from survey.dashboards.opendata import pillars_json, region_json
@@ -28,7 +28,7 @@ MEMBERSHIP_RULE = "A country is a member in a cycle year when it was a member on
 
 
 class Unauthorised(HTTPException):
-    """A bearer token that is malformed, unknown or revoked."""
+    """A bearer token that is malformed, unknown, revoked or expired."""
 
     code = 401
 
@@ -46,10 +46,12 @@ def authenticate() -> None:
         g.api_viewer = AnonymousUserMixin()
         return
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
+    found = live_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if found is None:
         raise Unauthorised()
-    g.api_viewer = user
+    if note_use(found):
+        db.session.commit()  # when the token was last used, written at most once a minute
+    g.api_viewer = found.user
 
 
 def _error(code: int, message: str):
