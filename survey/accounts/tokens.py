@@ -72,9 +72,7 @@ class TokenRefused(ValueError):
 
 
 def _live_condition() -> sa.ColumnElement[bool]:
-    return sa.and_(
-        ApiToken.revoked.is_(False), sa.or_(ApiToken.expires_on.is_(None), ApiToken.expires_on >= today())
-    )
+    return sa.and_(ApiToken.revoked.is_(False), sa.or_(ApiToken.expires_on.is_(None), ApiToken.expires_on >= today()))
 
 
 def live_token_count(user: User) -> int:

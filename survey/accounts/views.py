@@ -10,9 +10,9 @@ import flask
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
-    abort,
     make_response,
     redirect,
     render_template,
