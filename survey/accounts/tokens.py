@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
@@ -85,13 +86,17 @@ def create_token(user: User, by: Any, name: str, expires_on: date | None = None)
     """A new named token for this user, audited; only its hash is stored, so it is shown once (TokenRefused)."""
     name = name.strip()
     if not name or len(name) > NAME_LENGTH:
-        raise TokenRefused(_("Give the token a name of at most %(max)s characters.", max=NAME_LENGTH))
+        raise TokenRefused(
+            ngettext(
+                "Give the token a name of at most %(num)s character.",
+                "Give the token a name of at most %(num)s characters.",
+                NAME_LENGTH,
+            )
+        )
     if expires_on is not None and expires_on < today():
         raise TokenRefused(_("The expiry date is in the past: choose today or a later day."))
     if live_token_count(user) >= MAX_LIVE_TOKENS:
-        raise TokenRefused(
-            _("This account has %(count)s working tokens already: revoke one first.", count=MAX_LIVE_TOKENS)
-        )
+        raise TokenRefused(_("This account has as many working tokens as it may have: revoke one first."))
     token = new_token()
     db.session.add(ApiToken(token_hash=hash_token(token), user_id=user.id, name=name, expires_on=expires_on))
     db.session.flush()
