@@ -86,9 +86,8 @@ def test_public_readers_get_only_the_public_files_of_public_releases(client, evi
     found = countries["CV"]["evidence"][CODE]
     assert found["links"] == ["https://cv.example/decree"]  # text that is not a web address is left out
     assert [(f["name"], f["public"]) for f in found["files"]] == [("cv-decree.pdf", True)]
-    assert found["files"][0]["url"].endswith(
-        "/evidence/%d" % db.session.scalar(sa.select(sa.func.min(EvidenceFile.id)))
-    )
+    first_id = db.session.scalar(sa.select(sa.func.min(EvidenceFile.id)))
+    assert found["files"][0]["url"].endswith(f"/assessments/evidence/{first_id}")
 
 
 def test_donors_see_every_file_name_of_donor_releases_but_download_links_only_for_shared_ones(client, auth, evidence):

@@ -63,8 +63,8 @@ def evidence_of(assessment_ids: list[int]) -> dict[int, dict[str, Evidence]]:
         .join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id.in_(assessment_ids), Answer.evidence_urls != "")
     ):
-        if found := web_links(text):
-            links[(assessment_id, code)] = found
+        if given := web_links(text):
+            links[(assessment_id, code)] = given
     files: dict[tuple[int, str], list[FileRef]] = defaultdict(list)
     for row in db.session.execute(
         sa.select(
