@@ -103,6 +103,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboards.panel_csv", "GET"): PUBLIC,
     ("dashboards.export", "GET"): PUBLIC,
     ("dashboards.needs_view", "GET"): PUBLIC,
+    ("dashboards.needs_download", "GET"): PUBLIC,
     ("dashboards.country_profile", "GET"): PUBLIC,
     ("dashboards.chart_image_file", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such image
     ("api.openapi", "GET"): PUBLIC,

@@ -265,6 +265,7 @@ def discover_forms(app, setting: dict) -> list[Form]:
         for page in page_urls(app, setting):
             response = client.get(page)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # a download (an evidence file) holds its file open until closed
                 continue
             parser = FormParser()
             parser.feed(response.get_data(as_text=True))
