@@ -117,7 +117,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
-    import survey.api.models  # noqa: F401 - API tokens
+    import survey.accounts.tokens  # noqa: F401 - API tokens
     import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
     from survey.admin.translations import blueprint as i18n

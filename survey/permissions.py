@@ -65,6 +65,7 @@ class Permission(StrEnum):
     EVIDENCE_UPLOAD = "evidence.upload"  # attach files to answers one may edit (a pillar as PILLAR_EDIT), remove them
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
+    TOKENS_MANAGE = "tokens.manage"  # create one's own API tokens and revoke them (ADMINISTER: anyone's)
 
 
 P = Permission
@@ -133,8 +134,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
         }
     ),
 }
-# Every role has notifications of its own (a role missing from GRANTS still holds nothing).
-GRANTS = {role: permissions | {P.NOTIFICATIONS_READ} for role, permissions in GRANTS.items()}
+# Every role has notifications and API tokens of its own (a role missing from GRANTS still holds nothing).
+GRANTS = {role: permissions | {P.NOTIFICATIONS_READ, P.TOKENS_MANAGE} for role, permissions in GRANTS.items()}
 # Roles that read what countries released to donors, across every country (they hold no country).
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
 
@@ -206,6 +207,11 @@ def _shared_file(user: Any, file: Any) -> bool:
     return file.is_shared
 
 
+def _own_token(user: Any, token: Any) -> bool:
+    """One's own token; administrators may revoke anyone's."""
+    return token.user_id == user.id or _holds(user, P.ADMINISTER)
+
+
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
@@ -221,6 +227,7 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_AUDIT: _view_all_or_own_country,
     P.EVIDENCE_UPLOAD: _may_edit_pillar,
     P.EVIDENCE_READ: _may_read_file,
+    P.TOKENS_MANAGE: _own_token,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {

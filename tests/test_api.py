@@ -59,7 +59,7 @@ def test_a_revoked_token_stops_working(app, client, token):
 
 
 def test_tokens_are_stored_hashed(app, token):
-    from survey.api.models import ApiToken
+    from survey.accounts.tokens import ApiToken
 
     stored = db.session.scalars(db.select(ApiToken.token_hash)).all()
     assert token not in stored and len(stored) == 1

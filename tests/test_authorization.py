@@ -14,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from survey.accounts.models import User
+from survey.accounts.tokens import ApiToken, create_token
+from survey.audit.services import COMMAND_LINE
 from survey.demo import demo_users
 from survey.extensions import db
 from survey.permissions import GRANTS, Permission, can
@@ -101,6 +103,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboards.panel_csv", "GET"): PUBLIC,
     ("dashboards.export", "GET"): PUBLIC,
     ("dashboards.needs_view", "GET"): PUBLIC,
+    ("dashboards.needs_download", "GET"): PUBLIC,
     ("dashboards.country_profile", "GET"): PUBLIC,
     ("dashboards.chart_image_file", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such image
     ("api.openapi", "GET"): PUBLIC,
@@ -119,6 +122,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.cycles", "GET"): ADMIN_ONLY,
     ("admin.cycles", "POST"): ADMIN_FORM,
     ("admin.close_cycles", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    ("accounts.api_tokens", "GET"): SIGNED_IN,
+    ("accounts.api_tokens", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
+    # The donor's token: its holder and admins revoke it, anyone else is told it does not exist.
+    ("accounts.revoke_api_token", "POST"): row(302, 404, 404, 404, 404, 302, 404, 302),
+    ("admin.api_tokens", "GET"): ADMIN_ONLY,
+    ("admin.revoke_api_token", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
     ("notifications.index", "GET"): SIGNED_IN,
     ("notifications.mark_read", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
     ("notifications.settings", "GET"): SIGNED_IN,
@@ -163,7 +172,10 @@ def url_for_rule(endpoint: str, rule: str, values: dict[str, object]) -> str:
 @pytest.fixture
 def target(app, demo) -> dict[str, object]:
     assessment = factories.submitted_assessment("gh-coordinator")
+    create_token(factories.user("donor"), COMMAND_LINE, "donor's script")
+    db.session.commit()
     return {
+        "token_id": db.session.scalar(sa.select(sa.func.max(ApiToken.id))),
         "assessment_id": assessment.id,
         "pillar_code": "legal",
         "code": "legal.substantive_offences",

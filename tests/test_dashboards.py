@@ -328,7 +328,7 @@ def test_dashboard_runs_the_same_number_of_queries_for_small_and_large_regions(a
             assert client.get(url).status_code == 200
         return len(statements)
 
-    for path in ("", "/export.xlsx", "/export.csv", "/export.json", "/needs", "/heatmap.csv"):
+    for path in ("", "/export.xlsx", "/export.csv", "/export.json", "/needs", "/needs.csv", "/heatmap.csv"):
         small, large = (
             queries(f"/dashboards/eac/2026{path}"),
             queries(f"/dashboards/commonwealth/2026{path}"),

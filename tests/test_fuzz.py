@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from survey.accounts.tokens import ApiToken, create_token
 from survey.assessments.models import Assessment, Status
+from survey.audit.services import COMMAND_LINE
 from survey.evidence.services import attach
 from survey.extensions import db
 from survey.frameworks.models import Indicator
@@ -160,11 +162,16 @@ def make_setting() -> dict:
     )
     coordinator = factories.user("sn-coordinator")
     evidence = attach(draft, indicator, "decree.pdf", io.BytesIO(b"%PDF-1.4\n%fuzz\n"), coordinator)
+    # A donor's API token, so the account page and the administrators' page show their revoke forms.
+    create_token(factories.user("donor"), COMMAND_LINE, "fuzz")
+    db.session.commit()
+    token_id = db.session.scalar(sa.select(sa.func.max(ApiToken.id)))
     # The pillar with levels and every fact type; pillar forms are all made by the same code.
     return {
         "assessment_id": (draft.id, submitted.id, validated),
         "pillar_code": ("resources",),
         "file_id": (evidence.id,),
+        "token_id": (token_id,),
         "code": ("legal.substantive_offences",),
         "user_id": (factories.user("gh-contributor").id,),
         "version_id": (draft.framework_version_id,),
@@ -258,6 +265,7 @@ def discover_forms(app, setting: dict) -> list[Form]:
         for page in page_urls(app, setting):
             response = client.get(page)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # a download (an evidence file) holds its file open until closed
                 continue
             parser = FormParser()
             parser.feed(response.get_data(as_text=True))

@@ -1,10 +1,11 @@
-"""Sign-in form."""
+"""Sign-in form, and the form that names a new API token."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, DateField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from survey.accounts.tokens import NAME_LENGTH, today
 from survey.i18n.forms import CatalogMeta
 
 
@@ -20,3 +21,28 @@ class LoginForm(FlaskForm):
         _l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=256)]
     )
     remember = BooleanField(_l("Keep me signed in on this computer"))
+
+
+class TokenForm(FlaskForm):
+    """A new API token's name and optional last day."""
+
+    Meta = CatalogMeta
+
+    name = StringField(
+        _l("Name"),
+        description=_l("What the token is for, e.g. the script or the service that uses it."),
+        validators=[
+            DataRequired(message=_l("Give the token a name.")),
+            Length(max=NAME_LENGTH, message=_l("A name has at most %(max)d characters.")),
+        ],
+    )
+    expires_on = DateField(
+        _l("Expires after (optional)"),
+        description=_l("The last day the token works. Leave empty to keep it until you revoke it."),
+        validators=[Optional()],
+    )
+
+    def validate_expires_on(self, field: DateField) -> None:
+        """A last day before today would make a token that never works."""
+        if field.data is not None and field.data < today():
+            raise ValidationError(_l("The expiry date is in the past: choose today or a later day."))

@@ -1,4 +1,4 @@
-"""Sign in, sign out and the language preference."""
+"""Sign in, sign out, the language preference, and one's own API tokens."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import flask
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -25,12 +26,13 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from survey.accounts.forms import LoginForm
+from survey.accounts import tokens
+from survey.accounts.forms import LoginForm, TokenForm
 from survey.accounts.models import User
-from survey.audit.services import REFUSED, record
+from survey.audit.services import REFUSED, record, record_refusal
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
-from survey.permissions import public
+from survey.permissions import Permission, can, public, requires
 
 blueprint = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"
@@ -137,3 +139,47 @@ def set_language() -> Response:
         current_user.locale = language
         db.session.commit()
     return remember_locale(response, language)
+
+
+def _tokens_page(form: TokenForm, secret: str | None = None, status: int = 200) -> flask.Response:
+    response = make_response(
+        render_template("accounts/tokens.html", form=form, tokens=tokens.tokens_of(current_user), secret=secret),
+        status,
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page may show a new token's secret
+    return response
+
+
+@blueprint.route("/account/tokens", methods=["GET", "POST"])
+@requires(Permission.TOKENS_MANAGE)
+def api_tokens() -> flask.Response:
+    """One's API tokens: create a named one (its secret shown once), see when each was used, revoke."""
+    form = TokenForm()
+    if request.method == "GET":
+        return _tokens_page(form)
+    try:
+        if not form.validate():
+            raise tokens.TokenRefused(_("No token was created: please correct the fields marked below."))
+        secret = tokens.create_token(current_user, current_user, form.name.data, form.expires_on.data)
+    except tokens.TokenRefused as refusal:
+        flash(str(refusal), "error")
+        return _tokens_page(form, status=422)
+    db.session.commit()
+    return _tokens_page(TokenForm(formdata=None), secret=secret, status=201)
+
+
+@blueprint.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.TOKENS_MANAGE)
+def revoke_api_token(token_id: int) -> Response:
+    """Revoke one of one's tokens: the API refuses it from now on."""
+    token = db.session.get(tokens.ApiToken, token_id)
+    if token is None or not can(current_user, Permission.TOKENS_MANAGE, token):
+        if token is not None:  # someone else's: refused as if it did not exist, and audited
+            record_refusal("access.denied", f"{request.method} {request.path}", country_id=current_user.country_id)
+        abort(404)
+    if tokens.revoke_token(token, current_user):
+        db.session.commit()
+        flash(_("The token %(name)s is revoked: the API refuses it from now on.", name=token.name), "success")
+    else:
+        flash(_("The token %(name)s was revoked already.", name=token.name), "info")
+    return redirect(url_for(".api_tokens"))

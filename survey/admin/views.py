@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from survey.accounts import tokens
 from survey.accounts.models import User
 from survey.admin import services
 from survey.admin.forms import (
@@ -225,3 +226,23 @@ def close_cycles() -> Response:
     db.session.commit()
     flash(_("No cycle is open now."), "success")
     return redirect(url_for(".cycles"))
+
+
+@blueprint.route("/tokens")
+@requires(Permission.ADMINISTER)
+def api_tokens() -> str:
+    """Every account's API tokens: when each was created and last used; revoke any."""
+    return render_template("admin/tokens.html", tokens=tokens.all_tokens())
+
+
+@blueprint.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def revoke_api_token(token_id: int) -> Response:
+    """Revoke anyone's token (a leaked one, a departed donor's)."""
+    token = db.session.get(tokens.ApiToken, token_id) or abort(404)
+    if tokens.revoke_token(token, current_user):
+        db.session.commit()
+        flash(_("The token %(name)s of %(user)s is revoked.", name=token.name, user=token.user.username), "success")
+    else:
+        flash(_("The token %(name)s was revoked already.", name=token.name), "info")
+    return redirect(url_for(".api_tokens"))

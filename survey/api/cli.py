@@ -1,10 +1,12 @@
 """`flask api-tokens ...`: bearer tokens for the read-only API."""
 
+from datetime import datetime
+
 import click
 import sqlalchemy as sa
 
 from survey.accounts.models import User
-from survey.api.services import create_token, revoke_tokens
+from survey.accounts.tokens import TokenRefused, create_token, revoke_tokens
 from survey.audit.services import COMMAND_LINE
 from survey.commands import DatabaseGroup
 from survey.extensions import db
@@ -21,9 +23,14 @@ def _user(username: str) -> User:
 
 @api_tokens.command("create")
 @click.argument("username")
-def create_command(username: str) -> None:
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), help="Last day the token works (UTC), YYYY-MM-DD.")
+def create_command(username: str, name: str, expires: datetime | None) -> None:
     """Create a token for USERNAME and print it (it is not stored and cannot be shown again)."""
-    token = create_token(_user(username), COMMAND_LINE)
+    try:
+        token = create_token(_user(username), COMMAND_LINE, name, expires.date() if expires else None)
+    except TokenRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
     db.session.commit()
     click.echo(token)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from survey.questions import FACTS as FACTS_BY_TYPE
+
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_STAGE = {"type": ["integer", "null"], "minimum": 1, "maximum": 5}
 PILLARS = {
@@ -12,6 +14,16 @@ PILLARS = {
         "additionalProperties": False,
         "properties": {"score": NULLABLE_NUMBER, "stage": NULLABLE_STAGE},
     },
+}
+FACTS = {
+    "type": "object",
+    "description": "Every fact of the framework (budget, staffing, counts...) by indicator code.",
+    "additionalProperties": {"$ref": "#/components/schemas/Fact"},
+}
+EVIDENCE = {
+    "type": "object",
+    "description": "Evidence by indicator code; indicators without any are left out.",
+    "additionalProperties": {"$ref": "#/components/schemas/IndicatorEvidence"},
 }
 RELEASE = {
     "type": "string",
@@ -33,7 +45,7 @@ def _ok(schema: str) -> dict:
             "description": "OK",
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
         },
-        "401": _error_response("The bearer token is unknown or revoked."),
+        "401": _error_response("The bearer token is unknown, revoked or expired."),
         "404": _error_response("No such region, cycle or country."),
     }
 
@@ -53,7 +65,8 @@ COMPONENTS = {
         "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "A token from `flask api-tokens create USERNAME`. "
+            "description": "A token created on the account page (/account/tokens) or with "
+            "`flask api-tokens create USERNAME`. "
             "Without it, only public releases are returned.",
         }
     },
@@ -97,6 +110,62 @@ COMPONENTS = {
                 "regions": {"type": "array", "items": {"$ref": "#/components/schemas/Region"}},
             },
         },
+        "Fact": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type", "state", "value"],
+            "properties": {
+                "type": {
+                    "type": "string",
+                    "enum": sorted(FACTS_BY_TYPE),
+                    "description": "The question type, which says what `value` holds.",
+                },
+                "state": {
+                    "type": ["string", "null"],
+                    "enum": ["value", "na", "dont_know", None],
+                    "description": "value: answered; na: not applicable; dont_know; null: not answered.",
+                },
+                "value": {
+                    "type": ["number", "boolean", "string", "null"],
+                    "description": "The amount, count or percentage; true/false; a date (YYYY-MM-DD); "
+                    "or the id of the option chosen. Null unless the state is `value`.",
+                },
+                "currency": {
+                    "type": ["string", "null"],
+                    "pattern": "^[A-Z]{3}$",
+                    "description": "ISO 4217 code of an amount (money facts only).",
+                },
+                "unit": {
+                    "type": ["string", "null"],
+                    "description": "What a count counts, e.g. cases (count facts only).",
+                },
+            },
+        },
+        "EvidenceFile": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "public", "url"],
+            "properties": {
+                "name": {"type": "string"},
+                "public": {"type": "boolean", "description": "The country marked the file public."},
+                "url": {
+                    "type": ["string", "null"],
+                    "format": "uri",
+                    "description": "Download address of a public file of a public release; null otherwise.",
+                },
+            },
+        },
+        "IndicatorEvidence": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["links", "files"],
+            "description": "Public releases list only the files marked public; releases to donors list every "
+            "file, by name.",
+            "properties": {
+                "links": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                "files": {"type": "array", "items": {"$ref": "#/components/schemas/EvidenceFile"}},
+            },
+        },
         "CountryScore": {
             "type": "object",
             "additionalProperties": False,
@@ -107,6 +176,8 @@ COMPONENTS = {
                 "overall_score",
                 "overall_stage",
                 "pillars",
+                "facts",
+                "evidence",
             ],
             "properties": {
                 "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
@@ -115,6 +186,8 @@ COMPONENTS = {
                 "overall_score": NULLABLE_NUMBER,
                 "overall_stage": NULLABLE_STAGE,
                 "pillars": PILLARS,
+                "facts": FACTS,
+                "evidence": EVIDENCE,
             },
         },
         "RegionCycle": {
@@ -151,6 +224,8 @@ COMPONENTS = {
                 "overall_score",
                 "overall_stage",
                 "pillars",
+                "facts",
+                "evidence",
             ],
             "properties": {
                 "cycle": {"type": "integer"},
@@ -160,6 +235,8 @@ COMPONENTS = {
                 "overall_score": NULLABLE_NUMBER,
                 "overall_stage": NULLABLE_STAGE,
                 "pillars": PILLARS,
+                "facts": FACTS,
+                "evidence": EVIDENCE,
             },
         },
         "CountryHistory": {
@@ -201,7 +278,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/regions/{code}/{year}": {
                 "get": {
-                    "summary": "Released scores of a region's members in a cycle",
+                    "summary": "Released scores, facts and evidence of a region's members in a cycle",
                     "operationId": "regionCycle",
                     "parameters": [
                         _path_param("code", {"type": "string"}, "Region code, e.g. ecowas"),
@@ -219,7 +296,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/countries/{alpha2}": {
                 "get": {
-                    "summary": "A country's released results over cycles",
+                    "summary": "A country's released results, facts and evidence over cycles",
                     "operationId": "countryHistory",
                     "parameters": [
                         _path_param(

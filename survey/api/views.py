@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
+from survey.accounts.tokens import live_token, note_use
 from survey.api.openapi import openapi_document
-from survey.api.services import user_for_token
 from survey.assessments.models import PillarScore
 from survey.dashboards import services
-from survey.dashboards.opendata import pillars_json, region_json
+from survey.dashboards.details import evidence_of, fact_answers_of
+from survey.dashboards.opendata import evidence_json, facts_json, pillars_json, region_json
 from survey.dashboards.profile import find_country, visible_assessments
 from survey.dashboards.services import BadParameter
 from survey.dashboards.views import error_message
@@ -28,7 +29,7 @@ MEMBERSHIP_RULE = "A country is a member in a cycle year when it was a member on
 
 
 class Unauthorised(HTTPException):
-    """A bearer token that is malformed, unknown or revoked."""
+    """A bearer token that is malformed, unknown, revoked or expired."""
 
     code = 401
 
@@ -46,10 +47,12 @@ def authenticate() -> None:
         g.api_viewer = AnonymousUserMixin()
         return
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
+    found = live_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if found is None:
         raise Unauthorised()
-    g.api_viewer = user
+    if note_use(found):
+        db.session.commit()  # when the token was last used, written at most once a minute
+    g.api_viewer = found.user
 
 
 def _error(code: int, message: str):
@@ -128,7 +131,14 @@ def region_cycle(code: str, year: int):
     cycle = services.find_cycle(year)
     version = services.find_version(request.args.get("version"), cycle)
     data = services.regional_data(viewer(), region, cycle, version)
-    return jsonify({**region_json(data), "median_overall_score": services.median(data.overall_scores)})
+    body = region_json(data)
+    ids = {c.alpha2: c.assessment_id for c in data.countries}
+    facts = services.fact_answers(viewer(), data)
+    evidence = evidence_of(list(ids.values()))
+    for country in body["countries"]:
+        country["facts"] = facts_json(data.version.definition, facts.get(ids[country["country"]], {}))
+        country["evidence"] = evidence_json(evidence.get(ids[country["country"]], {}))
+    return jsonify({**body, "median_overall_score": services.median(data.overall_scores)})
 
 
 @blueprint.route("/countries/<alpha2>")
@@ -137,6 +147,8 @@ def country(alpha2: str):
     """A country's released results over cycles."""
     found = find_country(alpha2)
     assessments = visible_assessments(viewer(), found)
+    ids = [a.id for a in assessments]
+    facts, evidence = fact_answers_of(ids), evidence_of(ids)
     pillars: dict[int, dict] = {}
     for row in db.session.scalars(
         sa.select(PillarScore).where(PillarScore.assessment_id.in_([a.id for a in assessments]))
@@ -154,6 +166,8 @@ def country(alpha2: str):
                     "overall_score": a.overall_score,
                     "overall_stage": a.overall_stage,
                     "pillars": pillars_json(pillars.get(a.id, {})),
+                    "facts": facts_json(a.framework_version.definition, facts.get(a.id, {})),
+                    "evidence": evidence_json(evidence.get(a.id, {})),
                 }
                 for a in assessments
             ],

@@ -3,7 +3,8 @@
 The key holds the reader's release levels and own country (what `released_condition` reads),
 the language, the query parameters, and a stamp of the data: the latest change to any
 assessment (releasing or withdrawing results updates `updated_at`), the number of
-assessments, and the state of regions and framework versions. Any change gives a new key,
+assessments, the state of regions and framework versions, and the evidence files (exports
+name them, and a country may add or share one after its release). Any change gives a new key,
 so a withdrawn release never stays on screen.
 
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
@@ -26,6 +27,7 @@ from markupsafe import Markup
 
 from survey.assessments.models import Assessment
 from survey.compression import Encoded, encode, send
+from survey.evidence.models import EvidenceFile
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
@@ -95,6 +97,9 @@ def _stamp_query() -> sa.Select:
         sa.select(sa.func.max(Membership.id)).scalar_subquery(),
         sa.select(sa.func.count(Region.id)).scalar_subquery(),
         sa.select(sa.func.max(FrameworkVersion.loaded_at)).scalar_subquery(),
+        # Which files there are and which are public (the sum of public ids changes when one is shared).
+        sa.select(sa.func.count(EvidenceFile.id)).scalar_subquery(),
+        sa.select(sa.func.sum(EvidenceFile.id)).where(EvidenceFile.is_public.is_(True)).scalar_subquery(),
     )
 
 

@@ -1,4 +1,4 @@
-"""The open-data table of a region in a cycle: one row per released assessment."""
+"""The open-data table of a region in a cycle (one row per released assessment), and the needs view's table."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from typing import Any
 from flask_babel import gettext as _
 
 from survey.dashboards import services
-from survey.dashboards.services import RegionalData
+from survey.dashboards.details import Evidence, evidence_of
+from survey.dashboards.needs import fact_indicators
+from survey.dashboards.services import ESTABLISHED, RegionalData
+from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.frameworks.labels import stage_name
 from survey.i18n.locale import country_name
 from survey.publication.rules import Visibility
-from survey.questions import StoredAnswer, json_answer, table_cells, table_headers
+from survey.questions import LEVEL, StoredAnswer, json_answer, question_type, table_cells, table_headers
 
 
 def release_label(visibility: str) -> str:
@@ -43,6 +46,13 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
     headers += [_("Level (1-5): %(code)s %(indicator)s", code=i.code, indicator=_(i.title)) for i in indicators]
     for fact in facts:
         headers += table_headers(fact, _("Fact: %(code)s %(indicator)s", code=fact.code, indicator=_(fact.title)))
+    every = list(definition.all_indicators())
+    evidence = evidence_of([c.assessment_id for c in data.countries])
+    for indicator in every:
+        headers += [
+            _("Evidence links: %(code)s", code=indicator.code),
+            _("Evidence files: %(code)s", code=indicator.code),
+        ]
     rows = []
     for country in sorted(data.countries, key=lambda c: c.alpha2):
         answers = levels.get(country.assessment_id, {})
@@ -62,9 +72,27 @@ def export_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[
                 *(country.pillars.get(p.code, (None,))[0] for p in definition.pillars),
                 *(cell for i in indicators for cell in table_cells(i, _level(answers.get(i.code)))),
                 *(cell for fact in facts for cell in table_cells(fact, given.get(fact.code))),
+                *evidence_cells(every, evidence.get(country.assessment_id, {})),
             ]
         )
     return headers, rows
+
+
+def evidence_cells(indicators: list[IndicatorDef], found: dict[str, Evidence]) -> list[str | None]:
+    """Two cells per indicator: its links, one per line, and its files (public ones with their address)."""
+    cells: list[str | None] = []
+    for indicator in indicators:
+        evidence = found.get(indicator.code, Evidence())
+        cells.append("\n".join(evidence.links) or None)
+        cells.append("\n".join(_file_text(f.name, f.public, f.url) for f in evidence.files) or None)
+    return cells
+
+
+def _file_text(name: str, public: bool, url: str | None) -> str:
+    if url:
+        return f"{name} <{url}>"
+    # i18n: an evidence file the country marked public, in a list of file names
+    return _("%(name)s (public)", name=name) if public else name
 
 
 def _level(answer: tuple[str | None, int | None] | None) -> StoredAnswer | None:
@@ -106,16 +134,79 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
     levels = services.indicator_levels(viewer, data)
     export = region_json(data)
     by_country = {c.alpha2: c.assessment_id for c in data.countries}
-    facts = [i for i in data.version.definition.all_indicators() if not i.is_maturity]
     fact_answers = services.fact_answers(viewer, data)
+    evidence = evidence_of(list(by_country.values()))
     for country in export["countries"]:
         assessment_id = by_country[country["country"]]
         country["indicators"] = {
             code: {"state": state, "level": level}
             for code, (state, level) in sorted(levels.get(assessment_id, {}).items())
         }
-        given = fact_answers.get(assessment_id, {})
-        country["facts"] = {
-            fact.code: json_answer(fact, given.get(fact.code)) for fact in sorted(facts, key=lambda i: i.code)
-        }
+        country["facts"] = facts_json(data.version.definition, fact_answers.get(assessment_id, {}))
+        country["evidence"] = evidence_json(evidence.get(assessment_id, {}))
     return export
+
+
+def facts_json(definition: FrameworkDef, given: dict[str, StoredAnswer]) -> dict[str, dict]:
+    """Every fact of the framework by code: its type, state and value (with currency or unit), null when unanswered."""
+    facts = sorted((i for i in definition.all_indicators() if not i.is_maturity), key=lambda i: i.code)
+    return {fact.code: {"type": question_type(fact).name, **json_answer(fact, given.get(fact.code))} for fact in facts}
+
+
+def evidence_json(found: dict[str, Evidence]) -> dict[str, dict]:
+    """Evidence by indicator code (only indicators with some): links, and files with their public flag."""
+    return {
+        code: {
+            "links": list(evidence.links),
+            "files": [{"name": f.name, "public": f.public, "url": f.url} for f in evidence.files],
+        }
+        for code, evidence in sorted(found.items())
+    }
+
+
+def needs_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[Any]]]:
+    """The needs view as a table: a row per gap (an indicator and a member below Established) with its facts.
+
+    Most common gaps first, as on the page; each row carries the member's budget and staffing facts.
+    """
+    definition = data.version.definition
+    levels = services.indicator_levels(viewer, data)
+    indicators = fact_indicators(data)
+    facts = services.fact_answers(viewer, data, [i.code for i in indicators])
+    by_id = {c.assessment_id: c.alpha2 for c in data.countries}
+    below: dict[str, list[tuple[str, int, int]]] = {}
+    for assessment_id, answers in levels.items():
+        for code, (state, level) in answers.items():
+            if state == LEVEL and level is not None and level < ESTABLISHED and definition.indicator(code):
+                below.setdefault(code, []).append((by_id[assessment_id], level, assessment_id))
+    order = {i.code: n for n, i in enumerate(definition.all_indicators())}
+    headers = [
+        _("Pillar"),
+        _("Indicator code"),
+        _("Indicator"),
+        _("Members below Established"),
+        _("ISO code"),
+        _("Country"),
+        _("Level (1-5)"),
+    ]
+    for fact in indicators:
+        headers += table_headers(fact, _("Fact: %(code)s %(indicator)s", code=fact.code, indicator=_(fact.title)))
+    rows = []
+    for code in sorted(below, key=lambda c: (-len(below[c]), order[c])):
+        indicator = definition.known_indicator(code)
+        pillar = _(definition.known_pillar(indicator.pillar_code).title)
+        for alpha2, level, assessment_id in sorted(below[code]):
+            given = facts.get(assessment_id, {})
+            rows.append(
+                [
+                    pillar,
+                    code,
+                    _(indicator.title),
+                    len(below[code]),
+                    alpha2,
+                    country_name(alpha2),
+                    level,
+                    *(cell for fact in indicators for cell in table_cells(fact, given.get(fact.code))),
+                ]
+            )
+    return headers, rows

@@ -43,6 +43,7 @@ def error_message(kind: str) -> str:
         "country": _("Countries to compare must be members of the region with released results in this cycle."),
         "panel": _("This dashboard has no such chart."),
         "format": _("Downloads exist as CSV, XLSX and JSON only."),
+        "needs-format": _("The needs view downloads exist as CSV and XLSX only."),
         "rate": _("Exchange rates must be positive numbers and currencies three-letter ISO codes (e.g. USD)."),
         "rate-target": _("Choose the currency to convert into as well as the rates."),
         "country-profile": _("There is no country with this code."),
@@ -194,6 +195,25 @@ def needs_view(region_code: str, year: int) -> Response:
         }
 
     return cache.cached_page("dashboards/needs.html", build)
+
+
+@blueprint.route("/<region_code>/<int:year>/needs.<fmt>")
+@public
+def needs_download(region_code: str, year: int, fmt: str) -> Response:
+    """The needs view as a table: each gap (indicator and member below Established) with the member's facts."""
+    if fmt not in ("csv", "xlsx"):
+        raise BadParameter("needs-format", 404)
+
+    def make() -> tuple[bytes, str]:
+        data = _load(region_code, year)
+        headers, rows = opendata.needs_table(current_user, data)
+        if fmt == "csv":
+            return exports.to_csv(headers, rows).encode(), CSV
+        title = _("Needs %(region)s %(year)s", region=data.region.short_name, year=year)
+        return exports.to_xlsx(title, headers, rows), XLSX
+
+    body, mimetype = cache.cached_download(make, compress=fmt != "xlsx")  # XLSX is a ZIP already
+    return _download(body, mimetype, f"cyberready-{region_code}-{year}-needs.{fmt}")
 
 
 @blueprint.route("/countries/<alpha2>")

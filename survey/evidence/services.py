@@ -18,6 +18,7 @@ from survey.evidence.models import EvidenceFile
 from survey.evidence.storage import storage
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.publication.rules import Visibility
 
 MAX_NAME = 200
 
@@ -159,3 +160,11 @@ def filed_indicator_ids(assessment_id: int) -> frozenset[int]:
             sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()
         )
     )
+
+
+def listed_in_open_data() -> sa.ColumnElement[bool]:
+    """Files open data names (on a query joined to Assessment).
+
+    Every file of a release to donors (with its public flag), only those marked public of a public release.
+    """
+    return sa.or_(EvidenceFile.is_public.is_(True), Assessment.visibility != Visibility.PUBLIC)

@@ -96,6 +96,18 @@ class Count(NumberType):
         # i18n: a count and its unit, e.g. "12 cases"
         return _("%(number)s %(unit)s", number=text, unit=_(indicator.unit)) if indicator.unit else text
 
+    def export_value(self, indicator: IndicatorDef, columns: Columns) -> dict[str, Any]:
+        """The number and what it counts (the framework's unit, untranslated: a stable key)."""
+        return {**super().export_value(indicator, columns), "unit": indicator.unit}
+
+    def table_headers(self, heading: str) -> list[str]:
+        """The number, then its unit."""
+        return [heading, _("%(column)s: unit", column=heading)]
+
+    def table_cells(self, indicator: IndicatorDef, columns: Columns, locale: Locale) -> list[Any]:
+        """The number, and its unit in the reader's language."""
+        return [columns.get("number_value"), _(indicator.unit) if indicator.unit else None]
+
     def workbook_cell(self, indicator: IndicatorDef, columns: Columns) -> WorkbookCell:
         """A whole number with grouping."""
         return WorkbookCell(json_number(columns.get("number_value")), "#,##0")
