@@ -65,6 +65,7 @@ class Permission(StrEnum):
     EVIDENCE_UPLOAD = "evidence.upload"  # attach files to answers one may edit (a pillar as PILLAR_EDIT), remove them
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
+    PLAN_EDIT = "plan.edit"  # add, change and remove actions of one's country's action plan, in any status
 
 
 P = Permission
@@ -102,6 +103,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_UPLOAD,
             P.EVIDENCE_READ,
             P.ASSESSMENT_WORKBOOK,
+            P.PLAN_EDIT,
         }
     ),
     Role.VALIDATOR: frozenset(
@@ -221,6 +223,7 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_AUDIT: _view_all_or_own_country,
     P.EVIDENCE_UPLOAD: _may_edit_pillar,
     P.EVIDENCE_READ: _may_read_file,
+    P.PLAN_EDIT: _own_country,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {
