@@ -13,6 +13,28 @@ PILLARS = {
         "properties": {"score": NULLABLE_NUMBER, "stage": NULLABLE_STAGE},
     },
 }
+ACTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["indicator", "what", "lead_agency", "target_stage", "deadline", "cost", "currency", "funding"],
+    "properties": {
+        "indicator": {
+            "type": ["string", "null"],
+            "description": "Code of the indicator (the priority need) the action answers, if any.",
+        },
+        "what": {"type": "string", "maxLength": 500},
+        "lead_agency": {"type": "string", "maxLength": 200},
+        "target_stage": {"type": "integer", "minimum": 1, "maximum": 5},
+        "deadline": {"type": "string", "format": "date"},
+        "cost": {"type": ["number", "null"], "minimum": 0, "description": "Estimated cost, in `currency`."},
+        "currency": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code."},
+        "funding": {
+            "type": "string",
+            "enum": ["state", "donors", "unfunded"],
+            "description": "Funded by the state, requested from donors, or unfunded.",
+        },
+    },
+}
 RELEASE = {
     "type": "string",
     "enum": ["public", "donors"],
@@ -151,6 +173,7 @@ COMPONENTS = {
                 "overall_score",
                 "overall_stage",
                 "pillars",
+                "actions",
             ],
             "properties": {
                 "cycle": {"type": "integer"},
@@ -160,8 +183,14 @@ COMPONENTS = {
                 "overall_score": NULLABLE_NUMBER,
                 "overall_stage": NULLABLE_STAGE,
                 "pillars": PILLARS,
+                "actions": {
+                    "type": "array",
+                    "description": "The country's action plan for these results, earliest deadline first.",
+                    "items": {"$ref": "#/components/schemas/Action"},
+                },
             },
         },
+        "Action": ACTION,
         "CountryHistory": {
             "type": "object",
             "required": ["country", "assessments"],
@@ -219,7 +248,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/countries/{alpha2}": {
                 "get": {
-                    "summary": "A country's released results over cycles",
+                    "summary": "A country's released results over cycles, with their action plans",
                     "operationId": "countryHistory",
                     "parameters": [
                         _path_param(

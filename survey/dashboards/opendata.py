@@ -9,7 +9,10 @@ from flask_babel import gettext as _
 from survey.dashboards import services
 from survey.dashboards.services import RegionalData
 from survey.frameworks.labels import stage_name
+from survey.i18n.formats import format_date
 from survey.i18n.locale import country_name
+from survey.plans.labels import funding_label
+from survey.plans.services import actions_by_assessment, json_action
 from survey.publication.rules import Visibility
 from survey.questions import StoredAnswer, json_answer, table_cells, table_headers
 
@@ -108,8 +111,10 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
     by_country = {c.alpha2: c.assessment_id for c in data.countries}
     facts = [i for i in data.version.definition.all_indicators() if not i.is_maturity]
     fact_answers = services.fact_answers(viewer, data)
+    plans = actions_by_assessment(by_country.values())
     for country in export["countries"]:
         assessment_id = by_country[country["country"]]
+        country["actions"] = [json_action(action) for action in plans.get(assessment_id, [])]
         country["indicators"] = {
             code: {"state": state, "level": level}
             for code, (state, level) in sorted(levels.get(assessment_id, {}).items())
@@ -119,3 +124,71 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
             fact.code: json_answer(fact, given.get(fact.code)) for fact in sorted(facts, key=lambda i: i.code)
         }
     return export
+
+
+def plan_table(data: RegionalData) -> tuple[list[str], list[list[Any]]]:
+    """Translated headers and one row per action of the released assessments' plans."""
+    definition = data.version.definition
+    headers = [
+        _("ISO code"),
+        _("Country"),
+        _("Cycle"),
+        _("Release level"),
+        _("Demo data"),
+        _("Indicator code"),
+        _("Indicator"),
+        _("Action"),
+        _("Lead agency"),
+        _("Target stage (1-5)"),
+        _("Target stage"),
+        _("Deadline"),
+        _("Estimated cost"),
+        _("Currency"),
+        _("Funding"),
+    ]
+    countries = sorted(data.countries, key=lambda c: c.alpha2)
+    plans = actions_by_assessment(c.assessment_id for c in countries)
+    rows = []
+    for country in countries:
+        for action in plans.get(country.assessment_id, []):
+            need = definition.indicator(action.indicator_code) if action.indicator_code else None
+            rows.append(
+                [
+                    country.alpha2,
+                    country_name(country.alpha2),
+                    data.year,
+                    release_label(country.visibility),
+                    _("Yes") if country.is_demo else _("No"),
+                    action.indicator_code,
+                    _(need.title) if need else None,
+                    action.what,
+                    action.lead_agency,
+                    action.target_stage,
+                    stage_name(action.target_stage),
+                    format_date(action.deadline, "short"),
+                    action.cost,
+                    action.currency,
+                    funding_label(action.funding),
+                ]
+            )
+    return headers, rows
+
+
+def plan_json(data: RegionalData) -> dict:
+    """The region's released action plans with stable keys, by country."""
+    countries = sorted(data.countries, key=lambda c: c.alpha2)
+    plans = actions_by_assessment(c.assessment_id for c in countries)
+    return {
+        "region": data.region.code,
+        "cycle": data.year,
+        "framework_version": data.version.label,
+        "countries": [
+            {
+                "country": c.alpha2,
+                "release_level": c.visibility,
+                "is_demo": c.is_demo,
+                "actions": [json_action(action) for action in plans.get(c.assessment_id, [])],
+            }
+            for c in countries
+        ],
+    }

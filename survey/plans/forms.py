@@ -12,10 +12,10 @@ from wtforms.validators import DataRequired, Length
 
 from survey.assessments.models import Assessment
 from survey.frameworks.labels import STAGE_NAMES
-from survey.i18n.forms import CatalogMeta
 from survey.i18n.formats import format_date
+from survey.i18n.forms import CatalogMeta
 from survey.plans.labels import FUNDING_LABELS
-from survey.plans.models import MAX_AGENCY, MAX_WHAT, Funding
+from survey.plans.models import MAX_AGENCY, MAX_WHAT
 from survey.plans.services import ActionValues, deadline_bounds, plannable_codes
 from survey.questions.currencies import country_currency, currency_choices
 from survey.questions.fields import DayField, NumberField, reader_locale
@@ -54,7 +54,7 @@ class ActionForm(FlaskForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True, validators=[_currency_needed])
     funding = RadioField(
         _l("Funding"),
-        choices=[SelectChoice(status.value, label) for status, label in FUNDING_LABELS.items()],
+        choices=[SelectChoice(status, label) for status, label in FUNDING_LABELS.items()],
         validators=[DataRequired(message=_l("Choose how the action is funded."))],
     )
 
@@ -88,6 +88,7 @@ class ActionForm(FlaskForm):
 
     def values(self) -> ActionValues:
         """The checked values, for the services."""
+        assert self.deadline.data is not None  # DataRequired: validated forms have a deadline
         return ActionValues(
             indicator_code=self.indicator.data or None,
             what=self.what.data.strip(),

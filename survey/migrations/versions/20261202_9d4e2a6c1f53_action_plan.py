@@ -37,7 +37,10 @@ def upgrade():
         sa.CheckConstraint("target_stage BETWEEN 1 AND 5", name=op.f("ck_plan_action_target_stage")),
         sa.CheckConstraint("cost IS NULL OR cost >= 0", name=op.f("ck_plan_action_cost")),
         sa.ForeignKeyConstraint(
-            ["assessment_id"], ["assessment.id"], name=op.f("fk_plan_action_assessment_id_assessment"), ondelete="CASCADE"
+            ["assessment_id"],
+            ["assessment.id"],
+            name=op.f("fk_plan_action_assessment_id_assessment"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["user.id"], name=op.f("fk_plan_action_created_by_id_user"), ondelete="SET NULL"
