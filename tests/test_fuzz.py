@@ -24,6 +24,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from survey.assessments.models import Assessment, Status
 from survey.evidence.services import attach
+from survey.plans.models import Action
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from tests import factories
@@ -171,6 +172,7 @@ def make_setting() -> dict:
         "region_code": ("ecowas",),
         "year": (2026,),
         "alpha2": ("GH",),
+        "action_id": (db.session.scalar(sa.select(Action.id).order_by(Action.id)),),  # of Ghana's demo plan
     }
 
 

@@ -207,6 +207,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "year": 2026,
         "panel": "ranking",
         "file_id": 1,
+        "action_id": 1,  # the first action of Ghana's demo plan
         "fmt": "csv",
         "alpha2": "NG",
         "key": "0" * 32,  # a chart image (an SVG, no text of the page)
