@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from survey.assessments.models import Assessment
 from survey.frameworks.labels import STAGE_NAMES
@@ -20,6 +20,12 @@ from survey.plans.services import ActionValues, deadline_bounds, plannable_codes
 from survey.questions.currencies import country_currency, currency_choices
 from survey.questions.fields import DayField, NumberField, reader_locale
 from survey.questions.numeric import Money
+
+
+def _deadline_needed(form: Form, field: DayField) -> None:
+    """A deadline must be given; one typed but unreadable keeps the parser's own message."""
+    if field.data is None and not field.process_errors:
+        raise StopValidation(_("Give the deadline of the action."))
 
 
 def _currency_needed(form: Form, field: SelectField) -> None:
@@ -49,7 +55,7 @@ class ActionForm(FlaskForm):
         choices=[SelectChoice(stage, f"{stage}. {name}") for stage, name in STAGE_NAMES.items()],
         validate_choice=True,
     )
-    deadline = DayField(_l("Deadline"), validators=[DataRequired(message=_l("Give the deadline of the action."))])
+    deadline = DayField(_l("Deadline"), validators=[_deadline_needed])
     cost = NumberField(_l("Estimated cost"), rule=Money.rule)
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True, validators=[_currency_needed])
     funding = RadioField(
@@ -88,7 +94,7 @@ class ActionForm(FlaskForm):
 
     def values(self) -> ActionValues:
         """The checked values, for the services."""
-        assert self.deadline.data is not None  # DataRequired: validated forms have a deadline
+        assert self.deadline.data is not None  # _deadline_needed: validated forms have a deadline
         return ActionValues(
             indicator_code=self.indicator.data or None,
             what=self.what.data.strip(),
