@@ -173,7 +173,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(client, auth, ghana, changes
 def test_refusals_are_explained_in_the_reader_language(client, auth, ghana):
     auth.login("gh-coordinator")
     page = plan_new(client, ghana.id, lang="fr", cost="-5", deadline="2090-01-01").get_data(as_text=True)
-    assert "Choisissez une échéance entre le 1 janv. 2025 et le 31 déc. 2040." in page
+    assert "Choisissez une échéance entre le 1 janvier 2025 et le 31 décembre 2040." in page
     assert "Saisissez un montant compris entre 0 et" in page
 
 

@@ -50,10 +50,7 @@ class ActionForm(FlaskForm):
         render_kw={"maxlength": MAX_AGENCY, "size": 40},
     )
     target_stage = SelectField(
-        _l("Target stage"),
-        coerce=int,
-        choices=[SelectChoice(stage, f"{stage}. {name}") for stage, name in STAGE_NAMES.items()],
-        validate_choice=True,
+        _l("Target stage"), coerce=int, choices=[SelectChoice(stage, "") for stage in STAGE_NAMES], validate_choice=True
     )
     deadline = DayField(_l("Deadline"), validators=[_deadline_needed])
     cost = NumberField(_l("Estimated cost"), rule=Money.rule)
@@ -68,10 +65,11 @@ class ActionForm(FlaskForm):
         """Indicators of the assessment's framework, currencies in the reader's language, the deadline's range."""
         self.assessment = assessment
         definition = assessment.framework_version.definition
+        # Titles only: codes are English words.
         self.indicator.choices = [SelectChoice("", _("None: an action of its own"))] + [
-            SelectChoice(code, f"{code} – {_(definition.known_indicator(code).title)}")
-            for code in plannable_codes(assessment)
+            SelectChoice(code, _(definition.known_indicator(code).title)) for code in plannable_codes(assessment)
         ]
+        self.target_stage.choices = [SelectChoice(stage, f"{stage}. {name}") for stage, name in STAGE_NAMES.items()]
         alpha2 = assessment.country.alpha2
         choices = list(currency_choices(str(reader_locale()), alpha2))
         if choices and choices[0].value != "":  # a cost is optional, so is its currency
@@ -87,8 +85,8 @@ class ActionForm(FlaskForm):
             raise ValidationError(
                 _(
                     "Choose a deadline between %(first)s and %(last)s.",
-                    first=format_date(first),
-                    last=format_date(last),
+                    first=format_date(first, "long"),
+                    last=format_date(last, "long"),
                 )
             )
 
