@@ -17,8 +17,8 @@ from survey.accounts.models import User
 from survey.demo import demo_users
 from survey.extensions import db
 from survey.permissions import GRANTS, Permission, can
-from survey.plans.models import Action
 from survey.permissions import PUBLIC as OPEN_TO_ALL
+from survey.plans.models import Action
 from tests import factories
 from tests.conftest import Auth
 

@@ -24,9 +24,9 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from survey.assessments.models import Assessment, Status
 from survey.evidence.services import attach
-from survey.plans.models import Action
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.plans.models import Action
 from tests import factories
 from tests.conftest import Auth, reset_rate_limits, rolled_back
 
