@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.notifications.views import blueprint as notifications
     from survey.offline.views import blueprint as offline
     from survey.pages.views import blueprint as pages
+    from survey.plans.views import blueprint as plans
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         publication,
         team,
         evidence,
+        plans,
         workbooks,
         admin,
         i18n,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
 from functools import cache
 
 import click
@@ -20,6 +22,8 @@ from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework
+from survey.plans.models import Funding
+from survey.plans.services import ActionValues, add_action
 from survey.publication.rules import Visibility
 from survey.publication.services import release
 from survey.questions import DemoContext, question_type
@@ -71,6 +75,46 @@ DEMO_ASSESSMENTS = (
     DemoAssessment("KE", 2025, 3),
     DemoAssessment("KE", 2026, 4),
     DemoAssessment("JM", 2026, 3, visibility=Visibility.PUBLIC),
+)
+
+# Ghana's plan for its five priority needs of 2025: (lead agency, what, deadline, cost in cedis, funding).
+DEMO_PLAN_COUNTRY = "GH"
+DEMO_PLAN = (
+    (
+        "Cyber Security Authority",
+        "Demo action: draft the missing regulations and consult on them",
+        date(2026, 6, 30),
+        Decimal("850000"),
+        Funding.STATE,
+    ),
+    (
+        "Ghana Police Service, Cybercrime Unit",
+        "Demo action: train investigators and equip a digital forensics lab",
+        date(2026, 12, 31),
+        Decimal("4200000"),
+        Funding.DONORS,
+    ),
+    (
+        "Office of the Attorney-General",
+        "Demo action: train prosecutors and judges on electronic evidence",
+        date(2027, 3, 31),
+        Decimal("1500000.50"),
+        Funding.DONORS,
+    ),
+    (
+        "National CERT (CERT-GH)",
+        "Demo action: set up a national incident reporting portal",
+        date(2027, 6, 30),
+        None,
+        Funding.UNFUNDED,
+    ),
+    (
+        "Ministry of Communications and Digitalisation",
+        "Demo action: run a national awareness campaign",
+        date(2027, 12, 31),
+        Decimal("2000000"),
+        Funding.STATE,
+    ),
 )
 
 demo = DatabaseGroup("demo", help="Demo data for trying CyberReady out (refused in production).")
@@ -173,7 +217,19 @@ def _create_assessment(spec: DemoAssessment, cycle: Cycle, users: dict[str, User
         accept_all(assessment, validator)
         validate(assessment, validator)
         release(assessment, spec.visibility, coordinator)
+        if spec.country == DEMO_PLAN_COUNTRY:
+            _demo_plan(assessment, coordinator)
     return assessment
+
+
+def _demo_plan(assessment: Assessment, coordinator: User) -> None:
+    """Five actions, one per priority need, planned by the coordinator after the release."""
+    needs = services.priorities(assessment, services.scoring_inputs(assessment))
+    for need, (agency, what, deadline, cost, funding) in zip(needs, DEMO_PLAN, strict=False):
+        values = ActionValues(
+            need.code, what, agency, min(need.level + 1, 5), deadline, cost, "GHS" if cost else None, funding
+        )
+        add_action(assessment, values, coordinator)
 
 
 def load_demo() -> None:

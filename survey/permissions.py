@@ -66,6 +66,7 @@ class Permission(StrEnum):
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
     TOKENS_MANAGE = "tokens.manage"  # create one's own API tokens and revoke them (ADMINISTER: anyone's)
+    PLAN_EDIT = "plan.edit"  # add, change and remove actions of one's country's action plan, in any status
 
 
 P = Permission
@@ -103,6 +104,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_UPLOAD,
             P.EVIDENCE_READ,
             P.ASSESSMENT_WORKBOOK,
+            P.PLAN_EDIT,
         }
     ),
     Role.VALIDATOR: frozenset(
@@ -228,6 +230,7 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.EVIDENCE_UPLOAD: _may_edit_pillar,
     P.EVIDENCE_READ: _may_read_file,
     P.TOKENS_MANAGE: _own_token,
+    P.PLAN_EDIT: _own_country,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {

@@ -20,6 +20,7 @@ from survey.demo import demo_users
 from survey.extensions import db
 from survey.permissions import GRANTS, Permission, can
 from survey.permissions import PUBLIC as OPEN_TO_ALL
+from survey.plans.models import Action
 from tests import factories
 from tests.conftest import Auth
 
@@ -46,6 +47,7 @@ SIGNED_IN = row(302, 200, 200, 200, 200, 200, 200, 200)
 # Ghana's team and admins read the unreleased assessment; others get 404 so ids do not leak.
 GHANA_READERS = row(302, 200, 404, 200, 200, 404, 404, 200)
 GHANA_TEAM = row(302, 200, 404, 200, 200, 403, 403, 200)
+COORDINATOR_ONLY = row(302, 403, 403, 200, 403, 403, 403, 403)
 COORDINATOR_OR_ADMIN = row(302, 403, 403, 200, 403, 403, 403, 200)
 ADMIN_ONLY = row(302, 403, 403, 403, 403, 403, 403, 200)
 ADMIN_FORM = row(302, 403, 403, 403, 403, 403, 403, 422)
@@ -94,6 +96,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("evidence.download", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404),  # no such file
     ("evidence.delete", "POST"): row(302, 404, 404, 404, 403, 403, 403, 403),
     ("evidence.share", "POST"): row(302, 404, 404, 404, 403, 403, 403, 403),
+    # The action plan: Ghana's coordinator alone (the action is of Ghana's released 2025 plan).
+    ("plans.new", "GET"): COORDINATOR_ONLY,
+    ("plans.new", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
+    ("plans.edit", "GET"): COORDINATOR_ONLY,
+    ("plans.edit", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
+    ("plans.delete", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
     ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
     ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
     ("i18n.status", "GET"): row(302, 403, 403, 403, 403, 403, 200, 200),
@@ -102,6 +110,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboards.region", "GET"): PUBLIC,
     ("dashboards.panel_csv", "GET"): PUBLIC,
     ("dashboards.export", "GET"): PUBLIC,
+    ("dashboards.plan_export", "GET"): PUBLIC,
     ("dashboards.needs_view", "GET"): PUBLIC,
     ("dashboards.needs_download", "GET"): PUBLIC,
     ("dashboards.country_profile", "GET"): PUBLIC,
@@ -138,6 +147,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 LAST = {
     ("team.index", "POST"),
     ("review.accept_unflagged", "POST"),
+    ("plans.delete", "POST"),  # removes the action the other plan routes open
     ("admin.close_cycles", "POST"),
     ("accounts.logout", "POST"),
     ("notifications.settings", "POST"),
@@ -184,6 +194,7 @@ def target(app, demo) -> dict[str, object]:
         "region_code": "ecowas",
         "year": 2026,
         "file_id": 1,
+        "action_id": db.session.scalar(sa.select(Action.id).order_by(Action.id)),
         "panel": "ranking",
         "fmt": "csv",
         "alpha2": "GH",

@@ -28,6 +28,7 @@ from survey.audit.services import COMMAND_LINE
 from survey.evidence.services import attach
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.plans.models import Action
 from tests import factories
 from tests.conftest import Auth, reset_rate_limits, rolled_back
 
@@ -178,6 +179,7 @@ def make_setting() -> dict:
         "region_code": ("ecowas",),
         "year": (2026,),
         "alpha2": ("GH",),
+        "action_id": (db.session.scalar(sa.select(Action.id).order_by(Action.id)),),  # of Ghana's demo plan
     }
 
 

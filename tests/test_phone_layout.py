@@ -135,6 +135,7 @@ def reachable_paths(app: Flask, page) -> list[str]:
         "fmt": "csv",
         "alpha2": "NG",
         "file_id": 1,
+        "action_id": 1,  # the first action of Ghana's demo plan
         "key": "0" * 32,
         "_rest": "no-such-thing",
     }

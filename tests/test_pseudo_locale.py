@@ -166,7 +166,7 @@ def user_data(pseudo_app) -> re.Pattern:
     """Strings that come from data, not from the interface, as one whole-word pattern."""
     from survey.accounts.models import User
     from survey.countries.models import Country
-    from survey.demo import DEMO_NOTE
+    from survey.demo import DEMO_NOTE, DEMO_PLAN
     from survey.i18n.locale import language_name
 
     with pseudo_app.app_context():
@@ -176,6 +176,7 @@ def user_data(pseudo_app) -> re.Pattern:
     english = Locale("en")
     data += [name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()]
     data += [DEMO_NOTE, *ALLOWED]
+    data += [text for agency, what, *_rest in DEMO_PLAN for text in (agency, what)]  # Ghana's demo plan
     data += [name for code in list_currencies() if (name := english.currencies.get(code))]
     data += list(list_currencies()) + list(english.currency_symbols.values())
     data += list(english.months["format"]["wide"].values())  # dates written with English CLDR data
@@ -207,6 +208,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "year": 2026,
         "panel": "ranking",
         "file_id": 1,
+        "action_id": 1,  # the first action of Ghana's demo plan
         "fmt": "csv",
         "alpha2": "NG",
         "key": "0" * 32,  # a chart image (an SVG, no text of the page)

@@ -24,6 +24,27 @@ EVIDENCE = {
     "type": "object",
     "description": "Evidence by indicator code; indicators without any are left out.",
     "additionalProperties": {"$ref": "#/components/schemas/IndicatorEvidence"},
+ACTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["indicator", "what", "lead_agency", "target_stage", "deadline", "cost", "currency", "funding"],
+    "properties": {
+        "indicator": {
+            "type": ["string", "null"],
+            "description": "Code of the indicator (the priority need) the action answers, if any.",
+        },
+        "what": {"type": "string", "maxLength": 500},
+        "lead_agency": {"type": "string", "maxLength": 200},
+        "target_stage": {"type": "integer", "minimum": 1, "maximum": 5},
+        "deadline": {"type": "string", "format": "date"},
+        "cost": {"type": ["number", "null"], "minimum": 0, "description": "Estimated cost, in `currency`."},
+        "currency": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code."},
+        "funding": {
+            "type": "string",
+            "enum": ["state", "donors", "unfunded"],
+            "description": "Funded by the state, requested from donors, or unfunded.",
+        },
+    },
 }
 RELEASE = {
     "type": "string",
@@ -226,6 +247,7 @@ COMPONENTS = {
                 "pillars",
                 "facts",
                 "evidence",
+                "actions",
             ],
             "properties": {
                 "cycle": {"type": "integer"},
@@ -237,8 +259,14 @@ COMPONENTS = {
                 "pillars": PILLARS,
                 "facts": FACTS,
                 "evidence": EVIDENCE,
+                "actions": {
+                    "type": "array",
+                    "description": "The country's action plan for these results, earliest deadline first.",
+                    "items": {"$ref": "#/components/schemas/Action"},
+                },
             },
         },
+        "Action": ACTION,
         "CountryHistory": {
             "type": "object",
             "required": ["country", "assessments"],
@@ -296,7 +324,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/countries/{alpha2}": {
                 "get": {
-                    "summary": "A country's released results, facts and evidence over cycles",
+                    "summary": "A country's released results, facts, evidence and action plans over cycles",
                     "operationId": "countryHistory",
                     "parameters": [
                         _path_param(

@@ -21,6 +21,7 @@ from survey.dashboards.services import BadParameter
 from survey.dashboards.views import error_message
 from survey.extensions import csrf, db
 from survey.permissions import public
+from survey.plans.services import actions_by_assessment, json_action
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -144,7 +145,7 @@ def region_cycle(code: str, year: int):
 @blueprint.route("/countries/<alpha2>")
 @public
 def country(alpha2: str):
-    """A country's released results over cycles."""
+    """A country's released results over cycles, each with its action plan."""
     found = find_country(alpha2)
     assessments = visible_assessments(viewer(), found)
     ids = [a.id for a in assessments]
@@ -154,6 +155,7 @@ def country(alpha2: str):
         sa.select(PillarScore).where(PillarScore.assessment_id.in_([a.id for a in assessments]))
     ):
         pillars.setdefault(row.assessment_id, {})[row.pillar_code] = (row.score, row.stage)
+    plans = actions_by_assessment(ids)
     return jsonify(
         {
             "country": found.alpha2,
@@ -168,6 +170,7 @@ def country(alpha2: str):
                     "pillars": pillars_json(pillars.get(a.id, {})),
                     "facts": facts_json(a.framework_version.definition, facts.get(a.id, {})),
                     "evidence": evidence_json(evidence.get(a.id, {})),
+                    "actions": [json_action(action) for action in plans.get(a.id, [])],
                 }
                 for a in assessments
             ],

@@ -12,7 +12,10 @@ from survey.dashboards.needs import fact_indicators
 from survey.dashboards.services import ESTABLISHED, RegionalData
 from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.frameworks.labels import stage_name
+from survey.i18n.formats import format_date
 from survey.i18n.locale import country_name
+from survey.plans.labels import funding_label
+from survey.plans.services import actions_by_assessment, json_action
 from survey.publication.rules import Visibility
 from survey.questions import LEVEL, StoredAnswer, json_answer, question_type, table_cells, table_headers
 
@@ -136,8 +139,10 @@ def export_json(viewer: Any, data: RegionalData) -> dict:
     by_country = {c.alpha2: c.assessment_id for c in data.countries}
     fact_answers = services.fact_answers(viewer, data)
     evidence = evidence_of(list(by_country.values()))
+    plans = actions_by_assessment(by_country.values())
     for country in export["countries"]:
         assessment_id = by_country[country["country"]]
+        country["actions"] = [json_action(action) for action in plans.get(assessment_id, [])]
         country["indicators"] = {
             code: {"state": state, "level": level}
             for code, (state, level) in sorted(levels.get(assessment_id, {}).items())
@@ -210,3 +215,69 @@ def needs_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[A
                 ]
             )
     return headers, rows
+def plan_table(data: RegionalData) -> tuple[list[str], list[list[Any]]]:
+    """Translated headers and one row per action of the released assessments' plans."""
+    definition = data.version.definition
+    headers = [
+        _("ISO code"),
+        _("Country"),
+        _("Cycle"),
+        _("Release level"),
+        _("Demo data"),
+        _("Indicator code"),
+        _("Indicator"),
+        _("Action"),
+        _("Lead agency"),
+        _("Target stage (1-5)"),
+        _("Target stage"),
+        _("Deadline"),
+        _("Estimated cost"),
+        _("Currency"),
+        _("Funding"),
+    ]
+    countries = sorted(data.countries, key=lambda c: c.alpha2)
+    plans = actions_by_assessment(c.assessment_id for c in countries)
+    rows = []
+    for country in countries:
+        for action in plans.get(country.assessment_id, []):
+            need = definition.indicator(action.indicator_code) if action.indicator_code else None
+            rows.append(
+                [
+                    country.alpha2,
+                    country_name(country.alpha2),
+                    data.year,
+                    release_label(country.visibility),
+                    _("Yes") if country.is_demo else _("No"),
+                    action.indicator_code,
+                    _(need.title) if need else None,
+                    action.what,
+                    action.lead_agency,
+                    action.target_stage,
+                    stage_name(action.target_stage),
+                    format_date(action.deadline, "short"),
+                    action.cost,
+                    action.currency,
+                    funding_label(action.funding),
+                ]
+            )
+    return headers, rows
+
+
+def plan_json(data: RegionalData) -> dict:
+    """The region's released action plans with stable keys, by country."""
+    countries = sorted(data.countries, key=lambda c: c.alpha2)
+    plans = actions_by_assessment(c.assessment_id for c in countries)
+    return {
+        "region": data.region.code,
+        "cycle": data.year,
+        "framework_version": data.version.label,
+        "countries": [
+            {
+                "country": c.alpha2,
+                "release_level": c.visibility,
+                "is_demo": c.is_demo,
+                "actions": [json_action(action) for action in plans.get(c.assessment_id, [])],
+            }
+            for c in countries
+        ],
+    }

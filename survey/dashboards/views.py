@@ -170,6 +170,26 @@ def export(region_code: str, year: int, fmt: str) -> Response:
     return _download(body, mimetype, f"cyberready-{region_code}-{year}.{fmt}")
 
 
+@blueprint.route("/<region_code>/<int:year>/plan/export.<fmt>")
+@public
+def plan_export(region_code: str, year: int, fmt: str) -> Response:
+    """The action plans of the released results of a region in a cycle, one row per action."""
+    if fmt not in FORMATS:
+        raise BadParameter("format", 404)
+
+    def make() -> tuple[bytes, str]:
+        data = _load(region_code, year)
+        if fmt == "json":
+            return json.dumps(opendata.plan_json(data), ensure_ascii=False, indent=1).encode(), "application/json"
+        headers, rows = opendata.plan_table(data)
+        if fmt == "csv":
+            return exports.to_csv(headers, rows).encode(), CSV
+        return exports.to_xlsx(_("Action plans"), headers, rows), XLSX
+
+    body, mimetype = cache.cached_download(make, compress=fmt != "xlsx")
+    return _download(body, mimetype, f"cyberready-{region_code}-{year}-plans.{fmt}")
+
+
 def _download(body: Encoded | bytes, mimetype: str, filename: str) -> Response:
     response = send(body, mimetype) if isinstance(body, Encoded) else Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
