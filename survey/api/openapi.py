@@ -24,6 +24,7 @@ EVIDENCE = {
     "type": "object",
     "description": "Evidence by indicator code; indicators without any are left out.",
     "additionalProperties": {"$ref": "#/components/schemas/IndicatorEvidence"},
+}
 ACTION = {
     "type": "object",
     "additionalProperties": False,

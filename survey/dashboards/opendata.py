@@ -215,6 +215,8 @@ def needs_table(viewer: Any, data: RegionalData) -> tuple[list[str], list[list[A
                 ]
             )
     return headers, rows
+
+
 def plan_table(data: RegionalData) -> tuple[list[str], list[list[Any]]]:
     """Translated headers and one row per action of the released assessments' plans."""
     definition = data.version.definition
