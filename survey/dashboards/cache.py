@@ -9,10 +9,15 @@ so a withdrawn release never stays on screen.
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
 same key), and the whole page of one session (its header names the reader and carries their
 form token) compressed once, so a reader coming back gets it without rendering or compressing.
+
+Both live in the process, or in Redis (Flask-Caching) when REDIS_URL is set, so that every
+worker and machine shares them; the data stamp is read from the database they all share.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,7 +31,7 @@ from markupsafe import Markup
 
 from survey.assessments.models import Assessment
 from survey.compression import Encoded, encode, send
-from survey.extensions import db
+from survey.extensions import cache, db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
 from survey.publication.rules import visible_levels
@@ -66,13 +71,52 @@ class BoundedCache:
             self._items.clear()
 
 
+def _canonical(value: Any) -> Any:
+    """A key as plain JSON data that is the same in every process (sets sorted, no hash-seeded order)."""
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(item) for item in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [_canonical(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)  # dates and times: their repr names every field
+
+
+class SharedCache:
+    """The BoundedCache interface over Flask-Caching's Redis store, shared by every worker and machine."""
+
+    def __init__(self, namespace: str, size: int):
+        """Entries under `namespace` (0 disables the cache); they expire after CACHE_DEFAULT_TIMEOUT."""
+        self.namespace = namespace
+        self.size = size
+
+    def _key(self, key: Any) -> str:
+        text = json.dumps(_canonical(key), separators=(",", ":"), ensure_ascii=False)
+        return f"{self.namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+    def get(self, key: Any) -> Any:
+        """The cached value, or None."""
+        return cache.get(self._key(key)) if self.size > 0 else None
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store a value (Redis's own memory policy and the timeout bound the size)."""
+        if self.size > 0:
+            cache.set(self._key(key), value)
+
+    def clear(self) -> None:
+        """Forget everything the application keeps in Redis (tests)."""
+        cache.clear()
+
+
 class PageCaches:
     """What pages show, shared by readers, and whole compressed pages of one session."""
 
-    def __init__(self, size: int):
-        """Keep up to `size` of each."""
-        self.shared = BoundedCache(size)
-        self.personal = BoundedCache(size)
+    def __init__(self, size: int, in_redis: bool = False):
+        """Keep up to `size` of each, in this process or in Redis."""
+        self.shared: BoundedCache | SharedCache = BoundedCache(size)
+        self.personal: BoundedCache | SharedCache = BoundedCache(size)
+        if in_redis:
+            self.shared, self.personal = SharedCache("pages", size), SharedCache("session-pages", size)
 
     def clear(self) -> None:
         """Forget everything (tests)."""
@@ -84,7 +128,8 @@ def pages() -> PageCaches:
     """The application's page caches (one per app, so tests never share one)."""
     if "dashboard_pages" not in current_app.extensions:
         size = current_app.config.get("DASHBOARD_CACHE_SIZE", 256)
-        current_app.extensions["dashboard_pages"] = PageCaches(size)
+        in_redis = current_app.config.get("CACHE_TYPE") == "RedisCache"
+        current_app.extensions["dashboard_pages"] = PageCaches(size, in_redis)
     return current_app.extensions["dashboard_pages"]
 
 
