@@ -100,6 +100,7 @@ def use_redis_if_given(config: dict) -> None:
         config.setdefault("RATELIMIT_KEY_PREFIX", config["REDIS_KEY_PREFIX"])
     else:
         config.setdefault("CACHE_TYPE", "NullCache")  # pages are cached per process (survey.dashboards.cache)
+        config.setdefault("CACHE_NO_NULL_WARNING", True)
     config.setdefault("CACHE_DEFAULT_TIMEOUT", 24 * 3600)  # entries of an old data stamp expire on their own
 
 

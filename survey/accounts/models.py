@@ -56,7 +56,8 @@ class User(UserMixin, Model):
 
     new_token = staticmethod(new_session_token)
 
-    # The server-side session this request belongs to (set by sign-in and by `load_user`).
+    # The server-side session this request belongs to (set by sign-in and by `load_user`); not a column.
+    __allow_unmapped__ = True
     current_session_id: str | None = None
 
     def get_id(self) -> str:
