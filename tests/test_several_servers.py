@@ -1,0 +1,254 @@
+"""Two app servers (gunicorn, two workers each) behind nginx, sharing PostgreSQL and Redis, as in production.
+
+nginx hands requests to the two in turn (round-robin) and names the one that answered in a header,
+so each step below is known to go through one server and the next through the other. All four
+workers start together on an empty database: the migration lock lets one migrate and load the demo
+data while the others wait.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL, WORKER, recreate_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REDIS = "redis://127.0.0.1:6379"
+TOGO_ON_THE_DASHBOARD = 'href="/dashboards/countries/TG"'
+
+pytestmark = pytest.mark.committed
+
+
+def _why_not() -> str | None:
+    """Why this machine cannot run the test, or None."""
+    if not PG_URL or not PG_URL.startswith("postgresql"):
+        return "several servers need a shared PostgreSQL database: set TEST_DATABASE_URL (.ci/run does)"
+    if not Path(NGINX).exists():
+        return "nginx is not installed (apt-get install nginx; .ci/run does)"
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means no usable Redis
+        return f"no Redis at {REDIS} ({error}); .ci/run installs and starts redis-server"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstreams)
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir()
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"""
+{"user root;" if os.geteuid() == 0 else ""}
+daemon off;
+master_process off;
+worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    upstream app {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://app;
+            proxy_next_upstream off;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+    )
+    return config
+
+
+def wait_until_up(url: str, processes: list[subprocess.Popen], seconds: float = 240) -> None:
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for process in processes:
+            assert process.poll() is None, f"a server stopped (exit {process.returncode}); see its output above"
+        try:
+            if requests.get(url, timeout=30).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or its workers still starting
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture
+def proxy(tmp_path) -> Iterator[str]:
+    """The address of nginx in front of two gunicorn servers; the schema is empty when they start."""
+    if reason := _why_not():
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    schema = f"test_several_{WORKER}"
+    recreate_schema(schema)
+    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CYBERREADY_ENV": "development",  # migrations and demo data at start, by whichever worker is first
+        "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+        "REDIS_URL": REDIS,
+        "REDIS_KEY_PREFIX": prefix,
+        "PROXY_FIX_HOPS": "1",
+        "CHART_IMAGES": "off",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "MAIL_SEND_AFTER_RESPONSE": "0",
+    }
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "240"]
+            + ["--bind", f"127.0.0.1:{port}", "app:app"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for port in ports
+    ]
+    nginx_port = free_port()
+    config = nginx_config(tmp_path, nginx_port, ports)
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(config), "-e", str(tmp_path / "error.log")])
+    try:
+        for port in ports:
+            wait_until_up(f"http://127.0.0.1:{port}/login", [*servers, nginx])
+        yield f"http://127.0.0.1:{nginx_port}"
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
+        import redis
+
+        store = redis.Redis.from_url(REDIS)
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
+        recreate_schema(schema, drop_only=True)
+
+
+def form_token(page: str) -> str:
+    """The form token of a page (the sign-in form, or the sign-out button of the header)."""
+    found = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found, page[:2000]
+    return found.group(1)
+
+
+class Browser:
+    """A requests session through nginx that notes which server answered each request."""
+
+    def __init__(self, base: str):
+        import requests
+
+        self.base = base
+        self.session = requests.Session()
+        self.answered_by: list[str] = []
+        self._token: str | None = None
+
+    def request(self, method: str, path: str, **kwargs):
+        response = self.session.request(method, self.base + path, allow_redirects=False, timeout=60, **kwargs)
+        self.answered_by.append(response.headers["X-Upstream"])
+        return response
+
+    def token(self) -> str:
+        """The session's form token, asked for once (it stays valid), so that posts alone take turns."""
+        if self._token is None:
+            page = self.request("GET", "/login").text
+            self._token = form_token(page)
+        return self._token
+
+    def sign_in(self, username: str, password: str = "demo"):
+        token = self.token()
+        response = self.request(
+            "POST", "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+        if response.status_code == 302:
+            self._token = None  # signing in starts a new session, with a new token
+        return response
+
+    def last_two_differ(self) -> bool:
+        return self.answered_by[-1] != self.answered_by[-2]
+
+
+def test_two_servers_behind_nginx_share_lock_outs_releases_and_sign_outs(proxy):
+    # A lock-out earned through both servers holds on both (5 failures per account by default).
+    attacker = Browser(proxy)
+    attacker.token()
+    for _attempt in range(5):
+        assert attacker.sign_in("gh-validator", "wrong password, again").status_code == 401
+    assert len(set(attacker.answered_by[-5:])) == 2  # the failures were spread over the two servers
+    for _server in range(2):
+        assert attacker.sign_in("gh-validator").status_code == 429  # the right password, locked out
+    assert attacker.last_two_differ()
+
+    # A release made through one server shows on the other's dashboard at the next request.
+    reader = Browser(proxy)
+    assert TOGO_ON_THE_DASHBOARD not in reader.request("GET", "/dashboards/ecowas/2026").text
+    assert TOGO_ON_THE_DASHBOARD not in reader.request("GET", "/dashboards/ecowas/2026").text  # both cached it
+    coordinator = Browser(proxy)
+    assert coordinator.sign_in("tg-coordinator").status_code == 302
+    listing = coordinator.request("GET", "/assessments/").text
+    token = form_token(listing)
+    (assessment_id,) = set(re.findall(r"/assessments/(\d+)", listing))
+    released = coordinator.request(
+        "POST", f"/assessments/{assessment_id}/release", data={"visibility": "public", "csrf_token": token}
+    )
+    assert released.status_code == 302
+    released_by = coordinator.answered_by[-1]
+    page = reader.request("GET", "/dashboards/ecowas/2026")
+    if reader.answered_by[-1] == released_by:
+        page = reader.request("GET", "/dashboards/ecowas/2026")
+    assert reader.answered_by[-1] != released_by
+    assert TOGO_ON_THE_DASHBOARD in page.text
+
+    # Signing out through one server ends the session on both: a copy of the cookie no longer works.
+    official = Browser(proxy)
+    assert official.sign_in("gh-coordinator").status_code == 302
+    assert official.request("GET", "/assessments/").status_code == 200
+    copied = dict(official.session.cookies)
+    token = form_token(official.request("GET", "/assessments/").text)
+    assert official.request("POST", "/logout", data={"csrf_token": token}).status_code == 302
+    thief = Browser(proxy)
+    thief.session.cookies.update(copied)
+    for _server in range(2):
+        response = thief.request("GET", "/assessments/")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert thief.last_two_differ()
