@@ -95,6 +95,13 @@ http {{
     return config
 
 
+def no_control_socket() -> list[str]:
+    """Gunicorn 25+ opens a control socket in the user's home, one path for all: not for these servers."""
+    from gunicorn.config import Config
+
+    return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+
+
 def wait_until_up(url: str, processes: list[subprocess.Popen], seconds: float = 240) -> None:
     import requests
 
@@ -136,6 +143,7 @@ def proxy(tmp_path) -> Iterator[str]:
     servers = [
         subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "240"]
+            + no_control_socket()
             + ["--bind", f"127.0.0.1:{port}", "app:app"],
             cwd=ROOT,
             env=env,
