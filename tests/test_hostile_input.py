@@ -178,3 +178,30 @@ def test_unknown_and_deactivated_accounts_answer_as_slowly_as_real_ones(app, cli
     # account answer several times faster. A generous band keeps a loaded machine from failing the test.
     for name in ("nobody-at-all", "gh-left"):
         assert 0.6 * known < medians[name] < 1.6 * known, medians
+
+
+def _failed_sign_ins(client, forwarded_for: str, tries: int) -> list[int]:
+    return [
+        client.post(
+            "/login",
+            data={"username": f"someone-{n}", "password": "a wrong password"},
+            headers={"X-Forwarded-For": forwarded_for},
+        ).status_code
+        for n in range(tries)
+    ]
+
+
+def test_behind_a_proxy_the_address_limit_counts_each_client(make_app):
+    app = make_app(PROXY_FIX_HOPS=1, LOGIN_FAILURES_PER_ADDRESS="3 per 15 minutes")
+    client = app.test_client()
+    assert _failed_sign_ins(client, "203.0.113.1", 4) == [401, 401, 401, 429]
+    assert _failed_sign_ins(client, "203.0.113.2", 1) == [401]  # another client is not locked out
+    # A client cannot pose as another address: only the address the proxy appended is believed.
+    assert _failed_sign_ins(client, "203.0.113.2, 203.0.113.1", 1) == [429]
+
+
+def test_without_the_proxy_setting_every_client_behind_it_shares_one_address(make_app):
+    app = make_app(LOGIN_FAILURES_PER_ADDRESS="3 per 15 minutes")
+    client = app.test_client()
+    assert _failed_sign_ins(client, "203.0.113.1", 3) == [401, 401, 401]
+    assert _failed_sign_ins(client, "203.0.113.2", 1) == [429]

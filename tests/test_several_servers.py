@@ -260,3 +260,68 @@ def test_two_servers_behind_nginx_share_lock_outs_releases_and_sign_outs(proxy):
         response = thief.request("GET", "/assessments/")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert thief.last_two_differ()
+
+
+def start_production(tmp_path: Path, arguments: list[str], **environment: str) -> subprocess.Popen:
+    """Gunicorn serving the production configuration on an (unmigrated) SQLite file."""
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "WEB_CONCURRENCY")}
+    env.update(
+        CYBERREADY_ENV="production",
+        SECRET_KEY="a-production-secret-of-40-characters-xx",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite'}",
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        CHART_IMAGES="off",
+        **environment,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *no_control_socket(), "--timeout", "120", *arguments, "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment"),
+    [(["--workers", "2"], {}), ([], {"WEB_CONCURRENCY": "3"})],
+    ids=["command line", "WEB_CONCURRENCY"],
+)
+def test_production_refuses_several_workers_that_would_count_sign_ins_apart(tmp_path, arguments, environment):
+    port = free_port()
+    server = start_production(tmp_path, [*arguments, "--bind", f"127.0.0.1:{port}"], **environment)
+    try:
+        output, _ = server.communicate(timeout=120)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode != 0
+    assert "sign-in failures are counted in memory, per worker" in output
+    assert "REDIS_URL=redis://" in output and "--workers 1" in output
+
+
+@pytest.mark.parametrize("shared", ["one worker", "Redis"])
+def test_production_starts_with_one_worker_or_with_redis(tmp_path, shared):
+    import requests
+
+    if shared == "Redis" and (reason := _why_not()) and "Redis" in reason:
+        pytest.skip(reason)
+    port = free_port()
+    workers = ["--workers", "1"] if shared == "one worker" else ["--workers", "2"]
+    environment = {"REDIS_URL": REDIS} if shared == "Redis" else {}
+    server = start_production(tmp_path, [*workers, "--bind", f"127.0.0.1:{port}"], **environment)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/static/favicon.svg", timeout=10).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the server did not answer")
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
