@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL, WORKER, recreate_schema
+from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -38,6 +38,11 @@ def _why_not() -> str | None:
         return "several servers need a shared PostgreSQL database: set TEST_DATABASE_URL (.ci/run does)"
     if not Path(NGINX).exists():
         return "nginx is not installed (apt-get install nginx; .ci/run does)"
+    return _no_redis()
+
+
+def _no_redis() -> str | None:
+    """Why there is no Redis to share, or None."""
     try:
         import redis
 
@@ -45,6 +50,14 @@ def _why_not() -> str | None:
     except Exception as error:  # noqa: BLE001 - any failure means no usable Redis
         return f"no Redis at {REDIS} ({error}); .ci/run installs and starts redis-server"
     return None
+
+
+def skip_without_redis() -> None:
+    """Skip (fail in CI, which starts Redis) when there is no Redis."""
+    if reason := _no_redis():
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -305,8 +318,8 @@ def test_production_refuses_several_workers_that_would_count_sign_ins_apart(tmp_
 def test_production_starts_with_one_worker_or_with_redis(tmp_path, shared):
     import requests
 
-    if shared == "Redis" and (reason := _why_not()) and "Redis" in reason:
-        pytest.skip(reason)
+    if shared == "Redis":
+        skip_without_redis()
     port = free_port()
     workers = ["--workers", "1"] if shared == "one worker" else ["--workers", "2"]
     environment = {"REDIS_URL": REDIS} if shared == "Redis" else {}
@@ -325,3 +338,30 @@ def test_production_starts_with_one_worker_or_with_redis(tmp_path, shared):
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_two_apps_sharing_redis_show_a_release_at_the_next_request(make_app):
+    """The data stamp kept in Redis changes with the release: no server keeps showing the old page."""
+    skip_without_redis()
+    import redis
+
+    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
+    shared = {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": prefix}
+    first = make_app(data="demo", **shared)
+    second = make_app(SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"], **shared)
+    try:
+        reader = second.test_client()
+        assert TOGO_ON_THE_DASHBOARD not in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+        coordinator = first.test_client()
+        Auth(coordinator).login("tg-coordinator")
+        listing = coordinator.get("/assessments/").get_data(as_text=True)
+        (assessment_id,) = set(re.findall(r"/assessments/(\d+)", listing))
+        assert (
+            coordinator.post(f"/assessments/{assessment_id}/release", data={"visibility": "public"}).status_code == 302
+        )
+        assert TOGO_ON_THE_DASHBOARD in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+        assert redis.Redis.from_url(REDIS).keys(f"{prefix}:pages:*")  # the pages were kept in Redis
+    finally:
+        store = redis.Redis.from_url(REDIS)
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)

@@ -11,7 +11,7 @@ same key), and the whole page of one session (its header names the reader and ca
 form token) compressed once, so a reader coming back gets it without rendering or compressing.
 
 Both live in the process, or in Redis (Flask-Caching) when REDIS_URL is set, so that every
-worker and machine shares them; the data stamp is read from the database they all share.
+worker and machine shares them; with Redis the data stamp is kept there too (see `data_stamp`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, request, session
+from flask import Response, current_app, has_app_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey.assessments.models import Assessment
 from survey.compression import Encoded, encode, send
@@ -144,11 +146,52 @@ def _stamp_query() -> sa.Select:
 
 
 STAMP = _stamp_query()  # built once: this runs on every dashboard request
+# With Redis, the stamp is kept there under a version number that every commit changing what it reads
+# increments: readers get it without a query, and a reader that queried before a commit can only have
+# stored an old stamp under the old version. The time limit covers changes made outside the app (psql).
+STAMP_SOURCES = (Assessment, Membership, Region, FrameworkVersion)
+STAMP_VERSION_KEY = "data-stamp-version"
+STAMP_TIMEOUT_S = 60
+
+
+def _in_redis() -> bool:
+    return current_app.config.get("CACHE_TYPE") == "RedisCache"
 
 
 def data_stamp() -> tuple:
-    """What the dashboards' data looked like: one query."""
-    return tuple(db.session.execute(STAMP).one())
+    """What the dashboards' data looked like: one query, or with Redis its copy there."""
+    if not _in_redis():
+        return tuple(db.session.execute(STAMP).one())
+    key = f"data-stamp:{cache.get(STAMP_VERSION_KEY) or 0}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = tuple(db.session.execute(STAMP).one())
+        cache.set(key, stamp, timeout=STAMP_TIMEOUT_S)
+    return stamp
+
+
+@event.listens_for(db.session, "before_flush")
+def _note_stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    if any(isinstance(item, STAMP_SOURCES) for item in (*session.new, *session.dirty, *session.deleted)):
+        session.info["stamp_changed"] = True
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _note_bulk_stamp_changes(state: ORMExecuteState) -> None:
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and issubclass(mapper.class_, STAMP_SOURCES):
+        state.session.info["stamp_changed"] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _new_stamp_version(session: Session) -> None:
+    if session.info.pop("stamp_changed", False) and has_app_context() and _in_redis():
+        cache.cache.inc(STAMP_VERSION_KEY)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_stamp_changes(session: Session) -> None:
+    session.info.pop("stamp_changed", None)
 
 
 def viewer_key(viewer: Any) -> tuple:
