@@ -60,6 +60,12 @@ def test_api_answers_json_with_allow_for_a_wrong_method(client):
     assert "GET" in response.headers["Allow"]
 
 
+def test_api_answers_json_for_input_refused_before_it_reaches_the_api(client):
+    response = client.get("/api/v1/regions?lang=%00")
+    assert response.status_code == 400
+    assert response.is_json and response.get_json()["error"]["code"] == 400
+
+
 def test_pages_send_allow_on_a_wrong_method_too(client):
     response = client.put("/login")
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
