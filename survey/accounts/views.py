@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import timedelta
-from functools import cache
 from urllib.parse import urlsplit
 
 import flask
@@ -25,15 +21,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from survey.accounts import sessions
 from survey.accounts.forms import LoginForm
-from survey.accounts.models import User, UserSession
+from survey.accounts.models import User
 from survey.audit.services import REFUSED, record
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
-from survey.models import utcnow
 from survey.permissions import public
 
 blueprint = Blueprint("accounts", __name__)
@@ -45,50 +40,7 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The signed-in user, if the account exists, the session is of its current generation and not signed out."""
-    user_id, token, row_id = (session_id.split(":") + ["", ""])[:3]
-    if not re.fullmatch(r"[0-9]{1,9}", user_id) or not token or not row_id:
-        return None
-    oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    # One query: the user and this session's row (deleted by sign-out, on whichever server).
-    user = db.session.scalar(
-        sa.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.id == row_id[:64], UserSession.created_at >= oldest)
-    )
-    if user is None or not secrets.compare_digest(token, user.session_token):
-        return None
-    user.current_session_id = row_id
-    return user
-
-
-def start_session(user: User) -> None:
-    """A new server-side session for this user (and the user's sessions past their age forgotten)."""
-    oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.created_at < oldest))
-    row = UserSession(user_id=user.id)
-    db.session.add(row)
-    db.session.flush()
-    user.current_session_id = row.id
-
-
-def end_session(user: User) -> None:
-    """Forget this session on the server, so its cookie (or a copy of it) no longer signs anyone in."""
-    if user.current_session_id:
-        db.session.execute(sa.delete(UserSession).where(UserSession.id == user.current_session_id))
-
-
-@cache
-def _unknown_account_hash() -> str:
-    """A hash of a random password, checked for unknown accounts so they answer as slowly as known ones."""
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
-
-
-def password_matches(user: User | None, password: str) -> bool:
-    """Whether the password is the account's; as much hashing work for unknown and deactivated accounts."""
-    if user is None:
-        check_password_hash(_unknown_account_hash(), password)
-        return False
-    return user.check_password(password)
+    return sessions.signed_in_user(session_id)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -144,9 +96,9 @@ def login() -> Response | tuple[str, int]:
         username = form.username.data.strip()
         user = db.session.scalar(sa.select(User).where(User.username == username))
         # The hash is checked before `is_active`: a deactivated account takes as long to refuse as any other.
-        if password_matches(user, form.password.data) and user is not None and user.is_active:
+        if sessions.password_matches(user, form.password.data) and user is not None and user.is_active:
             session.clear()  # a fresh session on sign-in (no fixation)
-            start_session(user)
+            sessions.start_session(user)
             login_user(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
@@ -165,7 +117,7 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     """Sign out, here and on the server."""
     if current_user.is_authenticated:
-        end_session(current_user)
+        sessions.end_session(current_user)
         db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
