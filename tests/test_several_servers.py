@@ -365,3 +365,43 @@ def test_two_apps_sharing_redis_show_a_release_at_the_next_request(make_app):
         store = redis.Redis.from_url(REDIS)
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-c", "from survey import create_app; create_app()"],  # a development start: migrations, setup, demo
+        ["-m", "flask", "--app", "app", "db", "upgrade"],  # the production step, run by several machines at once
+    ],
+    ids=["start-up", "flask db upgrade"],
+)
+def test_several_processes_migrate_an_empty_postgresql_database_together(tmp_path, command):
+    if not PG_URL or not PG_URL.startswith("postgresql"):
+        pytest.skip("the migration lock is PostgreSQL's: set TEST_DATABASE_URL")
+    schema = f"test_migrate_together_{WORKER}"
+    recreate_schema(schema)
+    env = {
+        **os.environ,
+        "CYBERREADY_ENV": "development",
+        "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+        "INSTANCE_PATH": str(tmp_path),
+        "CHART_IMAGES": "off",
+    }
+    try:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, *command],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _process in range(3)
+        ]
+        outputs = [process.communicate(timeout=300)[0] for process in processes]
+        assert [process.returncode for process in processes] == [0, 0, 0], "\n".join(outputs)
+        # Each migration ran once: the others found the database at its head.
+        assert sum(output.count("Running upgrade  -> ") for output in outputs) == 1
+    finally:
+        recreate_schema(schema, drop_only=True)
