@@ -211,3 +211,14 @@ def test_without_the_proxy_setting_every_client_behind_it_shares_one_address(mak
     client = app.test_client()
     assert _failed_sign_ins(client, "203.0.113.1", 3) == [401, 401, 401]
     assert _failed_sign_ins(client, "203.0.113.2", 1) == [429]
+
+
+def test_sign_ins_refused_during_a_lock_out_are_counted_in_one_row(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", "2 per 15 minutes")
+    statuses = [
+        client.post("/login", data={"username": "gh-target", "password": "guess number one"}).status_code
+        for _attempt in range(12)
+    ]
+    assert statuses == [401, 401] + [429] * 10
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.detail == "locked out: gh-target")).all()
+    assert len(rows) == 1 and rows[0].count == 10

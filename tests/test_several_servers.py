@@ -1,4 +1,7 @@
-"""Two app servers (gunicorn, two workers each) behind nginx, sharing PostgreSQL and Redis, as in production.
+"""Several servers: two gunicorn servers behind nginx sharing PostgreSQL and Redis, as in production; the refusal of
+several workers on per-process counters; processes migrating one empty database together.
+
+Two app servers (gunicorn, two workers each) behind nginx, sharing PostgreSQL and Redis:
 
 nginx hands requests to the two in turn (round-robin) and names the one that answered in a header,
 so each step below is known to go through one server and the next through the other. All four

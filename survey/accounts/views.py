@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from survey.accounts import sessions
 from survey.accounts.forms import LoginForm
 from survey.accounts.models import User
-from survey.audit.services import REFUSED, record
+from survey.audit.services import REFUSED, record, record_refusal
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
 from survey.permissions import public
@@ -65,8 +65,8 @@ def _failed(response: Response) -> bool:
 def _locked_out(limit: RequestLimit) -> flask.Response:
     """Too many failures: say so without telling whether the account exists; keep the username."""
     form = LoginForm()
-    record("user.login_failed", outcome=REFUSED, detail=f"locked out: {form.username.data or ''}"[:500])
-    db.session.commit()
+    # Counted in one row per account name and window: hammering a locked account cannot flood the log.
+    record_refusal("user.login_failed", f"locked out: {form.username.data or ''}")
     flash(_("Too many failed sign-ins. Wait 15 minutes and try again, or ask your administrator."), "error")
     return make_response(render_template("accounts/login.html", form=form), 429)
 

@@ -52,10 +52,11 @@ def record_refusal(action: str, detail: str, **fields: Any) -> None:
     """Write a refused attempt in its own transaction, so it survives the request's rollback.
 
     A repeat within REFUSAL_WINDOW by the same account adds to the count of the earlier row
-    (which keeps its first detail) instead of adding a row.
+    (which keeps its first detail) instead of adding a row; without an account (sign-ins refused
+    during a lock-out), a repeat of the same detail does.
     """
     db.session.rollback()
-    earlier = _recent_refusal(action, fields)
+    earlier = _recent_refusal(action, detail, fields)
     if earlier is None:
         record(action, outcome=REFUSED, detail=detail[:500], **fields)
     else:
@@ -69,12 +70,14 @@ def record_refusal(action: str, detail: str, **fields: Any) -> None:
     db.session.commit()
 
 
-def _recent_refusal(action: str, fields: dict[str, Any]) -> int | None:
-    """The id of this account's row for the same refusal within the window, if any."""
-    if not getattr(current_user, "is_authenticated", False):
-        return None  # anonymous refusals name no account to group them by
+def _recent_refusal(action: str, detail: str, fields: dict[str, Any]) -> int | None:
+    """The id of this account's (or, anonymous, this detail's) row for the same refusal within the window, if any."""
+    if getattr(current_user, "is_authenticated", False):
+        who = AuditEvent.user_id == current_user.id
+    else:
+        who = sa.and_(AuditEvent.user_id.is_(None), AuditEvent.detail == detail[:500])
     query = sa.select(AuditEvent.id).where(
-        AuditEvent.user_id == current_user.id,
+        who,
         AuditEvent.action == action,
         AuditEvent.outcome == REFUSED,
         AuditEvent.at >= utcnow() - REFUSAL_WINDOW,
