@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
+from types import FrameType
 
 from flask import Flask, current_app
 from werkzeug.routing import IntegerConverter
 
 from survey.commands import defer_preparation, started_for_a_command
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
-from survey.extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
+from survey.extensions import (
+    babel,
+    cache,
+    compress,
+    configure_sqlite,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+    migration_lock,
+)
 from survey.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, default_instance_path
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -43,6 +57,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     # Ids and years in URLs fit a database integer: a 30-digit id is a 404, not an overflow.
     app.url_map.converters["int"] = DatabaseInteger
     load_config(app, config, overrides)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -65,10 +80,58 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict) -> Non
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     app.config["TRANSLATIONS_DIR"] = str(app.config.get("TRANSLATIONS_DIR") or TRANSLATIONS_DIR)
+    use_redis_if_given(app.config)
     if app.config["ENV_NAME"] == "production":
         check_production_config(app.config)
         if not started_for_a_command():
+            check_worker_count(app.config, gunicorn_workers())
             warn_about_production_risks(app.config, app.logger)
+
+
+def use_redis_if_given(config: dict) -> None:
+    """With REDIS_URL, keep the page caches and (unless set apart) the sign-in counters in Redis."""
+    redis_url = config.get("REDIS_URL")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    if redis_url:
+        config.setdefault("CACHE_TYPE", "RedisCache")
+        config.setdefault("CACHE_REDIS_URL", redis_url)
+        config.setdefault("CACHE_KEY_PREFIX", f"{config['REDIS_KEY_PREFIX']}:")
+        config.setdefault("RATELIMIT_KEY_PREFIX", config["REDIS_KEY_PREFIX"])
+    else:
+        config.setdefault("CACHE_TYPE", "NullCache")  # pages are cached per process (survey.dashboards.cache)
+        config.setdefault("CACHE_NO_NULL_WARNING", True)
+    config.setdefault("CACHE_DEFAULT_TIMEOUT", 24 * 3600)  # entries of an old data stamp expire on their own
+
+
+def gunicorn_workers() -> int | None:
+    """Gunicorn's worker count when gunicorn is loading this app, else None.
+
+    Gunicorn merges its command line, config file, GUNICORN_CMD_ARGS and WEB_CONCURRENCY into the
+    `cfg` of its application object, which is on the call stack while it imports the app (in the
+    master with --preload, in each worker otherwise).
+    """
+    if "gunicorn" not in sys.modules:
+        return None
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, BaseApplication) and getattr(candidate, "cfg", None) is not None:
+            return int(candidate.cfg.workers)
+        frame = frame.f_back
+    return None
+
+
+def check_worker_count(config: dict, workers: int | None) -> None:
+    """Refuse several gunicorn workers that would each keep their own sign-in counters."""
+    if workers is not None and workers > 1 and config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise RuntimeError(
+            f"gunicorn starts {workers} workers but sign-in failures are counted in memory, per worker: "
+            f"an attacker would get {workers} times the allowed attempts and a lock-out would not hold. "
+            'Set REDIS_URL=redis://HOST:6379 (pip install "cyberready[redis]") or start one worker (--workers 1).'
+        )
 
 
 def check_production_config(config: dict) -> None:
@@ -85,13 +148,24 @@ def check_production_config(config: dict) -> None:
 
 def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:
     """One log line for a production start whose counters are per process."""
-    # Gunicorn's worker count is not visible from here, so warn whatever it is.
+    # Under another server than gunicorn the worker count is not visible from here, so warn whatever it is.
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         logger.warning(
             "RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
-            "on its own, so with several workers the lock-out allows more attempts; use "
-            'redis://HOST:6379 (pip install "cyberready[redis]").'
+            "on its own, so with several workers the lock-out allows more attempts; set "
+            'REDIS_URL=redis://HOST:6379 (pip install "cyberready[redis]").'
         )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_HOPS proxies, read the client's address and scheme from their X-Forwarded headers."""
+    hops = app.config.get("PROXY_FIX_HOPS") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The Host header is the proxy's to pass on (`proxy_set_header Host $host`): X-Forwarded-Host
+        # is not trusted, so a proxy that leaves it through cannot let clients choose the app's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -112,6 +186,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     mail.init_app(app)
 
 
@@ -191,8 +266,11 @@ def _migrate_and_fill() -> None:
     from survey.audit.services import SystemActor
     from survey.demo import load_demo_if_empty
 
-    upgrade(directory=MIGRATIONS_DIR)
-    set_up_reference_data(SystemActor("(start-up)"))
-    if current_app.config["DEMO_DATA"]:
-        load_demo_if_empty()
-    db.session.commit()
+    # Several workers may start together on an empty database: one migrates and fills, the others
+    # wait, then find the work done.
+    with migration_lock(db.engine, "start-up"):
+        upgrade(directory=MIGRATIONS_DIR)
+        set_up_reference_data(SystemActor("(start-up)"))
+        if current_app.config["DEMO_DATA"]:
+            load_demo_if_empty()
+        db.session.commit()

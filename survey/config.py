@@ -49,8 +49,18 @@ class Config:
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     # A signed-in session lapses after two idle days even without "keep me signed in".
     PERMANENT_SESSION_LIFETIME = 2 * 24 * 3600
-    # Counters per process; several gunicorn workers need redis://HOST:6379 (the `redis` extra).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis shared by every worker and machine (the `redis` extra): page caches and sign-in counters.
+    # Unset: both are kept per process, which is right for one process (`flask run`, one worker).
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # What this installation's keys start with, so several installations can share one Redis.
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "cyberready")
+    # Sign-in failure counters; unset: REDIS_URL when given, else memory:// (per process).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (0: the app faces clients directly).
+    # Counted from the right, so a client cannot pose as another address by sending the header itself.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    # A session (its row in user_session) lasts at most this long, even if used every day.
+    SESSION_MAX_AGE = 30 * 24 * 3600
     RATELIMIT_HEADERS_ENABLED = False
     # Failed sign-ins allowed per account and per address before a lock-out.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")

@@ -1,9 +1,13 @@
 """Flask extensions, created unbound and initialised by the application factory."""
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, request
 from flask_babel import Babel, Domain
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -58,8 +62,11 @@ csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()
 # Limits apply only where a view asks for them (sign-in); storage is memory:// unless
-# RATELIMIT_STORAGE_URI names a shared one (e.g. redis://) for several gunicorn workers.
+# REDIS_URL (or RATELIMIT_STORAGE_URI) names a shared one for several gunicorn workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Redis (RedisCache) when REDIS_URL is set, shared by every worker and machine; otherwise NullCache
+# and the page caches stay in the process (survey.dashboards.cache).
+cache = Cache()
 # E-mail; `survey.notifications.delivery` sends through SMTP when MAIL_SERVER is set, else to the log.
 mail = Mail()
 
@@ -91,3 +98,27 @@ def _sqlite_begin(connection) -> None:
     # (Sent to the driver directly: it is transaction control, not a query worth counting.)
     writes = has_request_context() and request.method not in READ_ONLY_METHODS
     connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _lock_id(name: str) -> int:
+    """A stable signed 64-bit number for a PostgreSQL advisory lock."""
+    return int.from_bytes(hashlib.sha256(f"cyberready:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def migration_lock(engine: Engine, name: str) -> Iterator[None]:
+    """On PostgreSQL, hold an advisory lock named `name` (workers starting together take turns); elsewhere nothing.
+
+    SQLite needs none: its file lock already lets one writer in at a time, within the busy timeout.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT pg_advisory_lock(%s)", (_lock_id(name),))
+        connection.commit()  # hold the (session-level) lock without an open transaction
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (_lock_id(name),))
+            connection.commit()

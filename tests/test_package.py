@@ -209,6 +209,10 @@ def test_the_readme_production_recipe_gives_a_coordinator_who_saves_an_answer(
             "ADMIN_PASSWORD": "harmattan-wind-over-accra-2026",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SESSION_COOKIE_SECURE": "0",  # plain HTTP on localhost, as the README says for a local check
+            # The recipe's Redis, here the local one (.ci/run starts it): production refuses several
+            # workers on per-process counters.
+            "REDIS_URL": "redis://127.0.0.1:6379",
+            "REDIS_KEY_PREFIX": f"cyberready-recipe-{os.getpid()}",
         }
     )
     for step in steps:  # from a folder outside the checkout, as on a server

@@ -56,9 +56,13 @@ class User(UserMixin, Model):
 
     new_token = staticmethod(new_session_token)
 
+    # The server-side session this request belongs to (set by sign-in and by `load_user`); not a column.
+    __allow_unmapped__ = True
+    current_session_id: str | None = None
+
     def get_id(self) -> str:
-        """Session identifier: id and token, so a new token ends the old sessions."""
-        return f"{self.id}:{self.session_token}"
+        """Session identifier: id, token and session row, so a new token ends every session and sign-out this one."""
+        return f"{self.id}:{self.session_token}:{self.current_session_id or ''}"
 
     def set_password(self, password: str) -> None:
         """Store a salted, slow hash of the password and end the other sessions."""
@@ -79,6 +83,19 @@ class User(UserMixin, Model):
         wanted = set(roles)
         self.role_rows = [row for row in self.role_rows if row.role in wanted]
         self.role_rows += [UserRole(role=role) for role in sorted(wanted - self.roles)]
+
+
+def new_session_id() -> str:
+    """A random, unguessable name for one signed-in session."""
+    return secrets.token_urlsafe(32)
+
+
+class UserSession(Model):
+    """One signed-in session, known to every server: signing out deletes it, so a copied cookie stops working."""
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, default=new_session_id)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 @sole_account.answer

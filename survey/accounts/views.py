@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from urllib.parse import urlsplit
 
 import flask
@@ -26,7 +24,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from survey.accounts import tokens
+from survey.accounts import sessions, tokens
 from survey.accounts.forms import LoginForm, TokenForm
 from survey.accounts.models import User
 from survey.audit.services import REFUSED, record, record_refusal
@@ -42,12 +40,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The signed-in user, if the account still exists and the session is of its current generation."""
-    user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if re.fullmatch(r"[0-9]{1,9}", user_id) else None
-    if user is None or not token or not secrets.compare_digest(token, user.session_token):
-        return None
-    return user
+    """The signed-in user, if the account exists, the session is of its current generation and not signed out."""
+    return sessions.signed_in_user(session_id)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -72,8 +66,8 @@ def _failed(response: Response) -> bool:
 def _locked_out(limit: RequestLimit) -> flask.Response:
     """Too many failures: say so without telling whether the account exists; keep the username."""
     form = LoginForm()
-    record("user.login_failed", outcome=REFUSED, detail=f"locked out: {form.username.data or ''}"[:500])
-    db.session.commit()
+    # Counted in one row per account name and window: hammering a locked account cannot flood the log.
+    record_refusal("user.login_failed", f"locked out: {form.username.data or ''}")
     flash(_("Too many failed sign-ins. Wait 15 minutes and try again, or ask your administrator."), "error")
     return make_response(render_template("accounts/login.html", form=form), 429)
 
@@ -102,9 +96,12 @@ def login() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         username = form.username.data.strip()
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        # The hash is checked before `is_active`: a deactivated account takes as long to refuse as any other.
+        if sessions.password_matches(user, form.password.data) and user is not None and user.is_active:
             session.clear()  # a fresh session on sign-in (no fixation)
+            sessions.start_session(user)
             login_user(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
         record("user.login_failed", outcome=REFUSED, detail=username[:500])
         db.session.commit()
@@ -119,7 +116,10 @@ def login() -> Response | tuple[str, int]:
 @blueprint.route("/logout", methods=["POST"])
 @public
 def logout() -> Response:
-    """Sign out."""
+    """Sign out, here and on the server."""
+    if current_user.is_authenticated:
+        sessions.end_session(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.home"))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
 from survey.accounts.labels import ROLE_LABELS
 from survey.accounts.passwords import MAX_LENGTH, StrongPassword
@@ -13,6 +18,7 @@ from survey.admin.services import USERNAME_PATTERN, USERNAME_RULE
 from survey.assessments.cycles import FIRST_YEAR, LAST_YEAR
 from survey.audit.labels import ACTION_LABELS
 from survey.countries.services import all_countries
+from survey.i18n.bidi import NoDirectionControls
 from survey.i18n.locale import sorted_countries
 from survey.team.forms import CheckboxesField
 
@@ -48,7 +54,7 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
 class AccountForm(FlaskForm):
     """Name, roles, country and whether the account may sign in."""
 
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120), NoDirectionControls()])
     roles = role_field()
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -73,6 +79,24 @@ class PasswordResetForm(FlaskForm):
     password, confirm = password_fields()
 
 
+class DateWithin:
+    """A date the audit log can hold: from 2000 to 2999 (a typo's year 9999 is a message, not an error page)."""
+
+    first = date(2000, 1, 1)
+    last = date(2999, 12, 31)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        """Refuse a date outside the range."""
+        if field.data is not None and not self.first <= field.data <= self.last:
+            raise ValidationError(
+                _(
+                    "Give a date between %(first)s and %(last)s.",
+                    first=format_date(self.first),
+                    last=format_date(self.last),
+                )
+            )
+
+
 class AuditFilterForm(FlaskForm):
     """Filters of the audit log (a GET form, no CSRF needed)."""
 
@@ -94,8 +118,10 @@ class AuditFilterForm(FlaskForm):
     )
     username = StringField(_l("Account"), validators=[Optional(), Length(max=64)])
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), DateWithin()])
+    until = DateField(_l("To"), validators=[Optional(), DateWithin()])
+    # "Older" pages: the last event id of the page before (not shown; a database integer).
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
 
 class CycleForm(FlaskForm):

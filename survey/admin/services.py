@@ -25,6 +25,7 @@ from survey.extensions import db
 from survey.frameworks.definition import default_framework_path
 from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import LoadResult, load_framework
+from survey.i18n.bidi import NAME_MESSAGE, has_direction_controls
 from survey.models import utcnow
 from survey.permissions import Permission, granted
 from survey.regions.models import Region
@@ -108,6 +109,8 @@ def create_account(
 ) -> User:
     """Create an account once every rule holds (name, roles for the country, password), and audit it."""
     country = check_new_account(username, roles, country_code)
+    if has_direction_controls(full_name):
+        raise Refused(str(NAME_MESSAGE))
     _check_password(password, username)
     user = User(username=username, full_name=full_name, country=country, active=active)
     user.set_roles(roles)

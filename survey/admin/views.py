@@ -158,7 +158,7 @@ def audit() -> str | tuple[str, int]:
     if request.args and not form.validate():
         return render_template("admin/audit.html", form=form, events=[], older_url=None, titles={}), 400
     country = country_by_code(form.country.data) if form.country.data else None
-    before = request.args.get("before", type=int)
+    before = form.before.data
     events = services.audit_events(
         form.action.data or "",
         form.outcome.data or "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,7 @@ from survey.permissions import public
 from survey.plans.services import actions_by_assessment, json_action
 from survey.regions.services import all_regions
 
+API_PREFIX = "/api/"  # every address under it answers JSON, errors too
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # GET-only and cookie-less: no form to forge
 MEMBERSHIP_RULE = "A country is a member in a cycle year when it was a member on 1 July of that year."
@@ -56,7 +57,8 @@ def authenticate() -> None:
     g.api_viewer = found.user
 
 
-def _error(code: int, message: str):
+def json_error(code: int, message: str) -> Response:
+    """An error as the API answers it: JSON with the code and a message in the reader's language."""
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = code
     if code == 401:
@@ -67,19 +69,19 @@ def _error(code: int, message: str):
 @blueprint.errorhandler(Unauthorised)
 def unauthorised(_error_: Unauthorised):
     """401 as JSON."""
-    return _error(401, _("The API token is not valid. Leave it out to read public data only."))
+    return json_error(401, _("The API token is not valid. Leave it out to read public data only."))
 
 
 @blueprint.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter):
     """400 or 404 as JSON, with the same messages as the dashboards."""
-    return _error(error.status, error_message(error.kind))
+    return json_error(error.status, error_message(error.kind))
 
 
 @blueprint.errorhandler(404)
 def not_found(_error_):
     """404 as JSON."""
-    return _error(404, _("There is nothing at this address."))
+    return json_error(404, _("There is nothing at this address."))
 
 
 @blueprint.after_request
@@ -182,4 +184,4 @@ def country(alpha2: str):
 @public
 def unknown(_rest: str):
     """Any other address under /api/v1 answers in JSON too."""
-    return _error(404, _("There is nothing at this address."))
+    return json_error(404, _("There is nothing at this address."))

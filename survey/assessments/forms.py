@@ -13,6 +13,7 @@ from wtforms.widgets import HiddenInput
 from survey.assessments.models import Answer, AnswerState
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import IndicatorDef, PillarDef
+from survey.i18n.bidi import link_problem
 from survey.i18n.forms import CatalogMeta
 from survey.methodology.scoring import needs_reason
 from survey.questions import QuestionType, StoredAnswer, answer_text, question_type, stored
@@ -30,6 +31,8 @@ def validate_urls(form: Form, field: TextAreaField) -> None:
     if len(lines) > MAX_URLS:
         raise ValidationError(_l("Give at most %(n)s web addresses.", n=MAX_URLS))
     for line in lines:
+        if problem := link_problem(line):
+            raise ValidationError(problem)
         parts = urlsplit(line)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in line or len(line) > MAX_URL_LENGTH:
             raise ValidationError(

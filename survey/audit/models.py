@@ -34,6 +34,9 @@ class AuditEvent(Model):
     old_value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Refusals of one kind by one account within a window share a row: how many there were, the last when.
+    count: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    last_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User | None] = relationship(
         "User", primaryjoin="foreign(AuditEvent.user_id) == User.id", lazy="raise", viewonly=True

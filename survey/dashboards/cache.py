@@ -10,25 +10,32 @@ so a withdrawn release never stays on screen.
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
 same key), and the whole page of one session (its header names the reader and carries their
 form token) compressed once, so a reader coming back gets it without rendering or compressing.
+
+Both live in the process, or in Redis (Flask-Caching) when REDIS_URL is set, so that every
+worker and machine shares them; with Redis the data stamp is kept there too (see `data_stamp`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, request, session
+from flask import Response, current_app, has_app_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey.assessments.models import Assessment
 from survey.compression import Encoded, encode, send
 from survey.evidence.models import EvidenceFile
-from survey.extensions import db
+from survey.extensions import cache, db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
 from survey.publication.rules import visible_levels
@@ -68,13 +75,52 @@ class BoundedCache:
             self._items.clear()
 
 
+def _canonical(value: Any) -> Any:
+    """A key as plain JSON data that is the same in every process (sets sorted, no hash-seeded order)."""
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(item) for item in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [_canonical(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)  # dates and times: their repr names every field
+
+
+class SharedCache:
+    """The BoundedCache interface over Flask-Caching's Redis store, shared by every worker and machine."""
+
+    def __init__(self, namespace: str, size: int):
+        """Entries under `namespace` (0 disables the cache); they expire after CACHE_DEFAULT_TIMEOUT."""
+        self.namespace = namespace
+        self.size = size
+
+    def _key(self, key: Any) -> str:
+        text = json.dumps(_canonical(key), separators=(",", ":"), ensure_ascii=False)
+        return f"{self.namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+    def get(self, key: Any) -> Any:
+        """The cached value, or None."""
+        return cache.get(self._key(key)) if self.size > 0 else None
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store a value (Redis's own memory policy and the timeout bound the size)."""
+        if self.size > 0:
+            cache.set(self._key(key), value)
+
+    def clear(self) -> None:
+        """Forget everything the application keeps in Redis (tests)."""
+        cache.clear()
+
+
 class PageCaches:
     """What pages show, shared by readers, and whole compressed pages of one session."""
 
-    def __init__(self, size: int):
-        """Keep up to `size` of each."""
-        self.shared = BoundedCache(size)
-        self.personal = BoundedCache(size)
+    def __init__(self, size: int, in_redis: bool = False):
+        """Keep up to `size` of each, in this process or in Redis."""
+        self.shared: BoundedCache | SharedCache = BoundedCache(size)
+        self.personal: BoundedCache | SharedCache = BoundedCache(size)
+        if in_redis:
+            self.shared, self.personal = SharedCache("pages", size), SharedCache("session-pages", size)
 
     def clear(self) -> None:
         """Forget everything (tests)."""
@@ -86,7 +132,8 @@ def pages() -> PageCaches:
     """The application's page caches (one per app, so tests never share one)."""
     if "dashboard_pages" not in current_app.extensions:
         size = current_app.config.get("DASHBOARD_CACHE_SIZE", 256)
-        current_app.extensions["dashboard_pages"] = PageCaches(size)
+        in_redis = current_app.config.get("CACHE_TYPE") == "RedisCache"
+        current_app.extensions["dashboard_pages"] = PageCaches(size, in_redis)
     return current_app.extensions["dashboard_pages"]
 
 
@@ -104,11 +151,52 @@ def _stamp_query() -> sa.Select:
 
 
 STAMP = _stamp_query()  # built once: this runs on every dashboard request
+# With Redis, the stamp is kept there under a version number that every commit changing what it reads
+# increments: readers get it without a query, and a reader that queried before a commit can only have
+# stored an old stamp under the old version. The time limit covers changes made outside the app (psql).
+STAMP_SOURCES = (Assessment, Membership, Region, FrameworkVersion, EvidenceFile)
+STAMP_VERSION_KEY = "data-stamp-version"
+STAMP_TIMEOUT_S = 60
+
+
+def _in_redis() -> bool:
+    return current_app.config.get("CACHE_TYPE") == "RedisCache"
 
 
 def data_stamp() -> tuple:
-    """What the dashboards' data looked like: one query."""
-    return tuple(db.session.execute(STAMP).one())
+    """What the dashboards' data looked like: one query, or with Redis its copy there."""
+    if not _in_redis():
+        return tuple(db.session.execute(STAMP).one())
+    key = f"data-stamp:{cache.get(STAMP_VERSION_KEY) or 0}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = tuple(db.session.execute(STAMP).one())
+        cache.set(key, stamp, timeout=STAMP_TIMEOUT_S)
+    return stamp
+
+
+@event.listens_for(db.session, "before_flush")
+def _note_stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    if any(isinstance(item, STAMP_SOURCES) for item in (*session.new, *session.dirty, *session.deleted)):
+        session.info["stamp_changed"] = True
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _note_bulk_stamp_changes(state: ORMExecuteState) -> None:
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and issubclass(mapper.class_, STAMP_SOURCES):
+        state.session.info["stamp_changed"] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _new_stamp_version(session: Session) -> None:
+    if session.info.pop("stamp_changed", False) and has_app_context() and _in_redis():
+        cache.cache.inc(STAMP_VERSION_KEY)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_stamp_changes(session: Session) -> None:
+    session.info.pop("stamp_changed", None)
 
 
 def viewer_key(viewer: Any) -> tuple:

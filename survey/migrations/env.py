@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from survey.extensions import migration_lock
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -89,7 +91,8 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # `flask db upgrade` run by several servers at once: one migrates, the others wait and find nothing to do.
+    with migration_lock(connectable, "alembic"), connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, g, make_response, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as SansioResponse
 
 from survey.accounts.labels import role_names
+from survey.api.views import API_PREFIX, json_error
 from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
 from survey.compression import is_shared
@@ -193,13 +194,21 @@ class SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
-def error_page(error: HTTPException) -> tuple[str, int] | SansioResponse:
+def error_page(error: HTTPException) -> Response | SansioResponse:
     """A translated error page with the right status (or the response a view prepared for it)."""
     if error.response is not None:
         return error.response
     code = error.code or 500
     message = str(ERROR_TITLES.get(code, ERROR_TITLES[400]))
-    return render_template("errors/error.html", code=code, message=message), code
+    if request.path.startswith(API_PREFIX):  # addresses the API's routes did not match, and its 405s and 500s
+        response = json_error(code, message)
+    else:
+        response = make_response(render_template("errors/error.html", code=code, message=message), code)
+    # What the error itself says in headers: `Allow` on a 405, `Retry-After` on a 429...
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def refuse_nul_characters() -> None:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from survey.assessments.forms import MAX_TEXT, MAX_URL_LENGTH, MAX_URLS
 from survey.assessments.services import AnswerValues
 from survey.frameworks.definition import FrameworkDef, IndicatorDef
+from survey.i18n.bidi import link_problem
 from survey.questions import DONT_KNOW, VALUE, InvalidAnswer, question_type
 from survey.questions.base import in_language, same_words
 from survey.workbooks import layout
@@ -156,6 +157,8 @@ def _urls(text: str) -> str | None:
     if len(lines) > MAX_URLS:
         return _("Give at most %(n)s web addresses.", n=MAX_URLS)
     for line in lines:
+        if problem := link_problem(line):
+            return problem
         if not line.startswith(("http://", "https://")) or " " in line or len(line) > MAX_URL_LENGTH:
             return _("“%(url)s” is not a valid web address: it must start with http:// or https://.", url=line[:80])
     return None

@@ -1,0 +1,69 @@
+"""Signed-in sessions kept on the server, and the password check that takes as long for every account name.
+
+The session cookie (and the "keep me signed in" cookie) carries the user's id, the user's session
+token (a new one on password change or deactivation ends every session) and the id of a row of
+`user_session` (deleted at sign-out, which ends that one session on every server).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.accounts.models import User, UserSession
+from survey.extensions import db
+from survey.models import utcnow
+
+
+def signed_in_user(session_id: str) -> User | None:
+    """The user of a session identifier ("id:token:session"), if its token is current and its session live."""
+    user_id, token, row_id = (session_id.split(":") + ["", ""])[:3]
+    if not re.fullmatch(r"[0-9]{1,9}", user_id) or not token or not row_id:
+        return None
+    oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
+    # One query: the user and this session's row (deleted by sign-out, on whichever server).
+    user = db.session.scalar(
+        sa.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.id == row_id[:64], UserSession.created_at >= oldest)
+    )
+    if user is None or not secrets.compare_digest(token, user.session_token):
+        return None
+    user.current_session_id = row_id
+    return user
+
+
+def start_session(user: User) -> None:
+    """A new server-side session for this user (and the user's sessions past their age forgotten)."""
+    oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.created_at < oldest))
+    row = UserSession(user_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    user.current_session_id = row.id
+
+
+def end_session(user: User) -> None:
+    """Forget this session on the server, so its cookie (or a copy of it) no longer signs anyone in."""
+    if user.current_session_id:
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == user.current_session_id))
+
+
+@cache
+def _unknown_account_hash() -> str:
+    """A hash of a random password, checked for unknown accounts so they answer as slowly as known ones."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether the password is the account's; as much hashing work for unknown and deactivated accounts."""
+    if user is None:
+        check_password_hash(_unknown_account_hash(), password)
+        return False
+    return user.check_password(password)
