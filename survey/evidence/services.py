@@ -159,3 +159,29 @@ def filed_indicator_ids(assessment_id: int) -> frozenset[int]:
             sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()
         )
     )
+
+
+@signals.carried.connect
+def carry_files(assessment: Assessment, *, source: Assessment, indicators: dict[int, int], user: Any) -> None:
+    """Files of last cycle's carried answers come along: new rows naming the same stored bytes, nothing copied."""
+    if not indicators:
+        return
+    files = db.session.scalars(
+        sa.select(EvidenceFile)
+        .where(EvidenceFile.assessment_id == source.id, EvidenceFile.indicator_id.in_(list(indicators)))
+        .order_by(EvidenceFile.id)
+    ).all()
+    db.session.add_all(
+        EvidenceFile(
+            assessment_id=assessment.id,
+            indicator_id=indicators[file.indicator_id],
+            digest=file.digest,
+            filename=file.filename,
+            kind=file.kind,
+            size=file.size,
+            scan=file.scan,
+            uploaded_by_id=file.uploaded_by_id,
+            uploaded_at=file.uploaded_at,
+        )
+        for file in files
+    )
