@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 import io
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import openpyxl
@@ -129,10 +129,8 @@ def test_coordinator_starts_from_last_cycles_validated_answers_marked_to_confirm
     assert pillar_progress(client, assessment_id) == ("0", "7")
     assert services.score(db.session.get(Assessment, assessment_id)).answered == 0
     pillar = client.get(f"/assessments/{assessment_id}/pillars/legal").get_data(as_text=True)
-    assert pillar.count("Carried over: confirm or change") == len(
-        [c for c in before if c.startswith("legal.")]
-    )
-    assert 'name="legal__substantive_offences-state" value="%s" checked' % before[SUBSTANTIVE][1] in pillar
+    assert pillar.count("Carried over: confirm or change") == len([c for c in before if c.startswith("legal.")])
+    assert f'name="legal__substantive_offences-state" value="{before[SUBSTANTIVE][1]}" checked' in pillar
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assessment.carry"))
     assert event.detail == f"carried {len(before)} answers from 2025"
     assert event.assessment_id == assessment_id and event.username == "gh-coordinator"
@@ -166,7 +164,9 @@ def test_confirm_one_confirm_a_pillar_and_change_one_then_submit(app, client, au
     assert (changed.level, changed.to_confirm) == (level, False)
 
     client.post(f"{url}/confirm", data={"all": "1"})
-    assert not any(answers(assessment_id)[i.code].to_confirm for i in legal.indicators if i.code in answers(assessment_id))
+    assert not any(
+        answers(assessment_id)[i.code].to_confirm for i in legal.indicators if i.code in answers(assessment_id)
+    )
     assert pillar_progress(client, assessment_id) == ("7", "7")
 
     # Submission waits for every carried answer.
@@ -324,7 +324,7 @@ def test_workbook_marks_carried_answers_and_an_unchanged_upload_confirms_nothing
     assert any("Carried over: confirm or change" in str(c.value) for c in book.worksheets[0]["A"])
 
     preview = upload(client, assessment, data).get_data(as_text=True)
-    assert "name=\"keep\"" not in preview  # nothing to apply
+    assert 'name="keep"' not in preview  # nothing to apply
     assert answers(assessment_id)[SUBSTANTIVE].to_confirm
 
     level = answers(assessment_id)[SUBSTANTIVE].level

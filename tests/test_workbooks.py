@@ -366,7 +366,10 @@ def test_blank_questionnaire_from_the_framework_page_in_the_readers_language(app
     assert "Télécharger le questionnaire vierge (Excel)" in page
     response = client.get(link)
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
-    assert "questionnaire" in response.headers["Content-Disposition"] and "-fr.xlsx" in response.headers["Content-Disposition"]
+    assert (
+        "questionnaire" in response.headers["Content-Disposition"]
+        and "-fr.xlsx" in response.headers["Content-Disposition"]
+    )
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.worksheets[0].title == "Comment remplir"
     assert "questionnaire vierge" in book.worksheets[0]["A2"].value

@@ -220,8 +220,10 @@ def confirm(assessment_id: int, pillar_code: str) -> Response | tuple[str, int]:
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
     form = ConfirmForm()
+    shown = make_pillar_form(pillar_def, assessment.country.alpha2)
+    shown.fill(answers)
     if not editable:
-        return _refuse_locked_save(assessment, pillar_def, make_pillar_form(pillar_def, assessment.country.alpha2), answers)
+        return _refuse_locked_save(assessment, pillar_def, shown, answers)
     if not form.validate_on_submit():
         abort(400)
     pending = {code for code, answer in answers.items() if answer.to_confirm} & editable
@@ -230,7 +232,7 @@ def confirm(assessment_id: int, pillar_code: str) -> Response | tuple[str, int]:
         done = carry.confirm(assessment, current_user, wanted)
     except services.WorkflowError:  # submitted meanwhile
         db.session.rollback()
-        return _refuse_locked_save(assessment, pillar_def, make_pillar_form(pillar_def, assessment.country.alpha2), answers)
+        return _refuse_locked_save(assessment, pillar_def, shown, answers)
     db.session.commit()
     flash(
         ngettext("%(num)d carried answer confirmed.", "%(num)d carried answers confirmed.", len(done)),
