@@ -341,3 +341,14 @@ def test_audit_trail_names_the_carry_in_the_readers_language(app, client, auth, 
     assessment_id = start_ghana_from_2025(client, auth)
     page = client.get(f"/assessments/{assessment_id}/audit?lang={lang}").get_data(as_text=True)
     assert "Réponses reprises du cycle précédent" in page
+
+
+def test_saving_pillars_of_carried_answers_as_shown_confirms_nothing(app, client, auth, demo):
+    assessment_id = start_ghana_from_2025(client, auth)
+    waiting = sum(a.to_confirm for a in answers(assessment_id).values())
+    for pillar in db.session.get(Assessment, assessment_id).framework_version.definition.pillars:
+        url = f"/assessments/{assessment_id}/pillars/{pillar.code}"
+        assert client.post(url, data=PillarForm(client.get(url).get_data(as_text=True)).data).status_code == 302
+    assert sum(a.to_confirm for a in answers(assessment_id).values()) == waiting
+    changed = sa.select(AuditEvent).where(AuditEvent.action == "answer.update", AuditEvent.assessment_id == assessment_id)
+    assert db.session.scalar(changed) is None
