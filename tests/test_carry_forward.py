@@ -350,5 +350,7 @@ def test_saving_pillars_of_carried_answers_as_shown_confirms_nothing(app, client
         url = f"/assessments/{assessment_id}/pillars/{pillar.code}"
         assert client.post(url, data=PillarForm(client.get(url).get_data(as_text=True)).data).status_code == 302
     assert sum(a.to_confirm for a in answers(assessment_id).values()) == waiting
-    changed = sa.select(AuditEvent).where(AuditEvent.action == "answer.update", AuditEvent.assessment_id == assessment_id)
+    changed = sa.select(AuditEvent).where(
+        AuditEvent.action == "answer.update", AuditEvent.assessment_id == assessment_id
+    )
     assert db.session.scalar(changed) is None
