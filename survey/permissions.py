@@ -46,6 +46,7 @@ class Permission(StrEnum):
     ASSESSMENT_VIEW_ALL = "assessment.view_all"  # read every country's assessments, drafts included
     COUNTRY_WORK = "country.work"  # work on one's own country's assessments, whatever their status
     ASSESSMENT_START = "assessment.start"  # start one's country's assessment of the open cycle
+    ASSESSMENT_CARRY = "assessment.carry"  # pre-fill one's country's new assessment from last cycle's validated one
     ASSESSMENT_EDIT = "assessment.edit"  # answer questions of one's country's assessment
     PILLAR_EDIT = "pillar.edit"  # answer a pillar of it: one assigned to one, or any with PILLAR_EDIT_ALL
     PILLAR_EDIT_ALL = "pillar.edit_all"  # answer every pillar, assigned or not
@@ -92,6 +93,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.ASSESSMENT_VIEW,
             P.COUNTRY_WORK,
             P.ASSESSMENT_START,
+            P.ASSESSMENT_CARRY,
             P.ASSESSMENT_EDIT,
             P.PILLAR_EDIT,
             P.PILLAR_EDIT_ALL,
@@ -217,6 +219,7 @@ def _own_token(user: Any, token: Any) -> bool:
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
+    P.ASSESSMENT_CARRY: _own_country,
     P.ASSESSMENT_EDIT: _own_country,
     P.PILLAR_EDIT: _may_edit_pillar,
     P.ASSESSMENT_SUBMIT: _own_country,

@@ -59,6 +59,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("pages.health", "GET"): PUBLIC,
     ("pages.methodology", "GET"): PUBLIC,
     ("pages.framework", "GET"): PUBLIC,
+    ("pages.framework_workbook", "GET"): PUBLIC,
     ("offline.service_worker", "GET"): PUBLIC,
     ("offline.offline", "GET"): PUBLIC,
     ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302, 302),
@@ -73,6 +74,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Submitted: answering roles of Ghana are told it is locked; validators and admins never answer.
     ("assessments.pillar", "POST"): row(302, 409, 404, 409, 403, 404, 404, 403),
     ("assessments.start", "POST"): row(302, 302, 302, 302, 403, 403, 403, 403),
+    ("assessments.confirm", "POST"): row(302, 409, 404, 409, 403, 403, 403, 403),
     ("assessments.submit", "POST"): row(302, 403, 403, 409, 403, 403, 403, 403),
     ("publication.release", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
     ("review.validation", "GET"): GHANA_TEAM,

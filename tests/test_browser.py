@@ -7,8 +7,11 @@ import shutil
 import threading
 from collections.abc import Iterator
 
+import openpyxl
 import pytest
 from werkzeug.serving import make_server
+
+from survey.workbooks import layout
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -207,3 +210,40 @@ def test_arabic_dashboard_is_drawn_right_to_left(page, tmp_path):
     page.locator(".chart.drawn .main-svg").nth(5).wait_for(timeout=30000)  # Plotly loads by itself on a fast link
     # The ranking's country names sit on the right of their bars, as an Arabic reader expects.
     assert page.locator("#panel-ranking .yaxislayer-above text").count() >= 1
+
+
+def test_coordinator_uploads_a_filled_workbook_and_applies_the_preview(page, tmp_path):
+    sign_in(page, "sn-coordinator")
+    page.locator("table.list a:has-text('Continue')").first.click()
+    page.click("text=Workbook (offline)")
+    with page.expect_download() as download:
+        page.click("text=Download the workbook")
+    path = tmp_path / "workbook.xlsx"
+    download.value.save_as(path)
+
+    # Fill one unanswered level as a colleague would offline, and save the file.
+    book = openpyxl.load_workbook(path)
+    sheet, row = next(
+        (sheet, cells[0].row)
+        for sheet in book.worksheets
+        for cells in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1)
+        if len(cells) >= layout.VALUE
+        and cells[layout.LEVEL_COLUMNS[0] - 1].value
+        and cells[layout.VALUE - 1].value is None
+    )
+    code = sheet.cell(row, layout.CODE).value
+    sheet.cell(row, layout.VALUE, "4. Strategic")
+    sheet.cell(row, layout.COMMENT, "Filled in offline")
+    book.save(path)
+
+    page.set_input_files("input[name=workbook]", str(path))
+    page.click("button:has-text('Upload and preview')")
+    assert page.locator(f"input[name=keep][value='{code}']").is_checked()
+    assert "Filled in offline" in page.content()
+    page.click("button:has-text('Apply the changes kept')")
+    assert "1 answer from the workbook was applied." in page.locator(".flash-success").inner_text()
+
+    page.goto(page.url.rstrip("/") + f"/pillars/{code.split('.')[0]}")
+    key = code.replace(".", "__")
+    assert page.locator(f"input[name='{key}-state'][value='4']").is_checked()
+    assert page.input_value(f"textarea[name='{key}-comment']") == "Filled in offline"

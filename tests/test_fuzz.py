@@ -237,7 +237,7 @@ def in_setting(name: str, value: object, setting: dict) -> object:
 
 # Forms no GET page shows, named here so they are fuzzed too: a workbook's preview follows its upload;
 # the single-decision review steps of the one-form review page remain for clients that post them;
-# a file's sharing and removal forms sit on its indicator's files page.
+# a file's sharing and removal forms sit on its indicator's files page; carried answers' confirmation.
 SUBMITTED, DRAFT = ("assessment_id", ("assessment_id", 1)), ("assessment_id", ("assessment_id", 0))
 FILE = ("file_id", ("file_id", 0))
 SHOWN_AFTER_A_POST = (
@@ -255,6 +255,8 @@ SHOWN_AFTER_A_POST = (
     ),
     Form("sn-coordinator", "POST", "evidence.share", (FILE,), "", ("public",)),
     Form("sn-coordinator", "POST", "evidence.delete", (FILE,), "", ()),
+    # Shown on a pillar page only while answers carried from last cycle wait for confirmation.
+    Form("sn-coordinator", "POST", "assessments.confirm", (DRAFT, ("pillar_code", "legal")), "", ("code", "all")),
 )
 
 

@@ -358,3 +358,31 @@ def test_validators_have_no_workbook(app, client, demo, auth):
     assessment = senegal()
     auth.login("sn-validator")
     assert client.get(f"/assessments/{assessment.id}/workbook/download").status_code == 403
+
+
+def test_blank_questionnaire_from_the_framework_page_in_the_readers_language(app, client, demo):
+    page = client.get("/framework?lang=fr").get_data(as_text=True)
+    link = re.search(r'href="(/framework/\d+/workbook)"', page).group(1)
+    assert "Télécharger le questionnaire vierge (Excel)" in page
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert (
+        "questionnaire" in response.headers["Content-Disposition"]
+        and "-fr.xlsx" in response.headers["Content-Disposition"]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.worksheets[0].title == "Comment remplir"
+    assert "questionnaire vierge" in book.worksheets[0]["A2"].value
+    sheet, row = row_of(book, "legal.substantive_offences")
+    assert sheet.cell(row, layout.VALUE).value is None and sheet.cell(row, layout.QUESTION).value
+    assert book[layout.MANIFEST_SHEET]["A1"].value == layout.BLANK and book[layout.MANIFEST_SHEET]["A2"].value is None
+
+
+def test_a_blank_questionnaire_cannot_be_uploaded(app, client, demo, auth):
+    assessment = senegal()
+    auth.login("sn-coordinator")
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/framework/workbook").data))
+    sheet, row = row_of(book, "legal.substantive_offences")
+    sheet.cell(row, layout.VALUE, "4. Strategic")
+    message = refused(client, assessment, save(book))
+    assert "This is the blank questionnaire, for preparation only" in message

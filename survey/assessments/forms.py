@@ -193,3 +193,9 @@ def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarFor
     for code in form.indicator_codes:
         form.subform(code).form.prepare(country)
     return form
+
+
+class ConfirmForm(FlaskForm):
+    """Confirms carried answers as they stand; which ones come as `code` or `all` (checked by the view)."""
+
+    Meta = CatalogMeta

@@ -1,10 +1,10 @@
-"""Translated names of assessment statuses."""
+"""Translated names of assessment statuses and of the audit actions of carrying answers forward."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from survey.audit.labels import name_values
+from survey.audit.labels import ACTION_LABELS, name_values
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -13,6 +13,12 @@ STATUS_LABELS = {
     "validated": _l("Validated"),
 }
 name_values("assessment.status", STATUS_LABELS)
+ACTION_LABELS.update(
+    {
+        "assessment.carry": _l("Answers carried over from last cycle"),
+        "answer.confirm": _l("Carried answer confirmed"),
+    }
+)
 
 
 def status_label(status: str) -> str:

@@ -124,6 +124,10 @@ class Answer(Model):
     review: Mapped[str | None] = mapped_column(sa.String(16))
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Carried over from last cycle's answer (`survey.assessments.carry`): which one, and whether it still
+    # waits for someone to confirm or change it (until then it counts as unanswered).
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answer.id", ondelete="SET NULL"))
+    to_confirm: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     indicator: Mapped[Indicator] = relationship(lazy="raise")

@@ -327,6 +327,7 @@ def _compare_and_set(updates: dict[int, tuple[int, int, dict]], now: datetime, u
                     "updated_at": now,
                     "updated_by_id": user.id,
                     "version": Answer.version + 1,
+                    "to_confirm": False,  # a changed answer carried from last cycle is confirmed by the change
                 }
             )
             .returning(Answer.id)
@@ -398,8 +399,9 @@ def scoring_inputs(assessment: Assessment) -> list[PillarInput]:
     rows = db.session.execute(
         sa.select(Indicator.code, Answer.state, Answer.level)
         .join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id == assessment.id)
+        .where(Answer.assessment_id == assessment.id, Answer.to_confirm.is_(False))
     ).all()
+    # An answer carried from last cycle counts only once someone confirmed it (it is left out above).
     answered = {code: (state, level) for code, state, level in rows}
     return [
         PillarInput(
@@ -427,12 +429,25 @@ def unanswered(assessment: Assessment, inputs: list[PillarInput] | None = None) 
     return [i for i in definition.all_indicators() if i.code in missing]
 
 
+def unconfirmed_codes(assessment: Assessment) -> frozenset[str]:
+    """Indicators whose answer was carried from last cycle and nobody has confirmed or changed yet."""
+    return frozenset(
+        db.session.scalars(
+            sa.select(Indicator.code)
+            .join(Answer, Answer.indicator_id == Indicator.id)
+            .where(Answer.assessment_id == assessment.id, Answer.to_confirm.is_(True))
+        )
+    )
+
+
 def submit(assessment: Assessment, user: User) -> AssessmentResult:
     """Lock a complete draft and store its scores; saves in flight finish first or are refused after."""
     lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
     inputs = scoring_inputs(assessment)
     if unanswered(assessment, inputs):
         raise WorkflowError("incomplete")
+    if unconfirmed_codes(assessment):  # a carried fact, too, must be confirmed before it is reported
+        raise WorkflowError("unconfirmed")
     result = score_assessment(inputs)
     signals.submitted.send(assessment, user=user)
     db.session.add(

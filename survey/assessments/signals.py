@@ -18,6 +18,9 @@ validated = _signals.signal("assessment-validated")
 # Sent as `released.send(assessment, user=..., level=...)` before a new release level is stored
 # (`assessment.visibility` still holds the previous one).
 released = _signals.signal("assessment-released")
+# Sent as `carried.send(assessment, source=..., indicators={old indicator id: new one}, user=...)` once
+# last cycle's answers were copied into a new draft: the evidence feature copies their files too.
+carried = _signals.signal("answers-carried")
 # Sent as `cycle_opened.send(cycle)` when a cycle is opened.
 cycle_opened = _signals.signal("cycle-opened")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.assessments import services, signals
-from survey.assessments.forms import field_key, make_pillar_form
+from survey.assessments import carry, services, signals
+from survey.assessments.forms import ConfirmForm, field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
 from survey.audit.services import record_refusal
@@ -28,7 +29,12 @@ def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(Answer.assessment_id, sa.func.count(Answer.id))
         .join(Indicator, Answer.indicator_id == Indicator.id)
-        .where(Answer.assessment_id.in_(assessment_ids), Indicator.kind == "maturity", Answer.state.is_not(None))
+        .where(
+            Answer.assessment_id.in_(assessment_ids),
+            Indicator.kind == "maturity",
+            Answer.state.is_not(None),
+            Answer.to_confirm.is_(False),  # carried from last cycle and not confirmed yet: not answered
+        )
         .group_by(Answer.assessment_id)
     ).all()
     return dict(rows)
@@ -50,27 +56,64 @@ def index() -> str:
         assessments.sort(key=lambda a: (-a.cycle.year, order[a.country.alpha2]))
     cycle = services.current_cycle()
     started = any(a.cycle_id == (cycle.id if cycle else None) for a in assessments)
+    can_start = bool(cycle and can(current_user, Permission.ASSESSMENT_START) and not started)
     return render_template(
         "assessments/index.html",
         assessments=assessments,
         cycle=cycle,
         own_country=own_country,
-        can_start=bool(cycle and can(current_user, Permission.ASSESSMENT_START) and not started),
+        can_start=can_start,
+        carry_from=_carry_offer(cycle) if can_start else None,
         answered=answered_counts([a.id for a in assessments]),
     )
+
+
+def _carry_offer(cycle) -> Assessment | None:
+    """The validated assessment a coordinator may pre-fill the open cycle's assessment from, if any."""
+    if cycle is None or not can(current_user, Permission.ASSESSMENT_CARRY):
+        return None
+    return carry.latest_validated(current_user.country_id, cycle.year, cycle.framework_version.framework_id)
 
 
 @blueprint.route("/start", methods=["POST"])
 @requires(Permission.ASSESSMENT_START)
 def start() -> Response:
-    """Start (or resume) the country's assessment of the open cycle."""
+    """Start (or resume) the country's assessment of the open cycle; a coordinator may pre-fill it from last cycle."""
     cycle = services.current_cycle()
     if cycle is None:
         flash(_("No assessment cycle is open at the moment."), "error")
         return redirect(url_for(".index"))
+    wants_carry = request.form.get("carry") == "1"
+    if wants_carry and not can(current_user, Permission.ASSESSMENT_CARRY):
+        record_refusal("assessment.carry", "not the coordinator", country_id=current_user.country_id)
+        abort(403)
     assessment = services.start_assessment(current_user, cycle)
+    if wants_carry:
+        _carry(assessment)
     db.session.commit()
     return redirect(url_for(".overview", assessment_id=assessment.id))
+
+
+def _carry(assessment: Assessment) -> None:
+    """Pre-fill the draft from last cycle, telling the user how many answers now wait for confirmation."""
+    source = carry.carry_source(assessment)
+    if source is None:
+        flash(_("There is no validated assessment of an earlier cycle to start from."), "error")
+        return
+    try:
+        count = carry.carry_forward(assessment, current_user)
+    except services.WorkflowError:
+        flash(_("Only a draft can be pre-filled from last cycle."), "error")
+        return
+    flash(
+        ngettext(
+            "%(num)d answer was carried over from %(year)s: confirm or change each one.",
+            "%(num)d answers were carried over from %(year)s: confirm or change each one.",
+            count,
+            year=source.cycle.year,
+        ),
+        "success",
+    )
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -89,7 +132,21 @@ def overview(assessment_id: int) -> str:
         result=result,
         definition=assessment.framework_version.definition,
         assigned=_assigned_codes(assessment),
+        to_confirm=len(services.unconfirmed_codes(assessment)),
+        carry_from=_late_carry_offer(assessment),
     )
+
+
+def _late_carry_offer(assessment: Assessment) -> Assessment | None:
+    """For a draft of the open cycle started without last cycle's answers: what the coordinator may still carry."""
+    if (
+        assessment.status != Status.DRAFT
+        or not assessment.cycle.is_open
+        or not can(current_user, Permission.ASSESSMENT_CARRY, assessment)
+        or carry.has_carried(assessment)
+    ):
+        return None
+    return carry.carry_source(assessment)
 
 
 def _assigned_codes(assessment: Assessment) -> list[str]:
@@ -146,6 +203,45 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code, saved=pillar_def.code))
 
 
+@blueprint.route("/<int:assessment_id>/pillars/<pillar_code>/confirm", methods=["POST"])
+@requires(Permission.ASSESSMENT_EDIT)
+def confirm(assessment_id: int, pillar_code: str) -> Response | tuple[str, int]:
+    """Confirm answers carried from last cycle as they stand: one (`code`) or all of the pillar (`all`)."""
+    assessment = _assessment(assessment_id)
+    pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
+    if not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
+        record_refusal(
+            "answer.confirm",
+            "not an answering role of this country",
+            country_id=assessment.country_id,
+            assessment_id=assessment.id,
+        )
+        abort(403)
+    answers = services.answers_by_code(assessment, pillar_def.code)
+    editable = services.editable_codes(current_user, assessment, pillar_def, answers)
+    form = ConfirmForm()
+    shown = make_pillar_form(pillar_def, assessment.country.alpha2)
+    shown.fill(answers)
+    if not editable:
+        return _refuse_locked_save(assessment, pillar_def, shown, answers)
+    if not form.validate_on_submit():
+        abort(400)
+    pending = {code for code, answer in answers.items() if answer.to_confirm} & editable
+    wanted = pending if request.form.get("all") == "1" else pending & {request.form.get("code", "")}
+    try:
+        done = carry.confirm(assessment, current_user, wanted)
+    except services.WorkflowError:  # submitted meanwhile
+        db.session.rollback()
+        return _refuse_locked_save(assessment, pillar_def, shown, answers)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d carried answer confirmed.", "%(num)d carried answers confirmed.", len(done)),
+        "success",
+    )
+    anchor = f"q-{field_key(done[0])}" if len(done) == 1 else None
+    return redirect(url_for(".pillar", assessment_id=assessment.id, pillar_code=pillar_def.code, _anchor=anchor))
+
+
 def _refuse_locked_save(assessment: Assessment, pillar_def, form, answers) -> tuple[str, int]:
     """A save the user may not make now: explain why, keep what they typed, audit the attempt."""
     if not assessment.is_editable:
@@ -199,6 +295,7 @@ def _render_pillar(
         editable=editable,
         answers=answers,
         conflicts=conflicts or {},
+        pending=[i.code for i in pillar_def.indicators if (a := answers.get(i.code)) is not None and a.to_confirm],
         completion=services.score(assessment),  # progress: this pillar and overall
         next_pillar=definition.next_pillar(pillar_def.code),
     )
@@ -228,11 +325,12 @@ def _render_review(assessment: Assessment) -> str:
         and not a.evidence_description
         and a.indicator_id not in filed
     ]
-    open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None]
+    open_facts = [i for i, a in services.facts(definition, answers) if a is None or a.state is None or a.to_confirm]
     return render_template(
         "assessments/review.html",
         assessment=assessment,
         definition=definition,
+        carried=[i for i in definition.all_indicators() if (a := answers.get(i.code)) is not None and a.to_confirm],
         missing=missing,
         unsupported=unsupported,
         open_facts=open_facts,
@@ -261,6 +359,14 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
                 _(
                     "The assessment cannot be submitted yet: every indicator needs an answer "
                     "(a level, “Not applicable” or “Don't know”)."
+                ),
+                "error",
+            )
+        elif str(error) == "unconfirmed":
+            flash(
+                _(
+                    "The assessment cannot be submitted yet: confirm or change every answer "
+                    "carried over from last cycle."
                 ),
                 "error",
             )

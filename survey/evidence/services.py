@@ -168,3 +168,29 @@ def listed_in_open_data() -> sa.ColumnElement[bool]:
     Every file of a release to donors (with its public flag), only those marked public of a public release.
     """
     return sa.or_(EvidenceFile.is_public.is_(True), Assessment.visibility != Visibility.PUBLIC)
+
+
+@signals.carried.connect
+def carry_files(assessment: Assessment, *, source: Assessment, indicators: dict[int, int], user: Any) -> None:
+    """Files of last cycle's carried answers come along: new rows naming the same stored bytes, nothing copied."""
+    if not indicators:
+        return
+    files = db.session.scalars(
+        sa.select(EvidenceFile)
+        .where(EvidenceFile.assessment_id == source.id, EvidenceFile.indicator_id.in_(list(indicators)))
+        .order_by(EvidenceFile.id)
+    ).all()
+    db.session.add_all(
+        EvidenceFile(
+            assessment_id=assessment.id,
+            indicator_id=indicators[file.indicator_id],
+            digest=file.digest,
+            filename=file.filename,
+            kind=file.kind,
+            size=file.size,
+            scan=file.scan,
+            uploaded_by_id=file.uploaded_by_id,
+            uploaded_at=file.uploaded_at,
+        )
+        for file in files
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,6 +15,7 @@ from survey.frameworks.models import FrameworkVersion
 from survey.methodology import scoring
 from survey.methodology.scoring import DONT_KNOW, LEVEL, NOT_APPLICABLE, IndicatorInput, PillarInput
 from survey.permissions import public
+from survey.workbooks.services import blank_filename, blank_workbook
 
 blueprint = Blueprint("pages", __name__)
 
@@ -98,3 +102,28 @@ def framework(version_id: int | None = None) -> str:
         query = query.where(FrameworkVersion.id == version_id)
     version = db.session.scalars(query).first() or abort(404)
     return render_template("pages/framework.html", version=version, definition=version.definition)
+
+
+# Blank questionnaires already built, by framework version, content and language (a handful at most).
+_BLANK: dict[tuple[int, str, str], bytes] = {}
+
+
+@blueprint.route("/framework/workbook")
+@blueprint.route("/framework/<int:version_id>/workbook")
+@public
+def framework_workbook(version_id: int | None = None) -> Response:
+    """The blank questionnaire as an Excel workbook in the reader's language, for preparing answers."""
+    query = sa.select(FrameworkVersion).order_by(FrameworkVersion.id.desc())
+    if version_id is not None:
+        query = query.where(FrameworkVersion.id == version_id)
+    version = db.session.scalars(query).first() or abort(404)
+    locale = str(get_locale() or "en")
+    key = (version.id, version.checksum, locale)
+    if key not in _BLANK:
+        _BLANK[key] = blank_workbook(version, locale)
+    return send_file(
+        io.BytesIO(_BLANK[key]),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=blank_filename(version, locale),
+    )

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey.assessments import services as assessments
+from survey.assessments.carry import unchanged_since_carry
 from survey.assessments.models import Assessment, Status
 from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
@@ -69,7 +70,7 @@ def _workflow_refusal(assessment: Assessment, action: str, error: Exception) -> 
     return _render_validation(assessment), 409
 
 
-FILTERS = ("all", "flagged", "pending", "returned", "changed")
+FILTERS = ("all", "flagged", "pending", "returned", "changed", "carried")
 
 
 @blueprint.route("/<int:assessment_id>/validation")
@@ -91,12 +92,14 @@ def _render_validation(assessment: Assessment, form: ReviewForm | None = None, c
     changes = services.changes_since_review(assessment)
     indicators = [i for i in definition.all_indicators() if (a := answers.get(i.code)) is not None and a.state]
     flags = {i.code: services.flags(answers[i.code], i.is_maturity) for i in indicators}
+    unchanged = unchanged_since_carry(assessment)  # the same as last cycle's validated answer
     chosen = {
         "all": lambda code: True,
         "flagged": lambda code: bool(flags[code]),
         "pending": lambda code: answers[code].review is None,
         "returned": lambda code: answers[code].review == Review.RETURNED,
         "changed": lambda code: code in changes,
+        "carried": lambda code: code in unchanged,
     }
     show = _show()
     may_review = assessment.status == Status.SUBMITTED and can(current_user, Permission.ASSESSMENT_REVIEW, assessment)
@@ -117,6 +120,7 @@ def _render_validation(assessment: Assessment, form: ReviewForm | None = None, c
         indicators=shown,
         flags=flags,
         changes=changes,
+        unchanged=unchanged,
         counts=services.review_counts(assessment),
         flag_counts=Counter(flag for found in flags.values() for flag in found),
         filter_counts={name: sum(1 for i in indicators if test(i.code)) for name, test in chosen.items()},

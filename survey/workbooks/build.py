@@ -24,6 +24,7 @@ from survey.workbooks.layout import Manifest
 BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\']")
 OPEN = Protection(locked=False)
 ANSWER_FILL = PatternFill("solid", fgColor="FFF8E1")
+CARRIED_FILL = PatternFill("solid", fgColor="FFE0B2")
 WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
 WIDTHS = {
@@ -37,6 +38,7 @@ WIDTHS = {
     layout.URLS: 35,
     layout.DESCRIPTION: 35,
     layout.COMMENT: 35,
+    layout.CARRIED: 22,
 }
 
 
@@ -108,8 +110,13 @@ class Validations:
         return made
 
 
-def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manifest: Manifest, secret: str) -> bytes:
-    """The workbook of these pillars with the current answers, in the reader's language (request locale)."""
+def build_workbook(
+    pillars: Iterable[PillarDef], answers: dict[str, Any], manifest: Manifest, secret: str | None
+) -> bytes:
+    """The workbook of these pillars with the current answers, in the reader's language (request locale).
+
+    Without a secret it is the blank questionnaire: no signature, so it cannot be uploaded.
+    """
     book = Workbook()
     instructions = book.active
     assert isinstance(instructions, Worksheet)  # a new workbook opens on its one worksheet
@@ -123,11 +130,15 @@ def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manife
         sheet = book.create_sheet(title)
         _pillar_sheet(sheet, pillar, answers, manifest, lists)
         sheet.sheet_view.rightToLeft = right_to_left
-    _instructions(instructions)
+    carried = any(getattr(answer, "to_confirm", False) for answer in answers.values())
+    _instructions(instructions, blank=secret is None, carried=carried)
     instructions.sheet_view.rightToLeft = right_to_left
     signed = book.create_sheet(layout.MANIFEST_SHEET)
-    payload = manifest.payload()
-    signed["A1"], signed["A2"] = payload, layout.signature(payload, secret)
+    if secret is None:
+        signed["A1"] = layout.BLANK
+    else:
+        payload = manifest.payload()
+        signed["A1"], signed["A2"] = payload, layout.signature(payload, secret)
     for hidden in (lists_sheet, signed):
         hidden.sheet_state = "hidden"
         hidden.protection.sheet = True
@@ -137,9 +148,9 @@ def build_workbook(pillars: Iterable[PillarDef], answers: dict[str, Any], manife
     return out.getvalue()
 
 
-def _instructions(sheet: Worksheet) -> None:
-    lines = [
-        _("How to fill in this workbook"),
+def _instructions(sheet: Worksheet, blank: bool = False, carried: bool = False) -> None:
+    lines = [_("How to fill in this workbook"), *(_blank_lines() if blank else [])]
+    lines += [
         _(
             "Each pillar has its own sheet, one question per row. Answer in the shaded cells only; "
             "the other cells are protected."
@@ -149,18 +160,42 @@ def _instructions(sheet: Worksheet) -> None:
             "“Don't know”), then give evidence links (one per line), an evidence description and a comment."
         ),
         _("For a fact, type the value (an amount also needs its currency), or choose “Don't know”."),
-        _("Type values, not formulas: cells with formulas are refused."),
-        _("Do not move rows, rename or delete sheets: the upload checks the workbook's structure."),
-        _(
-            "When you are done, upload the workbook on the assessment's page: you will see every change "
-            "before it is applied, and any answer a colleague changed meanwhile."
-        ),
     ]
+    if not blank:  # nothing of a blank questionnaire goes back to the site
+        lines += [
+            _("Type values, not formulas: cells with formulas are refused."),
+            _("Do not move rows, rename or delete sheets: the upload checks the workbook's structure."),
+        ]
+    if carried:
+        lines.append(
+            _(
+                "Answers marked “Carried over: confirm or change” in the last column come from last cycle's "
+                "validated assessment and count as unanswered. Changing one here confirms it; one uploaded "
+                "unchanged stays to confirm, with the “Confirm” button of the questionnaire's page."
+            )
+        )
+    if not blank:
+        lines.append(
+            _(
+                "When you are done, upload the workbook on the assessment's page: you will see every change "
+                "before it is applied, and any answer a colleague changed meanwhile."
+            )
+        )
     for row, text in enumerate(lines, start=1):
         sheet.cell(row, 1, text).alignment = WRAP
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 110
     sheet.protection.sheet = True
+
+
+def _blank_lines() -> list[str]:
+    return [
+        _(
+            "This is the blank questionnaire, for preparing answers: it holds no country and no answers, "
+            "and it cannot be uploaded. Type the answers on the web, or copy them into the workbook of your "
+            "country's assessment (downloaded from the assessment's page), which can be uploaded."
+        )
+    ]
 
 
 def _pillar_sheet(
@@ -178,6 +213,7 @@ def _pillar_sheet(
         layout.URLS: _("Evidence links (one per line)"),
         layout.DESCRIPTION: _("Evidence description"),
         layout.COMMENT: _("Comment"),
+        layout.CARRIED: _("Last cycle"),
     }
     headings.update(
         {column: f"{level}. {stage_name(level)}" for level, column in zip(LEVELS, layout.LEVEL_COLUMNS, strict=True)}
@@ -238,6 +274,9 @@ def _indicator_row(
             validations.add(extra.coordinate, kind.workbook_extra_input(country))
     if answer is not None:
         sheet.cell(row, layout.COMMENT, answer.comment or None)
+        if answer.to_confirm:
+            carried = sheet.cell(row, layout.CARRIED, _("Carried over: confirm or change"))
+            carried.fill, carried.alignment = CARRIED_FILL, WRAP
     for column in open_columns:
         cell = sheet.cell(row, column)
         cell.protection, cell.fill, cell.alignment = OPEN, ANSWER_FILL, WRAP

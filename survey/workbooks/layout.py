@@ -14,6 +14,8 @@ from survey.assessments.services import FIELDS, AnswerValues
 
 FORMAT = 1
 MANIFEST_SHEET = "_cyberready"
+# What the manifest sheet of a blank questionnaire holds instead of a signed manifest: it is for preparation.
+BLANK = "blank questionnaire"
 LISTS_SHEET = "_lists"
 HEADER_ROWS = 2  # the pillar's title, then the column headings
 # Columns of a pillar sheet (1 = A).
@@ -21,6 +23,8 @@ CODE, TITLE, QUESTION, GUIDANCE = 1, 2, 3, 4
 LEVEL_COLUMNS = (5, 6, 7, 8, 9)
 VALUE, EXTRA, DONT_KNOW, URLS, DESCRIPTION, COMMENT = 10, 11, 12, 13, 14, 15
 ANSWER_COLUMNS = (VALUE, EXTRA, DONT_KNOW, URLS, DESCRIPTION, COMMENT)
+# Read by people only: whether the answer was carried from last cycle and waits for confirmation.
+CARRIED = 16
 
 
 @dataclass(frozen=True)

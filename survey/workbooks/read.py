@@ -127,6 +127,13 @@ def _manifest(book: Any, secret: str) -> Manifest:
         raise BadWorkbook(_("This workbook was not made by CyberReady, or its hidden signature sheet was deleted."))
     sheet = book[layout.MANIFEST_SHEET]
     payload, signed = sheet["A1"].value, sheet["A2"].value
+    if payload == layout.BLANK:
+        raise BadWorkbook(
+            _(
+                "This is the blank questionnaire, for preparation only: download the workbook of this "
+                "assessment and copy the answers into it."
+            )
+        )
     if (
         not isinstance(payload, str)
         or not isinstance(signed, str)

@@ -17,6 +17,7 @@ from survey.assessments.models import Answer, Assessment
 from survey.assessments.services import AnswerValues
 from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef, PillarDef
+from survey.frameworks.models import FrameworkVersion
 from survey.permissions import Permission, can
 from survey.workbooks.build import build_workbook
 from survey.workbooks.layout import Manifest, answer_values, digest
@@ -49,6 +50,27 @@ def make_workbook(assessment: Assessment, pillars: list[PillarDef], locale: str,
         digests={code: digest(answer_values(answers.get(code))) for code in codes},
     )
     return build_workbook(pillars, answers, manifest, secret)
+
+
+def blank_workbook(version: FrameworkVersion, locale: str) -> bytes:
+    """The questionnaire of a framework version with no country and no answers, for preparation (unsigned)."""
+    definition = version.definition
+    manifest = Manifest(
+        assessment=None,
+        framework_version=version.id,
+        country=None,
+        locale=locale,
+        sheets={},
+        rows={},
+        versions={},
+        digests={},
+    )
+    return build_workbook(definition.pillars, {}, manifest, None)
+
+
+def blank_filename(version: FrameworkVersion, locale: str) -> str:
+    """'cyberready-questionnaire-2026.1-fr.xlsx'."""
+    return f"{version.framework_id}-questionnaire-{version.version}-{locale}.xlsx"
 
 
 def workbook_filename(assessment: Assessment) -> str:
