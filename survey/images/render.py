@@ -84,10 +84,19 @@ _drawer: _Drawer | None = None
 
 def figure_to_svg(figure: dict, width: int | None = None, height: int | None = None) -> bytes:
     """The figure drawn by Plotly as an SVG document (CSS pixels; height: the layout's, else a default)."""
+    return _export(figure, "svg", width, height)
+
+
+def figure_to_pdf(figure: dict, width: int | None = None, height: int | None = None) -> bytes:
+    """The figure drawn by Plotly as a one-page vector PDF, its text shaped by Chromium (Arabic joined)."""
+    return _export(figure, "pdf", width, height)
+
+
+def _export(figure: dict, format: str, width: int | None, height: int | None) -> bytes:
     global _drawer
     layout = figure.get("layout", {})
     options = {
-        "format": "svg",
+        "format": format,
         "width": width or layout.get("width") or DEFAULT_WIDTH,
         "height": height or layout.get("height") or DEFAULT_HEIGHT,
     }
