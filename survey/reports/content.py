@@ -64,9 +64,7 @@ def listed_files(viewer: Any, assessment: Assessment) -> dict[str, list[Evidence
 def data_stamp(assessment: Assessment, files: dict[str, list[EvidenceFile]]) -> tuple:
     """Everything the report's content depends on besides language and date: one query for the answers."""
     latest, count = db.session.execute(
-        sa.select(sa.func.max(Answer.updated_at), sa.func.count(Answer.id)).where(
-            Answer.assessment_id == assessment.id
-        )
+        sa.select(sa.func.max(Answer.updated_at), sa.func.count(Answer.id)).where(Answer.assessment_id == assessment.id)
     ).one()
     previous = services.previous_assessment(assessment)
     return (
