@@ -19,13 +19,16 @@ from survey.extensions import db
 from survey.frameworks.definition import IndicatorDef
 from survey.frameworks.labels import stage_name
 from survey.i18n.locale import text_direction
-from survey.images.service import DEFAULT_HEIGHT, WIDE_WIDTH
+from survey.images.phone import wrap
+from survey.images.service import WIDE_WIDTH
 from survey.permissions import Permission, can
 from survey.publication.rules import Visibility, is_released
 from survey.reports.charts import data_uri, outlined_svg
 
-# Drawn at the web pages' wide size (room for long pillar names), then scaled to the page's width (A4).
-CHART_WIDTH, RADAR_HEIGHT = WIDE_WIDTH, DEFAULT_HEIGHT
+# Drawn at the web pages' wide size (room for long pillar names), then scaled to the page's width (A4);
+# the radar taller than on screen, as page 1 has the room for a larger circle.
+CHART_WIDTH, RADAR_HEIGHT = WIDE_WIDTH, 620
+LABEL_MARGIN = 220  # pixels beside the pillar bars for their names
 RLE, PDF = "\u202b", "\u202c"  # right-to-left embedding (see assessments.charts)
 
 
@@ -112,14 +115,18 @@ def _pillar_bars(rows: list, rtl: bool) -> dict | None:
     scored = [r for r in rows if r.result.score is not None]
     if not scored:
         return None
-    return ranking_figure(
-        [_embedded(r.title, rtl) for r in scored],
+    figure = ranking_figure(
+        [wrap(_embedded(r.title, rtl)) for r in scored],  # on two lines, as on phones: names are long
         [r.result.score for r in scored],
         [stage_name(r.result.stage) for r in scored],
         # No axis title: the chart's title gives the scale, and the page has no room to spare below.
         Labels(title=_embedded(_("Score by pillar (0-100)"), rtl), hover="%{y}: %{x} (%{text})"),
         rtl=rtl,
     )
+    # Room for whole pillar names beside the bars: Plotly's automargin misjudges embedded right-to-left labels.
+    figure["layout"]["margin"]["r" if rtl else "l"] = LABEL_MARGIN
+    figure["layout"]["height"] = 120 + 40 * len(scored)  # two lines of name per bar
+    return figure
 
 
 def build_report(viewer: Any, assessment: Assessment, files: dict[str, list[EvidenceFile]]) -> dict:
