@@ -19,6 +19,7 @@ from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.publication.rules import Visibility
 from tests.factories import user
+from tests.test_browser import browser, live_server, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 
@@ -201,3 +202,39 @@ def test_print_stylesheet_hides_menus_and_fits_charts(client, app):
     assert "@media print" in css
     printed = css[css.index("@media print") :]
     assert ".site-header" in printed and "display: none" in printed
+
+
+@pytest.fixture
+def printer(browser, live_server):  # noqa: F811 - fixtures of the browser tests
+    """A browser page on the development app with demo data."""
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "path",
+    ["results", "/dashboards/countries/NG", "/dashboards/ecowas/2026"],
+    ids=["results", "country_profile", "regional_dashboard"],
+)
+def test_printed_pages_have_no_menus_and_fit_a4(printer, path):
+    page = printer
+    sign_in(page, "donor")
+    if path == "results":
+        page.goto("/assessments/")
+        path = page.locator("a[href$='/results']").first.get_attribute("href")
+    page.goto(path)
+    page.wait_for_load_state("load")
+    printed = pdf_text(page.pdf(format="A4", print_background=True))
+    assert "Sign out" not in printed and "Methodology" not in printed  # the menus
+    assert "Download report (PDF)" not in printed
+    assert "Demo:" not in printed  # the banner
+    assert "Overall score" in printed or "Ranking" in printed  # the content is there
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less its print margins, in CSS pixels
+    wide = page.evaluate(
+        "() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 719)"
+        ".map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 718, wide
