@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 from PIL import Image
 
 from survey.assessments.models import Assessment, Cycle
+from survey.audit.models import AuditEvent
 from survey.countries.models import Country
 from survey.evidence.models import EvidenceFile
 from survey.extensions import db
@@ -118,6 +119,12 @@ def test_donor_cannot_download_an_unreleased_report(client, auth, demo):
     senegal = assessment_of("SN", 2026)  # a draft
     assert client.get(f"/assessments/{togo.id}/report.pdf").status_code == 404
     assert client.get(f"/assessments/{senegal.id}/report.pdf").status_code == 404
+    refused = db.session.scalars(
+        sa.select(AuditEvent.assessment_id).where(
+            AuditEvent.username == "donor", AuditEvent.outcome == "refused", AuditEvent.action == "access.denied"
+        )
+    ).all()
+    assert {togo.id, senegal.id} <= set(refused)  # the attempts are audited
 
 
 def test_contributor_of_another_country_cannot_download_the_report(client, auth, demo):
