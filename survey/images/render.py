@@ -1,9 +1,10 @@
 """A Plotly figure (a plain dict) as SVG bytes, drawn by Plotly's own image export (Kaleido).
 
 `figure_to_svg` is the one way the application turns a figure into an image for the pages;
-`figure_to_pdf` draws the same figure as vector PDF for the printed report (`survey.reports.charts`). Kaleido drives the Chromium the project already
-installs; starting it costs seconds, drawing one more figure a tenth of a second, so one Kaleido
-(one Chromium) stays up for the life of the process that started it, and callers take turns.
+`figure_to_pdf` draws the same figure as vector PDF for the printed report (`survey.reports.charts`).
+Kaleido drives the Chromium the project already installs; starting it costs seconds, drawing one
+more figure a tenth of a second, so one Kaleido (one Chromium) stays up for the life of the
+process that started it, and callers take turns.
 If Chromium dies or a drawing times out, the next call starts a new one.
 """
 
