@@ -206,6 +206,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.pages.views import blueprint as pages
     from survey.plans.views import blueprint as plans
     from survey.publication.views import blueprint as publication
+    from survey.reports.views import blueprint as reports
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
     from survey.workbooks.views import blueprint as workbooks
@@ -223,6 +224,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         i18n,
         dashboards,
+        reports,
         api,
         offline,
         notifications,

@@ -94,6 +94,7 @@ class Config:
     # "background" draws them for the next reader, "sync" while the page waits, "off" never.
     CHART_IMAGES = os.environ.get("CHART_IMAGES", "background")
     CHART_IMAGE_DIR = os.environ.get("CHART_IMAGE_DIR")  # None: chart-images/ in the instance folder
+    REPORT_CACHE_SIZE = int(os.environ.get("REPORT_CACHE_SIZE", "32"))  # PDF reports kept per process
 
 
 class ProductionConfig(Config):

@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("pages.methodology", "GET"): PUBLIC,
     ("pages.framework", "GET"): PUBLIC,
     ("pages.framework_workbook", "GET"): PUBLIC,
+    ("reports.questionnaire", "GET"): PUBLIC,
     ("offline.service_worker", "GET"): PUBLIC,
     ("offline.offline", "GET"): PUBLIC,
     ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302, 302),
@@ -71,6 +72,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("assessments.pillar", "GET"): GHANA_READERS,
     ("assessments.review", "GET"): GHANA_READERS,
     ("assessments.results", "GET"): GHANA_READERS,
+    ("reports.report", "GET"): GHANA_READERS,  # the results page's rule
     # Submitted: answering roles of Ghana are told it is locked; validators and admins never answer.
     ("assessments.pillar", "POST"): row(302, 409, 404, 409, 403, 404, 404, 403),
     ("assessments.start", "POST"): row(302, 302, 302, 302, 403, 403, 403, 403),

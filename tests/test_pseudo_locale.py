@@ -167,7 +167,7 @@ def user_data(pseudo_app) -> re.Pattern:
     from survey.accounts.models import User
     from survey.countries.models import Country
     from survey.demo import DEMO_NOTE, DEMO_PLAN
-    from survey.i18n.locale import language_name
+    from survey.i18n.locale import OWN_SHORT_NAMES, language_name
 
     with pseudo_app.app_context():
         users = db.session.scalars(db.select(User)).all()
@@ -175,6 +175,7 @@ def user_data(pseudo_app) -> re.Pattern:
         data += db.session.scalars(db.select(Country.alpha3)).all()  # ISO codes in the map's table
     english = Locale("en")
     data += [name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()]
+    data += [names["en"] for names in OWN_SHORT_NAMES.values()]  # "Cabo Verde", as the country asks
     data += [DEMO_NOTE, *ALLOWED]
     data += [text for agency, what, *_rest in DEMO_PLAN for text in (agency, what)]  # Ghana's demo plan
     data += [name for code in list_currencies() if (name := english.currencies.get(code))]

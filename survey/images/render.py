@@ -1,9 +1,10 @@
 """A Plotly figure (a plain dict) as SVG bytes, drawn by Plotly's own image export (Kaleido).
 
-`figure_to_svg` is the one way the application turns a figure into an image: the chart images
-of the pages use it, and so can a printed report. Kaleido drives the Chromium the project already
-installs; starting it costs seconds, drawing one more figure a tenth of a second, so one Kaleido
-(one Chromium) stays up for the life of the process that started it, and callers take turns.
+`figure_to_svg` is the one way the application turns a figure into an image for the pages;
+`figure_to_pdf` draws the same figure as vector PDF for the printed report (`survey.reports.charts`).
+Kaleido drives the Chromium the project already installs; starting it costs seconds, drawing one
+more figure a tenth of a second, so one Kaleido (one Chromium) stays up for the life of the
+process that started it, and callers take turns.
 If Chromium dies or a drawing times out, the next call starts a new one.
 """
 
@@ -84,10 +85,19 @@ _drawer: _Drawer | None = None
 
 def figure_to_svg(figure: dict, width: int | None = None, height: int | None = None) -> bytes:
     """The figure drawn by Plotly as an SVG document (CSS pixels; height: the layout's, else a default)."""
+    return _export(figure, "svg", width, height)
+
+
+def figure_to_pdf(figure: dict, width: int | None = None, height: int | None = None) -> bytes:
+    """The figure drawn by Plotly as a one-page vector PDF, its text shaped by Chromium (Arabic joined)."""
+    return _export(figure, "pdf", width, height)
+
+
+def _export(figure: dict, format: str, width: int | None, height: int | None) -> bytes:
     global _drawer
     layout = figure.get("layout", {})
     options = {
-        "format": "svg",
+        "format": format,
         "width": width or layout.get("width") or DEFAULT_WIDTH,
         "height": height or layout.get("height") or DEFAULT_HEIGHT,
     }
