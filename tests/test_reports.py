@@ -245,3 +245,14 @@ def test_printed_pages_have_no_menus_and_fit_a4(printer, path):
         ".map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 718, wide
+
+
+def test_report_carries_the_action_plan(client, auth, demo):
+    auth.login("donor")
+    ghana = db.session.scalars(
+        sa.select(Assessment).join(Country).where(Country.alpha2 == "GH").order_by(Assessment.id)
+    ).all()
+    planned = next(a for a in ghana if a.visibility in (Visibility.DONORS, Visibility.PUBLIC) and a.id)
+    text = " ".join(pdf_text(client.get(f"/assessments/{planned.id}/report.pdf").data).split())
+    assert "Action plan" in text and "Cyber Security Authority" in text
+    assert "Demo action: draft the missing regulations" in text and "Requested from donors" in text

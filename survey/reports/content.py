@@ -22,6 +22,7 @@ from survey.i18n.locale import text_direction
 from survey.images.phone import wrap
 from survey.images.service import WIDE_WIDTH
 from survey.permissions import Permission, can
+from survey.plans.services import actions_for
 from survey.publication.rules import Visibility, is_released
 from survey.reports.charts import data_uri, outlined_svg
 
@@ -145,5 +146,6 @@ def build_report(viewer: Any, assessment: Assessment, files: dict[str, list[Evid
         radar=_chart(context["figure"], _("Radar chart of the pillar scores; the same data is in the table below.")),
         bars=_chart(bars, _("Bar chart of the pillar scores; the same data is in the table below.")),
         evidence=evidence_annex(assessment, files),
+        actions=actions_for(assessment),  # the plan's changes renew the assessment's updated_at (the cache stamp)
     )
     return context
