@@ -19,6 +19,7 @@ from survey.evidence.models import EvidenceFile
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.publication.rules import Visibility
+from survey.reports import pdf
 from tests.factories import user
 from tests.test_browser import browser, live_server, sign_in  # noqa: F401 - fixtures
 
@@ -256,3 +257,13 @@ def test_report_carries_the_action_plan(client, auth, demo):
     text = " ".join(pdf_text(client.get(f"/assessments/{planned.id}/report.pdf").data).split())
     assert "Action plan" in text and "Cyber Security Authority" in text
     assert "Demo action: draft the missing regulations" in text and "Requested from donors" in text
+
+
+def test_a_server_without_pango_answers_503_and_runs_everything_else(client, auth, demo, monkeypatch):
+    monkeypatch.setattr(pdf, "layout", None)  # as on a server where WeasyPrint cannot load Pango
+    auth.login("donor")
+    nigeria = assessment_of("NG", 2026)
+    response = client.get(f"/assessments/{nigeria.id}/report.pdf")
+    assert response.status_code == 503
+    assert "not available on this server" in response.get_data(as_text=True)
+    assert client.get(f"/assessments/{nigeria.id}/results").status_code == 200

@@ -52,6 +52,7 @@ ERROR_TITLES = {
     422: _l("Some answers need correcting."),
     429: _l("Too many attempts. Wait a moment and try again."),
     500: _l("Something went wrong on our side. Your saved answers are safe."),
+    503: _l("This is not available on this server at the moment. Everything else works."),
 }
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -1,57 +1,33 @@
-"""HTML to PDF with WeasyPrint, using only the fonts and stylesheet shipped in static/.
+"""The country report's PDF: WeasyPrint's layout when the server has Pango, and the reports' cache.
 
-The report's fonts (Noto Sans and Noto Sans Arabic, static/fonts) travel with the application, so
-a report looks the same on every server and Arabic is always shaped. Rendering fetches nothing
-from the network: the only addresses it may open are files under static/ and data: images.
+WeasyPrint loads Pango, a system library (Debian: libpango-1.0-0 libpangoft2-1.0-0), when it is
+imported. A server without it still starts and serves everything else; the report answers 503.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from types import ModuleType
 
 from flask import current_app
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
 
 from survey.dashboards.cache import BoundedCache
-from survey.paths import STATIC_DIR
 
-STYLESHEET = STATIC_DIR / "css" / "report.css"
+layout: ModuleType | None
+try:
+    from survey.reports import layout
+except OSError:  # Pango is missing: the one feature that needs it says so, the rest of the app runs
+    layout = None
 
 
-class FetchRefused(ValueError):
-    """The report asked for an address outside the shipped static files."""
-
-
-class ShippedFilesOnly(URLFetcher):
-    """WeasyPrint's fetcher, for data: addresses and files under static/ only."""
-
-    def __init__(self) -> None:
-        """Open data: and file: addresses only."""
-        super().__init__(allowed_protocols=("data", "file"))
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        """The resource, if it is data or a shipped static file; FetchRefused otherwise."""
-        if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(STATIC_DIR.resolve()):
-                raise FetchRefused(url)
-        elif not url.startswith("data:"):
-            raise FetchRefused(url)
-        return super().fetch(url, headers)
+def available() -> bool:
+    """Whether this server can lay out PDFs (WeasyPrint found Pango)."""
+    return layout is not None
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The PDF of an HTML document styled by static/css/report.css."""
-    fonts = FontConfiguration()
-    fetcher = ShippedFilesOnly()
-    stylesheet = CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher)
-    document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
-    assert pdf is not None  # write_pdf without a target returns the bytes
-    return pdf
+    """The PDF of an HTML document styled by static/css/report.css (call only when available())."""
+    assert layout is not None, "check available() first"
+    return layout.html_to_pdf(html)
 
 
 def cache() -> BoundedCache:

@@ -16,7 +16,7 @@ from survey.models import utcnow
 from survey.permissions import Permission, public, requires
 from survey.questions import question_type
 from survey.reports import content
-from survey.reports.pdf import cache, html_to_pdf
+from survey.reports.pdf import available, cache, html_to_pdf
 
 blueprint = Blueprint("reports", __name__)
 
@@ -26,6 +26,8 @@ blueprint = Blueprint("reports", __name__)
 def report(assessment_id: int) -> Response:
     """The results as a PDF in the reader's language; whoever may read the results page may download it."""
     assessment = services.get_visible_assessment(current_user, assessment_id)  # the results page's rule
+    if not available():
+        abort(503)  # this server lacks Pango (see README): everything but the PDF works
     language = str(get_locale())
     today = format_date(utcnow(), "long")
     files = content.listed_files(current_user, assessment)
