@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.notifications.views import blueprint as notifications
     from survey.offline.views import blueprint as offline
     from survey.pages.views import blueprint as pages
+    from survey.projects.views import blueprint as projects
     from survey.publication.views import blueprint as publication
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         offline,
         notifications,
+        projects,
     ):
         app.register_blueprint(blueprint)
 

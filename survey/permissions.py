@@ -31,6 +31,7 @@ class Role(StrEnum):
     VALIDATOR = "validator"
     DONOR = "donor"
     TRANSLATOR = "translator"
+    IMPLEMENTER = "implementer"
     ADMIN = "admin"
 
 
@@ -65,6 +66,9 @@ class Permission(StrEnum):
     EVIDENCE_UPLOAD = "evidence.upload"  # attach files to answers one may edit (a pillar as PILLAR_EDIT), remove them
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
+    PROJECT_EDIT = "project.edit"  # record capacity-building projects and edit one's own, or any with EDIT_ALL
+    PROJECT_EDIT_ALL = "project.edit_all"  # edit every account's projects
+    PROJECT_CONFIRM = "project.confirm"  # confirm (or annotate) a project for one's own beneficiary country
 
 
 P = Permission
@@ -102,6 +106,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_UPLOAD,
             P.EVIDENCE_READ,
             P.ASSESSMENT_WORKBOOK,
+            P.PROJECT_CONFIRM,
         }
     ),
     Role.VALIDATOR: frozenset(
@@ -116,8 +121,12 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_READ,
         }
     ),
-    Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ}),
+    Role.DONOR: frozenset(
+        {P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ, P.PROJECT_EDIT}
+    ),
     Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
+    # An organisation that carries projects out: it records its own projects and reads public results.
+    Role.IMPLEMENTER: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.EVIDENCE_READ, P.PROJECT_EDIT}),
     Role.ADMIN: frozenset(
         {
             P.ASSESSMENT_LIST,
@@ -130,6 +139,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.AUDIT_READ,
             P.TRANSLATIONS_READ,
             P.EVIDENCE_READ,
+            P.PROJECT_EDIT,
+            P.PROJECT_EDIT_ALL,
         }
     ),
 }
@@ -206,6 +217,17 @@ def _shared_file(user: Any, file: Any) -> bool:
     return file.is_shared
 
 
+def _own_project(user: Any, project: Any) -> bool:
+    """A project one recorded, or any with PROJECT_EDIT_ALL."""
+    return _holds(user, P.PROJECT_EDIT_ALL) or (project.owner_id is not None and project.owner_id == user.id)
+
+
+def _beneficiary(user: Any, project: Any) -> bool:
+    """A project that names one's own country among its beneficiaries."""
+    country = getattr(user, "country_id", None)
+    return country is not None and country in project.country_ids
+
+
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
@@ -221,6 +243,8 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_AUDIT: _view_all_or_own_country,
     P.EVIDENCE_UPLOAD: _may_edit_pillar,
     P.EVIDENCE_READ: _may_read_file,
+    P.PROJECT_EDIT: _own_project,
+    P.PROJECT_CONFIRM: _beneficiary,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {
