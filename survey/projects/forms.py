@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from survey.countries.services import all_countries
 from survey.frameworks.definition import FrameworkDef
@@ -83,7 +85,7 @@ class ProjectForm(FlaskForm):
             donors=split_names(self.donors.data or ""),
             countries=list(self.countries.data or ()),
             targets=list(self.targets.data or ()),
-            start_date=self.start_date.data,
+            start_date=self.start_date.data or date.min,  # required: validation refused none
             end_date=self.end_date.data,
             budget=self.budget.data,
             currency=self.currency.data or None,
@@ -99,7 +101,11 @@ class ConfirmForm(FlaskForm):
 
     Meta = CatalogMeta
 
-    confirmed = BooleanField(_l("Confirmed by the country"))
+    decision = RadioField(
+        _l("Does your country confirm this project?"),
+        choices=[SelectChoice("yes", _l("Confirmed by the country")), SelectChoice("no", _l("Not confirmed"))],
+        validators=[InputRequired(_l("Choose whether your country confirms the project."))],
+    )
     note = TextAreaField(_l("Note from the country"), validators=[Optional(), Length(max=MAX_NOTE)])
 
 

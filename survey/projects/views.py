@@ -78,12 +78,16 @@ def index() -> str:
 @public
 def detail(project_id: int) -> str:
     """One project, what its countries said about it, and projects it may duplicate."""
-    project = _project(project_id)
+    return _render_detail(_project(project_id))
+
+
+def _render_detail(project: Project, form: ConfirmForm | None = None) -> str:
     definition = services.latest_definition()
     others = services.visible_projects(current_user, [b.country.alpha2 for b in project.beneficiaries])
     overlaps = services.overlaps(others, definition).get(project.id, []) if definition else []
     mine = [b for b in project.beneficiaries if b.country_id == getattr(current_user, "country_id", None)]
-    form = ConfirmForm(confirmed=mine[0].confirmed, note=mine[0].note) if mine else None
+    if form is None and mine:
+        form = ConfirmForm(decision="yes" if mine[0].confirmed else "no", note=mine[0].note)
     return render_template(
         "projects/detail.html",
         project=project,
@@ -149,9 +153,9 @@ def confirm(project_id: int) -> BaseResponse | tuple[str, int]:
         abort(403)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash(_("Nothing was saved: the note is too long or the form expired."), "error")
-        return redirect(url_for(".detail", project_id=project.id)), 422
-    services.confirm(project, current_user.country_id, bool(form.confirmed.data), form.note.data or "", current_user)
+        flash(_("Nothing was saved: choose whether your country confirms the project."), "error")
+        return _render_detail(project, form), 422
+    services.confirm(project, current_user.country_id, form.decision.data == "yes", form.note.data or "", current_user)
     db.session.commit()
     flash(_("Your country's word on this project was saved."), "success")
     return redirect(url_for(".detail", project_id=project.id))
