@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
@@ -101,7 +102,9 @@ def _bounded_zip(data: bytes) -> None:
 
 
 def _too_many(max_rows: int) -> BadImport:
-    return BadImport(_("The file holds more than %(n)s projects: split it into smaller files.", n=max_rows))
+    return BadImport(
+        _("The file holds more than %(n)s projects: split it into smaller files.", n=format_decimal(max_rows))
+    )
 
 
 def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[Any], set[int]]]:
