@@ -206,10 +206,10 @@ def test_index_form_leads_to_the_dashboard(client, demo):
     assert response.status_code == 302 and response.location.endswith("/dashboards/ecowas/2026")
 
 
-def test_needs_view_lists_most_common_gaps_first(client, auth, demo):
+def test_needs_view_lists_unfunded_gaps_first(client, auth, demo):
     auth.login("donor")
     page = client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True)
-    counts = [int(n) for n in re.findall(r"<td>(\d+) of 7</td>", page)]
+    counts = [int(n) for n in re.findall(r'data-unfunded="(\d+)"', page)]
     assert counts and counts == sorted(counts, reverse=True)
     assert "Togo" not in page
 

@@ -3,8 +3,8 @@
 The key holds the reader's release levels and own country (what `released_condition` reads),
 the language, the query parameters, and a stamp of the data: the latest change to any
 assessment (releasing or withdrawing results updates `updated_at`), the number of
-assessments, and the state of regions and framework versions. Any change gives a new key,
-so a withdrawn release never stays on screen.
+assessments, the state of regions and framework versions, and the latest change to any project.
+Any change gives a new key, so a withdrawn release never stays on screen.
 
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
 same key), and the whole page of one session (its header names the reader and carries their
@@ -29,6 +29,7 @@ from survey.compression import Encoded, encode, send
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
+from survey.projects.models import Project
 from survey.publication.rules import visible_levels
 from survey.regions.models import Membership, Region
 
@@ -95,6 +96,8 @@ def _stamp_query() -> sa.Select:
         sa.select(sa.func.max(Membership.id)).scalar_subquery(),
         sa.select(sa.func.count(Region.id)).scalar_subquery(),
         sa.select(sa.func.max(FrameworkVersion.loaded_at)).scalar_subquery(),
+        sa.select(sa.func.max(Project.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count(Project.id)).scalar_subquery(),
     )
 
 

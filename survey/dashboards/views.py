@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
@@ -24,6 +25,8 @@ from survey.images.service import ChartImage, chart_image
 from survey.images.service import store as image_store
 from survey.images.store import KEY
 from survey.permissions import public
+from survey.projects import services as project_services
+from survey.projects.models import FUNDING_STATUSES
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -67,7 +70,21 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
     chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
     points = services.trend_points(current_user, data.region, chosen)
     versions = {v.id: v.display_name for v in services.framework_versions()}
-    return build.build_dashboard(data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl")
+    funding = _funding(data)
+    return build.build_dashboard(
+        data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl", funding
+    )
+
+
+def _funding(data: services.RegionalData) -> build.Funding:
+    """The region's gaps and the planned or running projects the reader may see that fund them."""
+    gaps = services.gaps(current_user, data)
+    definition = data.version.definition
+    members = {c for codes in gaps.values() for c in codes}
+    funded = project_services.funding(current_user, members, definition)
+    projects = project_services.visible_projects(current_user, data.members, FUNDING_STATUSES)
+    counts = Counter(b.country.alpha2 for p in projects for b in p.beneficiaries if b.country.alpha2 in data.members)
+    return build.Funding(gaps, frozenset(funded), dict(counts))
 
 
 @blueprint.route("/")
