@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
 from survey.audit.models import AuditEvent
+from survey.countries.models import Country
 from survey.extensions import db
-from survey.projects.models import Project
-from tests.conftest import Auth
+from survey.i18n.locale import country_name
+from survey.projects import services
+from survey.projects.models import Project, ProjectCountry, ProjectTarget
+from tests import factories
 
 HEADER = "title,implementer,donors,countries,targets,start_date,end_date,budget,currency,status\n"
 
@@ -153,7 +159,7 @@ def test_the_api_lists_projects_as_its_openapi_document_describes(client, demo):
 def test_an_import_is_previewed_and_applied_only_when_confirmed(client, auth, demo):
     auth.login("donor")
     rows = "".join(
-        f"Imported {n},Institute,Fund {n % 3};Fund X,GH;SL,legal.procedural_powers,2026-01-01,2026-12-31,1000,USD,running\n"
+        f"Imported {n},Institute,Fund {n % 3};Fund X,GH;SL,legal.procedural_powers,2026-01-01,,1000,USD,running\n"
         for n in range(30)
     )
     preview = upload(client, (HEADER + rows).encode())
@@ -248,3 +254,83 @@ def test_projects_export_in_three_formats_and_the_csv_imports_back(client, auth,
     body = response.get_data().replace(b"Demo: ", b"Again: ")
     preview = upload(client, body)
     assert preview.status_code == 200 and "Again: Digital forensics laboratory" in preview.get_data(as_text=True)
+
+
+def _gap_rows(page: str) -> list[tuple[str, int]]:
+    table = re.search(r'<table class="list" id="gaps">.*?</table>', page, re.S).group(0)
+    return [
+        (title, int(unfunded))
+        for title, unfunded in re.findall(r'<th scope="row">([^<]+)</th>.*?data-unfunded="(\d+)"', table, re.S)
+    ]
+
+
+def test_the_needs_view_lists_unfunded_gaps_first_and_a_new_project_moves_its_gap_down(client, auth, demo):
+    auth.login("donor")
+    rows = _gap_rows(client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True))
+    assert [u for _t, u in rows] == sorted((u for _t, u in rows), reverse=True)
+    first_title, first_unfunded = rows[0]
+    assert first_unfunded > 0
+    definition = services.latest_definition()
+    code = next(i.code for i in definition.all_indicators() if i.title == first_title)
+    page = client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True)
+    below = re.search(rf"<th scope=\"row\">{re.escape(first_title)}</th>.*?data-unfunded=\"\d+\">([^<]*)<", page, re.S)
+    names = {name.strip() for name in below.group(1).split(",")}
+    codes = {alpha2 for alpha2 in ("BJ", "CI", "CV", "GM", "LR", "NG", "SL") if country_name(alpha2) in names}
+    values = services.ProjectValues(
+        title="Funds the first gap",
+        implementer="Institute",
+        donors=["Fund"],
+        countries=sorted(codes),
+        targets=[code],
+        start_date=date(2026, 1, 1),
+        status="running",
+    )
+    services.create_project(values, factories.user("donor"), services.country_map())
+    db.session.commit()
+    page = client.get("/dashboards/ecowas/2026/needs").get_data(as_text=True)
+    after = _gap_rows(page)
+    assert (first_title, 0) in after
+    assert [u for _t, u in after] == sorted((u for _t, u in after), reverse=True)
+    assert "Funds the first gap" in page
+
+
+def _project(id_: int, donors: list[str], countries: list[str], targets: list[str], start: date, end: date | None):
+    project = Project(id=id_, title=f"P{id_}", donors=donors, start_date=start, end_date=end)
+    project.beneficiaries = [ProjectCountry(country=Country(alpha2=c)) for c in countries]
+    project.target_rows = [ProjectTarget(code=t) for t in targets]
+    return project
+
+
+def test_overlapping_projects_of_different_donors_are_flagged_as_possible_duplication(app, demo):
+    definition = services.latest_definition()
+    a = _project(1, ["Fund A"], ["GH"], ["justice"], date(2026, 1, 1), date(2026, 12, 31))
+    b = _project(2, ["Fund B"], ["GH", "NG"], ["justice.digital_forensics"], date(2026, 6, 1), None)
+    same_donor = _project(3, ["fund a"], ["GH"], ["justice.digital_forensics"], date(2026, 1, 1), None)
+    later = _project(4, ["Fund C"], ["GH"], ["justice.digital_forensics"], date(2027, 1, 1), None)
+    elsewhere = _project(5, ["Fund D"], ["SN"], ["justice.digital_forensics"], date(2026, 1, 1), None)
+    found = services.overlaps([a, b, same_donor, later, elsewhere], definition)
+    assert [(o.other.id, o.country, o.codes) for o in found[1]] == [(2, "GH", ("justice.digital_forensics",))]
+    assert {o.other.id for o in found[2]} == {1, 3, 4}  # b runs on with no end: it meets the later project
+    assert 5 not in found
+
+
+def test_the_demo_duplication_shows_on_the_project_and_the_profile(client, auth, demo):
+    auth.login("donor")
+    lab = project_id("Demo: Digital forensics laboratory")
+    page = client.get(f"/projects/{lab}").get_data(as_text=True)
+    assert "Possible duplication" in page and "Demo: Forensic tools for police units" in page
+    profile = client.get("/dashboards/countries/GH").get_data(as_text=True)
+    assert "Demo: Digital forensics laboratory" in profile and "Possible duplication" in profile
+
+
+def test_the_regional_dashboard_draws_funded_and_unfunded_gaps_and_coverage(client, auth, demo):
+    auth.login("donor")
+    page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    assert 'id="panel-funding"' in page and 'id="panel-coverage"' in page
+    csv_text = client.get("/dashboards/ecowas/2026/funding.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert rows[0] == ["Pillar", "Gaps without a project", "Gaps with a planned or running project"]
+    legal = next(r for r in rows if r[0] == "Legal framework")
+    assert int(legal[1]) > 0 and int(legal[2]) > 0  # the demo's legislation review in Sierra Leone funds some
+    coverage = client.get("/dashboards/ecowas/2026/coverage.csv").get_data(as_text=True)
+    assert "Planned or running projects" in coverage
