@@ -26,6 +26,7 @@ from survey.assessments.models import Assessment, Status
 from survey.evidence.services import attach
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from survey.projects.models import Project
 from tests import factories
 from tests.conftest import Auth, reset_rate_limits, rolled_back
 
@@ -171,6 +172,10 @@ def make_setting() -> dict:
         "region_code": ("ecowas",),
         "year": (2026,),
         "alpha2": ("GH",),
+        # The donor's public demo project for Ghana: the donor edits it, Ghana's coordinator confirms it.
+        "project_id": (
+            db.session.scalar(sa.select(Project.id).where(Project.title == "Demo: Cybercrime legislation review")),
+        ),
     }
 
 
@@ -228,7 +233,7 @@ def in_setting(name: str, value: object, setting: dict) -> object:
 
 # Forms no GET page shows, named here so they are fuzzed too: a workbook's preview follows its upload;
 # the single-decision review steps of the one-form review page remain for clients that post them;
-# a file's sharing and removal forms sit on its indicator's files page.
+# a file's sharing and removal forms sit on its indicator's files page; a project import's preview follows its upload.
 SUBMITTED, DRAFT = ("assessment_id", ("assessment_id", 1)), ("assessment_id", ("assessment_id", 0))
 FILE = ("file_id", ("file_id", 0))
 SHOWN_AFTER_A_POST = (
@@ -246,6 +251,7 @@ SHOWN_AFTER_A_POST = (
     ),
     Form("sn-coordinator", "POST", "evidence.share", (FILE,), "", ("public",)),
     Form("sn-coordinator", "POST", "evidence.delete", (FILE,), "", ()),
+    Form("donor", "POST", "projects.apply_import", (), "", ("token", "filename", "apply", "cancel")),
 )
 
 

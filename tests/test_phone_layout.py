@@ -137,6 +137,7 @@ def reachable_paths(app: Flask, page) -> list[str]:
         "file_id": 1,
         "key": "0" * 32,
         "_rest": "no-such-thing",
+        "project_id": 1,  # the first demo project, public
     }
     adapter = app.url_map.bind("localhost")
     paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]

@@ -386,7 +386,7 @@ def map_panel(board: Dashboard, rtl: bool) -> Panel:
 
 
 def _gap_hover() -> str:
-    return _("%(category)s: %(n)s gaps", category="%{x}", n="%{y}")
+    return _("%(category)s, gaps: %(n)s", category="%{x}", n="%{y}")
 
 
 def funding_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
@@ -443,7 +443,7 @@ def coverage_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
         Labels(
             _("Project coverage by country"),
             x=_("Gaps (indicators below Established)"),
-            hover=_("%(category)s: %(n)s gaps", category="%{y}", n="%{x}"),
+            hover=_("%(category)s, gaps: %(n)s", category="%{y}", n="%{x}"),
         ),
         rtl,
         horizontal=True,
