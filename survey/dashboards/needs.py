@@ -15,7 +15,7 @@ from survey.dashboards.services import BadParameter, RegionalData
 from survey.frameworks.definition import IndicatorDef
 from survey.i18n.locale import country_name
 from survey.projects import services as project_services
-from survey.projects.models import Project
+from survey.projects.services import ProjectRef
 from survey.questions import StoredAnswer, answer_text, question_type
 
 MAX_RATE = Decimal("1000000000")
@@ -30,7 +30,7 @@ class Gap:
     pillar_title: str
     countries: list[str]
     unfunded: list[str] = field(default_factory=list)
-    funded: list[tuple[str, list[Project]]] = field(default_factory=list)  # a member and its projects
+    funded: list[tuple[str, list[ProjectRef]]] = field(default_factory=list)  # a member and its projects
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
     """
     definition = data.version.definition
     found = services.gaps(viewer, data)
-    funding = project_services.funding(viewer, {c for codes in found.values() for c in codes}, definition)
+    funding = project_services.funding(viewer, {c for codes in found.values() for c in codes}, definition).by_gap
     order = {i.code: n for n, i in enumerate(definition.all_indicators())}
     gaps = [
         Gap(

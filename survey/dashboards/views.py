@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 
 from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
@@ -26,7 +25,6 @@ from survey.images.service import store as image_store
 from survey.images.store import KEY
 from survey.permissions import public
 from survey.projects import services as project_services
-from survey.projects.models import FUNDING_STATUSES
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -79,12 +77,8 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
 def _funding(data: services.RegionalData) -> build.Funding:
     """The region's gaps and the planned or running projects the reader may see that fund them."""
     gaps = services.gaps(current_user, data)
-    definition = data.version.definition
-    members = {c for codes in gaps.values() for c in codes}
-    funded = project_services.funding(current_user, members, definition)
-    projects = project_services.visible_projects(current_user, data.members, FUNDING_STATUSES)
-    counts = Counter(b.country.alpha2 for p in projects for b in p.beneficiaries if b.country.alpha2 in data.members)
-    return build.Funding(gaps, frozenset(funded), dict(counts))
+    funded = project_services.funding(current_user, data.members, data.version.definition)
+    return build.Funding(gaps, frozenset(funded.by_gap), funded.per_country)
 
 
 @blueprint.route("/")

@@ -294,17 +294,44 @@ def indicator_codes(targets: Iterable[str], definition: FrameworkDef) -> set[str
     return covered
 
 
-def funding(viewer: Any, countries: Iterable[str], definition: FrameworkDef) -> dict[tuple[str, str], list[Project]]:
-    """Planned or running projects the viewer may read, per (country alpha-2, indicator code) they cover."""
-    found: dict[tuple[str, str], list[Project]] = defaultdict(list)
-    members = set(countries)
-    for project in visible_projects(viewer, members, FUNDING_STATUSES):
-        codes = indicator_codes(project.targets, definition)
-        for beneficiary in project.beneficiaries:
-            if beneficiary.country.alpha2 in members:
-                for code in codes:
-                    found[(beneficiary.country.alpha2, code)].append(project)
-    return dict(found)
+@dataclass(frozen=True)
+class ProjectRef:
+    """A project as the needs view names it."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Planned or running projects the viewer may read: per (member, indicator) they cover, and per member."""
+
+    by_gap: dict[tuple[str, str], list[ProjectRef]]
+    per_country: dict[str, int]
+
+
+def funding(viewer: Any, countries: Iterable[str], definition: FrameworkDef) -> Funding:
+    """Planned or running projects the viewer may read for these countries (alpha-2): one query."""
+    rows = db.session.execute(
+        sa.select(Project.id, Project.title, Country.alpha2, ProjectTarget.code)
+        .join(ProjectCountry, ProjectCountry.project_id == Project.id)
+        .join(Country, ProjectCountry.country_id == Country.id)
+        .join(ProjectTarget, ProjectTarget.project_id == Project.id)
+        .where(
+            visible_condition(viewer),
+            Project.status.in_(list(FUNDING_STATUSES)),
+            Country.alpha2.in_(sorted(set(countries))),
+        )
+        .order_by(Project.start_date, Project.id)
+    ).all()
+    by_gap: dict[tuple[str, str], list[ProjectRef]] = defaultdict(list)
+    projects: dict[str, set[int]] = defaultdict(set)
+    for project_id, title, alpha2, target in rows:
+        projects[alpha2].add(project_id)
+        for code in indicator_codes([target], definition):
+            if (ref := ProjectRef(project_id, title)) not in by_gap[(alpha2, code)]:
+                by_gap[(alpha2, code)].append(ref)
+    return Funding(dict(by_gap), {alpha2: len(ids) for alpha2, ids in projects.items()})
 
 
 @dataclass(frozen=True)
