@@ -192,6 +192,11 @@ def _apply(project: Project, values: ProjectValues, countries: dict[str, Country
     project.target_rows = [current.get(code) or ProjectTarget(code=code) for code in dict.fromkeys(values.targets)]
 
 
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    """What the audit trail keeps of a project: its fields, not its id (in the detail) or demo marker."""
+    return {key: value for key, value in values.items() if key not in ("id", "is_demo")}
+
+
 def create_project(
     values: ProjectValues, by: Any, countries: dict[str, Country], is_demo: bool = False, via: str = ""
 ) -> Project:
@@ -201,7 +206,7 @@ def create_project(
     _apply(project, values, countries)
     db.session.flush()
     detail = f"project {project.id}" + (f" imported from {via}" if via else "")
-    record("project.create", user=by, detail=detail[:500], new_value=snapshot(project))
+    record("project.create", user=by, detail=detail[:500], new_value=_audited(snapshot(project)))
     return project
 
 
@@ -219,8 +224,8 @@ def update_project(project: Project, values: ProjectValues, by: Any, countries: 
         "project.update",
         user=by,
         detail=f"project {project.id}",
-        old_value={k: before[k] for k in sorted(changed)},
-        new_value={k: after[k] for k in sorted(changed)},
+        old_value=_audited({k: before[k] for k in sorted(changed)}),
+        new_value=_audited({k: after[k] for k in sorted(changed)}),
     )
     return True
 
