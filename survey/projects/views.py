@@ -41,7 +41,7 @@ def _uploads() -> Uploads:
 
 
 def _max_rows() -> int:
-    return int(current_app.config.get("PROJECT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return int(current_app.config.get("PROJECT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))  # see Config
 
 
 def _project(project_id: int) -> Project:
