@@ -205,6 +205,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.offline.views import blueprint as offline
     from survey.pages.views import blueprint as pages
     from survey.plans.views import blueprint as plans
+    from survey.projects.views import blueprint as projects
     from survey.publication.views import blueprint as publication
     from survey.reports.views import blueprint as reports
     from survey.review.views import blueprint as review
@@ -228,6 +229,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         offline,
         notifications,
+        projects,
     ):
         app.register_blueprint(blueprint)
 

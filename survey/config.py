@@ -41,6 +41,8 @@ class Config:
     CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET")
     CLAMD_HOST = os.environ.get("CLAMD_HOST")
     CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+    # The most projects one import file may list; a longer file is refused before its rows are read.
+    PROJECT_IMPORT_MAX_ROWS = int(os.environ.get("PROJECT_IMPORT_MAX_ROWS", "2000"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -24,6 +24,8 @@ from survey.frameworks.models import FrameworkVersion
 from survey.frameworks.services import ensure_default_framework
 from survey.plans.models import Funding
 from survey.plans.services import ActionValues, add_action
+from survey.projects.models import ProjectStatus, ProjectVisibility
+from survey.projects.services import ProjectValues, country_map, create_project
 from survey.publication.rules import Visibility
 from survey.publication.services import release
 from survey.questions import DemoContext, question_type
@@ -76,6 +78,96 @@ DEMO_ASSESSMENTS = (
     DemoAssessment("KE", 2026, 4),
     DemoAssessment("JM", 2026, 3, visibility=Visibility.PUBLIC),
 )
+# Invented projects, titled "Demo:" and marked as demo: (owner, title, implementer, donors, countries, targets,
+# start, end, budget in USD, status, visibility). Two of them overlap in Ghana with different donors.
+DEMO_PROJECTS = (
+    (
+        "donor",
+        "Demo: Cybercrime legislation review",
+        "Demo Law Institute",
+        ("Demo Fund",),
+        ("GH", "SL"),
+        ("legal",),
+        date(2025, 3, 1),
+        date(2027, 2, 28),
+        450_000,
+        ProjectStatus.RUNNING,
+        ProjectVisibility.PUBLIC,
+    ),
+    (
+        "implementer",
+        "Demo: Digital forensics laboratory",
+        "Demo Implementer",
+        ("Demo Fund", "Demo Foundation"),
+        ("GH",),
+        ("justice.digital_forensics", "justice.cybercrime_unit"),
+        date(2026, 1, 15),
+        date(2027, 12, 31),
+        1_200_000,
+        ProjectStatus.RUNNING,
+        ProjectVisibility.PUBLIC,
+    ),
+    (
+        "donor",
+        "Demo: Forensic tools for police units",
+        "Demo Police Academy",
+        ("Demo Agency",),
+        ("GH", "LR"),
+        ("justice.digital_forensics",),
+        date(2026, 6, 1),
+        None,
+        300_000,
+        ProjectStatus.PLANNED,
+        ProjectVisibility.DONORS,
+    ),
+    (
+        "implementer",
+        "Demo: National CSIRT set-up",
+        "Demo Implementer",
+        ("Demo Agency",),
+        ("GM", "LR", "BF"),
+        ("csirt.national_csirt", "csirt.incident_reporting"),
+        date(2024, 1, 1),
+        date(2025, 6, 30),
+        800_000,
+        ProjectStatus.COMPLETED,
+        ProjectVisibility.PUBLIC,
+    ),
+    (
+        "donor",
+        "Demo: 24/7 contact point training",
+        "Demo Law Institute",
+        ("Demo Fund",),
+        ("NG", "BJ", "CI"),
+        ("cooperation.contact_point_247",),
+        date(2026, 2, 1),
+        date(2026, 11, 30),
+        150_000,
+        ProjectStatus.RUNNING,
+        ProjectVisibility.PUBLIC,
+    ),
+)
+
+
+def _create_projects(users: dict[str, User]) -> None:
+    countries = country_map()
+    for owner, title, implementer, donors, codes, targets, start, end, budget, status, visibility in DEMO_PROJECTS:
+        values = ProjectValues(
+            title=title,
+            implementer=implementer,
+            donors=list(donors),
+            countries=list(codes),
+            targets=list(targets),
+            start_date=start,
+            end_date=end,
+            budget=Decimal(budget),
+            currency="USD",
+            status=status,
+            visibility=visibility,
+            contact="projects@example.org",
+        )
+        create_project(values, users[owner], countries, is_demo=True)
+
 
 # Ghana's plan for its five priority needs of 2025: (lead agency, what, deadline, cost in cedis, funding).
 DEMO_PLAN_COUNTRY = "GH"
@@ -147,6 +239,7 @@ def demo_users() -> list[tuple[str, Role, str | None, str]]:
         ("admin", Role.ADMIN, None, "Demo administrator"),
         ("donor", Role.DONOR, None, "Demo donor"),
         ("translator", Role.TRANSLATOR, None, "Demo translator"),
+        ("implementer", Role.IMPLEMENTER, None, "Demo implementer"),
     ]
     for code, country in TEAM_COUNTRIES:
         users.append((f"{code}-coordinator", Role.COORDINATOR, code.upper(), f"Demo coordinator, {country}"))
@@ -241,6 +334,7 @@ def load_demo() -> None:
     users = _create_users()
     for spec in DEMO_ASSESSMENTS:
         _create_assessment(spec, cycles[spec.year], users)
+    _create_projects(users)
     for username, pillars in DEMO_ASSIGNMENTS.items():
         user = users[username]
         db.session.add_all(

@@ -31,6 +31,7 @@ class Role(StrEnum):
     VALIDATOR = "validator"
     DONOR = "donor"
     TRANSLATOR = "translator"
+    IMPLEMENTER = "implementer"
     ADMIN = "admin"
 
 
@@ -68,6 +69,9 @@ class Permission(StrEnum):
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
     TOKENS_MANAGE = "tokens.manage"  # create one's own API tokens and revoke them (ADMINISTER: anyone's)
     PLAN_EDIT = "plan.edit"  # add, change and remove actions of one's country's action plan, in any status
+    PROJECT_EDIT = "project.edit"  # record capacity-building projects and edit one's own, or any with EDIT_ALL
+    PROJECT_EDIT_ALL = "project.edit_all"  # edit every account's projects
+    PROJECT_CONFIRM = "project.confirm"  # confirm (or annotate) a project for one's own beneficiary country
 
 
 P = Permission
@@ -107,6 +111,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_READ,
             P.ASSESSMENT_WORKBOOK,
             P.PLAN_EDIT,
+            P.PROJECT_CONFIRM,
         }
     ),
     Role.VALIDATOR: frozenset(
@@ -121,8 +126,12 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.EVIDENCE_READ,
         }
     ),
-    Role.DONOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ}),
+    Role.DONOR: frozenset(
+        {P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.RELEASE_READ_DONORS, P.EVIDENCE_READ, P.PROJECT_EDIT}
+    ),
     Role.TRANSLATOR: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.TRANSLATIONS_READ, P.EVIDENCE_READ}),
+    # An organisation that carries projects out: it records its own projects and reads public results.
+    Role.IMPLEMENTER: frozenset({P.ASSESSMENT_LIST, P.ASSESSMENT_VIEW, P.EVIDENCE_READ, P.PROJECT_EDIT}),
     Role.ADMIN: frozenset(
         {
             P.ASSESSMENT_LIST,
@@ -135,6 +144,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.AUDIT_READ,
             P.TRANSLATIONS_READ,
             P.EVIDENCE_READ,
+            P.PROJECT_EDIT,
+            P.PROJECT_EDIT_ALL,
         }
     ),
 }
@@ -216,6 +227,17 @@ def _own_token(user: Any, token: Any) -> bool:
     return token.user_id == user.id or _holds(user, P.ADMINISTER)
 
 
+def _own_project(user: Any, project: Any) -> bool:
+    """A project one recorded, or any with PROJECT_EDIT_ALL."""
+    return _holds(user, P.PROJECT_EDIT_ALL) or (project.owner_id is not None and project.owner_id == user.id)
+
+
+def _beneficiary(user: Any, project: Any) -> bool:
+    """A project that names one's own country among its beneficiaries."""
+    country = getattr(user, "country_id", None)
+    return country is not None and country in project.country_ids
+
+
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
@@ -234,6 +256,8 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.EVIDENCE_READ: _may_read_file,
     P.TOKENS_MANAGE: _own_token,
     P.PLAN_EDIT: _own_country,
+    P.PROJECT_EDIT: _own_project,
+    P.PROJECT_CONFIRM: _beneficiary,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {

@@ -21,6 +21,7 @@ from survey.extensions import db
 from survey.permissions import GRANTS, Permission, can
 from survey.permissions import PUBLIC as OPEN_TO_ALL
 from survey.plans.models import Action
+from survey.projects.models import Project
 from tests import factories
 from tests.conftest import Auth
 
@@ -33,13 +34,15 @@ PERSONAS = (
     "donor",
     "translator",
     "admin",
+    "implementer",
 )
 
 
-def row(*statuses: int) -> dict[str, int]:
-    """Expected statuses in PERSONAS order."""
-    assert len(statuses) == len(PERSONAS)
-    return dict(zip(PERSONAS, statuses, strict=True))
+def row(*statuses: int, implementer: int | None = None) -> dict[str, int]:
+    """Expected statuses in PERSONAS order; the implementer, an organisation like the donor, sees what it sees."""
+    assert len(statuses) == len(PERSONAS) - 1
+    donor = statuses[PERSONAS.index("donor")]
+    return dict(zip(PERSONAS, (*statuses, donor if implementer is None else implementer), strict=True))
 
 
 PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
@@ -146,6 +149,19 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("notifications.settings", "GET"): SIGNED_IN,
     # An empty form is a valid choice (no e-mail): it changes only the user's own settings.
     ("notifications.settings", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
+    # Projects: the target is a public demo project of the donor for Ghana; only its owner and admins edit it.
+    ("projects.index", "GET"): PUBLIC,
+    ("projects.detail", "GET"): PUBLIC,
+    ("projects.export", "GET"): PUBLIC,
+    ("projects.new", "GET"): row(302, 403, 403, 403, 403, 200, 403, 200),
+    ("projects.new", "POST"): row(302, 403, 403, 403, 403, 422, 403, 422),
+    ("projects.edit", "GET"): row(302, 403, 403, 403, 403, 200, 403, 200, implementer=403),
+    ("projects.edit", "POST"): row(302, 403, 403, 403, 403, 422, 403, 422, implementer=403),
+    ("projects.confirm", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
+    ("projects.import_projects", "GET"): row(302, 403, 403, 403, 403, 200, 403, 200),
+    ("projects.import_projects", "POST"): row(302, 403, 403, 403, 403, 422, 403, 422),
+    ("projects.apply_import", "POST"): row(302, 403, 403, 403, 403, 409, 403, 409),  # no such preview
+    ("api.projects", "GET"): PUBLIC,
 }
 # Requests that change the session or the team even with an empty body run last.
 LAST = {
@@ -204,6 +220,9 @@ def target(app, demo) -> dict[str, object]:
         "alpha2": "GH",
         "key": "0" * 32,
         "_rest": "no-such-thing",
+        "project_id": db.session.scalar(
+            sa.select(Project.id).where(Project.title == "Demo: Cybercrime legislation review")
+        ),
     }
 
 

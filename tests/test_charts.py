@@ -42,7 +42,7 @@ def test_chart_image_is_the_figure_drawn_with_its_translated_title(client, auth,
     auth.login("donor")
     page = client.get("/dashboards/ecowas/2026?lang=fr").get_data(as_text=True)
     keys = IMAGE.findall(page)
-    assert len(set(keys)) == 12  # six charts, each for narrow and wide screens
+    assert len(set(keys)) == 16  # eight charts, each for narrow and wide screens
     images = [client.get(f"/dashboards/images/{key}.svg") for key in keys]
     assert {r.status_code for r in images} == {200} and {r.mimetype for r in images} == {"image/svg+xml"}
     svgs = [r.get_data(as_text=True) for r in images]
@@ -109,13 +109,13 @@ def test_without_an_image_the_page_opens_the_tables_and_draws_in_the_background(
     monkeypatch.delitem(app.extensions, "chart_images", raising=False)
     auth.login("donor")
     page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
-    assert not IMAGE.search(page) and page.count("<details open>") == 6
+    assert not IMAGE.search(page) and page.count("<details open>") == 8
     deadline = time.monotonic() + 120
-    while len(set(IMAGE.findall(page))) < 12 and time.monotonic() < deadline:
+    while len(set(IMAGE.findall(page))) < 16 and time.monotonic() < deadline:
         time.sleep(1)
         page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
-    assert len(set(IMAGE.findall(page))) == 12  # drawn for the next reader
-    assert page.count("<details>") == 6
+    assert len(set(IMAGE.findall(page))) == 16  # drawn for the next reader
+    assert page.count("<details>") == 8
 
 
 class CountingCompressor:

@@ -29,6 +29,7 @@ from survey.evidence.services import attach
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.plans.models import Action
+from survey.projects.models import Project
 from tests import factories
 from tests.conftest import Auth, reset_rate_limits, rolled_back
 
@@ -180,6 +181,10 @@ def make_setting() -> dict:
         "year": (2026,),
         "alpha2": ("GH",),
         "action_id": (db.session.scalar(sa.select(Action.id).order_by(Action.id)),),  # of Ghana's demo plan
+        # The donor's public demo project for Ghana: the donor edits it, Ghana's coordinator confirms it.
+        "project_id": (
+            db.session.scalar(sa.select(Project.id).where(Project.title == "Demo: Cybercrime legislation review")),
+        ),
     }
 
 
@@ -237,7 +242,8 @@ def in_setting(name: str, value: object, setting: dict) -> object:
 
 # Forms no GET page shows, named here so they are fuzzed too: a workbook's preview follows its upload;
 # the single-decision review steps of the one-form review page remain for clients that post them;
-# a file's sharing and removal forms sit on its indicator's files page; carried answers' confirmation.
+# a file's sharing and removal forms sit on its indicator's files page; carried answers' confirmation;
+# a project import's preview follows its upload.
 SUBMITTED, DRAFT = ("assessment_id", ("assessment_id", 1)), ("assessment_id", ("assessment_id", 0))
 FILE = ("file_id", ("file_id", 0))
 SHOWN_AFTER_A_POST = (
@@ -257,6 +263,7 @@ SHOWN_AFTER_A_POST = (
     Form("sn-coordinator", "POST", "evidence.delete", (FILE,), "", ()),
     # Shown on a pillar page only while answers carried from last cycle wait for confirmation.
     Form("sn-coordinator", "POST", "assessments.confirm", (DRAFT, ("pillar_code", "legal")), "", ("code", "all")),
+    Form("donor", "POST", "projects.apply_import", (), "", ("token", "filename", "apply", "cancel")),
 )
 
 

@@ -138,6 +138,7 @@ def reachable_paths(app: Flask, page) -> list[str]:
         "action_id": 1,  # the first action of Ghana's demo plan
         "key": "0" * 32,
         "_rest": "no-such-thing",
+        "project_id": 1,  # the first demo project, public
     }
     adapter = app.url_map.bind("localhost")
     paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]

@@ -168,11 +168,16 @@ def user_data(pseudo_app) -> re.Pattern:
     from survey.countries.models import Country
     from survey.demo import DEMO_NOTE, DEMO_PLAN
     from survey.i18n.locale import OWN_SHORT_NAMES, language_name
+    from survey.projects.imports import COLUMNS as PROJECT_COLUMNS
+    from survey.projects.models import Project
 
     with pseudo_app.app_context():
         users = db.session.scalars(db.select(User)).all()
         data = [u.username for u in users] + [u.full_name for u in users]
         data += db.session.scalars(db.select(Country.alpha3)).all()  # ISO codes in the map's table
+        for project in db.session.scalars(db.select(Project)):  # projects are data their owners typed
+            data += [project.title, project.implementer, project.contact, *project.donors, *project.targets]
+    data += list(PROJECT_COLUMNS)  # the column names of an import file, the same in every language
     english = Locale("en")
     data += [name for code, name in english.territories.items() if len(code) == 2 and code.isalpha()]
     data += [names["en"] for names in OWN_SHORT_NAMES.values()]  # "Cabo Verde", as the country asks
@@ -214,6 +219,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "alpha2": "NG",
         "key": "0" * 32,  # a chart image (an SVG, no text of the page)
         "_rest": "no-such-thing",
+        "project_id": 1,  # the first demo project, public
     }
 
 

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     "validator": _l("Validator"),
     "donor": _l("Donor"),
     "translator": _l("Translator"),
+    "implementer": _l("Implementer"),
     "admin": _l("Administrator"),
 }
 

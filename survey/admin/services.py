@@ -53,6 +53,8 @@ def role_scope_problem(roles: set[str], country: Country | None) -> str | None:
         return _("Donor and administrator accounts cannot also hold roles in a country.")
     if roles & DONOR_READERS and country is not None:
         return _("Donors and administrators are not bound to a country: leave the country empty.")
+    if Role.IMPLEMENTER in roles and (country is not None or roles & COUNTRY_ROLES):
+        return _("Implementers are organisations, not bound to a country: leave the country empty.")
     return None
 
 

@@ -268,6 +268,67 @@ COMPONENTS = {
             },
         },
         "Action": ACTION,
+        "Project": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "id",
+                "title",
+                "implementer",
+                "donors",
+                "countries",
+                "targets",
+                "start_date",
+                "end_date",
+                "budget",
+                "currency",
+                "status",
+                "visibility",
+                "link",
+                "contact",
+                "is_demo",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "title": {"type": "string"},
+                "implementer": {"type": "string", "description": "The implementing organisation."},
+                "donors": {"type": "array", "items": {"type": "string"}, "description": "Funding organisations."},
+                "countries": {
+                    "type": "array",
+                    "description": "Beneficiary countries and what each said about the project.",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["country", "confirmed", "note"],
+                        "properties": {
+                            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                            "confirmed": {"type": "boolean", "description": "Confirmed by the country."},
+                            "note": {"type": "string", "description": "The country's note."},
+                        },
+                    },
+                },
+                "targets": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Pillar codes (the whole pillar) and indicator codes of the framework.",
+                },
+                "start_date": {"type": "string", "format": "date"},
+                "end_date": {"type": ["string", "null"], "format": "date"},
+                "budget": NULLABLE_NUMBER,
+                "currency": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code."},
+                "status": {"type": "string", "enum": ["planned", "running", "completed"]},
+                "visibility": {"type": "string", "enum": ["public", "donors"]},
+                "link": {"type": ["string", "null"], "format": "uri"},
+                "contact": {"type": "string"},
+                "is_demo": {"type": "boolean"},
+            },
+        },
+        "ProjectList": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["projects"],
+            "properties": {"projects": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}}},
+        },
         "CountryHistory": {
             "type": "object",
             "required": ["country", "assessments"],
@@ -335,6 +396,22 @@ def openapi_document(server_url: str) -> dict:
                         )
                     ],
                     "responses": _ok("CountryHistory"),
+                }
+            },
+            "/projects": {
+                "get": {
+                    "summary": "Capacity-building projects: public ones, and donor-level ones with a donor's token",
+                    "operationId": "listProjects",
+                    "parameters": [
+                        {
+                            "name": "country",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                            "description": "Only projects for this beneficiary country (ISO 3166-1 alpha-2)",
+                        }
+                    ],
+                    "responses": _ok("ProjectList"),
                 }
             },
         },

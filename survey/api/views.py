@@ -22,6 +22,8 @@ from survey.dashboards.views import error_message
 from survey.extensions import csrf, db
 from survey.permissions import public
 from survey.plans.services import actions_by_assessment, json_action
+from survey.projects import services as project_services
+from survey.projects.exports import project_json
 from survey.regions.services import all_regions
 
 API_PREFIX = "/api/"  # every address under it answers JSON, errors too
@@ -178,6 +180,17 @@ def country(alpha2: str):
             ],
         }
     )
+
+
+@blueprint.route("/projects")
+@public
+def projects():
+    """Capacity-building projects the token's holder (or anyone, without one) may read; ?country=GH narrows."""
+    code = request.args.get("country")
+    if code is not None:
+        code = find_country(code).alpha2  # 404 for a code that names no country
+    found = project_services.visible_projects(viewer(), [code] if code else None)
+    return jsonify({"projects": [project_json(p) for p in found]})
 
 
 @blueprint.route("/<path:_rest>")

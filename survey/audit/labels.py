@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext
@@ -44,6 +44,8 @@ ANSWER_FIELD_LABELS = {
 STATE_LABELS = {"na": _l("Not applicable"), "dont_know": _l("Don't know")}
 # Names of the values an action records (statuses, release levels...), given by the feature that owns them.
 VALUE_LABELS: dict[str, Mapping[str, Any]] = {}
+# How a field of a recorded dict is written (e.g. a project's countries by name), given by the feature owning it.
+FIELD_FORMATTERS: dict[str, Callable[[Any], str]] = {}
 
 
 def name_values(action: str, labels: Mapping[str, Any]) -> None:
@@ -86,10 +88,14 @@ def _option_label(value: Any, code: str | None, titles: dict[str, str] | None) -
 
 
 def _describe_field(key: str, value: Any) -> str:
+    if key in FIELD_FORMATTERS:
+        value = FIELD_FORMATTERS[key](value)
+    elif value is None:
+        value = "—"
     if key == "level":
         return f"{ANSWER_FIELD_LABELS['level']}: {value}. {stage_name(value)}"
     if key == "state":
         return str(STATE_LABELS[value])
-    if key == "bool_value":
+    if key == "bool_value" or isinstance(value, bool):
         value = _l("Yes") if value else _l("No")
     return f"{ANSWER_FIELD_LABELS.get(key) or COLUMN_LABELS.get(key, key)}: {value}"

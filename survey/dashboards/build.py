@@ -24,7 +24,8 @@ from survey.i18n.locale import country_name
 from survey.regions.services import RegionInfo
 
 MAX_CHOSEN = 3
-PANELS = ("heatmap", "ranking", "radar", "distribution", "trend", "map")
+PANELS = ("heatmap", "ranking", "radar", "distribution", "trend", "map", "funding", "coverage")
+UNFUNDED_COLOUR, FUNDED_COLOUR = "#c0652a", "#1f5f8b"
 
 
 def stage_label(stage: int | None) -> str:
@@ -68,6 +69,15 @@ class Panel:
     figure: dict | None
     table: Table
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Funding:
+    """The region's gaps and what funds them: planned or running projects the reader may see."""
+
+    gaps: dict[str, list[str]] = field(default_factory=dict)  # indicator code: members below Established
+    funded: frozenset[tuple[str, str]] = frozenset()  # (member, indicator code) a project works on
+    projects: dict[str, int] = field(default_factory=dict)  # member: planned or running projects
 
 
 @dataclass
@@ -375,6 +385,86 @@ def map_panel(board: Dashboard, rtl: bool) -> Panel:
     )
 
 
+def _gap_hover() -> str:
+    return _("%(category)s, gaps: %(n)s", category="%{x}", n="%{y}")
+
+
+def funding_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
+    """Per pillar, the gaps (a member below Established on an indicator) no project funds, and those one does."""
+    definition = board.data.version.definition
+    counts: dict[str, list[int]] = {code: [0, 0] for code, _title in board.pillars}
+    for code, members in funding.gaps.items():
+        indicator = definition.indicator(code)
+        if indicator is None or indicator.pillar_code not in counts:
+            continue
+        for member in members:
+            counts[indicator.pillar_code][(member, code) in funding.funded] += 1
+    titles = [title for _code, title in board.pillars]
+    unfunded = tuple(counts[code][0] for code, _title in board.pillars)
+    funded = tuple(counts[code][1] for code, _title in board.pillars)
+    figure = charts.stacked_bar_figure(
+        titles,
+        [
+            charts.Stack(_("Gaps without a project"), unfunded, UNFUNDED_COLOUR),
+            charts.Stack(_("Gaps with a planned or running project"), funded, FUNDED_COLOUR),
+        ],
+        Labels(_("Funded and unfunded gaps by pillar"), y=_("Gaps (member and indicator)"), hover=_gap_hover()),
+        rtl,
+    )
+    rows = [[title, u, f] for title, u, f in zip(titles, unfunded, funded, strict=True)]
+    return Panel(
+        "funding",
+        _("Funded and unfunded gaps by pillar"),
+        figure if any(unfunded) or any(funded) else None,
+        Table([_("Pillar"), _("Gaps without a project"), _("Gaps with a planned or running project")], rows),
+        note=_(
+            "A gap is a member below Established on an indicator; a project on a whole pillar covers its indicators."
+        ),
+    )
+
+
+def coverage_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
+    """Per member with released results: its gaps with and without a project, and how many projects it has."""
+    gaps: dict[str, list[int]] = {c.alpha2: [0, 0] for c in board.data.countries}
+    for code, members in funding.gaps.items():
+        for member in members:
+            if member in gaps:
+                gaps[member][(member, code) in funding.funded] += 1
+    members = sorted(gaps, key=lambda m: (-gaps[m][0], country_label(m)))
+    names = [country_label(m) for m in members]
+    figure = charts.stacked_bar_figure(
+        names,
+        [
+            charts.Stack(_("Gaps without a project"), tuple(gaps[m][0] for m in members), UNFUNDED_COLOUR),
+            charts.Stack(
+                _("Gaps with a planned or running project"), tuple(gaps[m][1] for m in members), FUNDED_COLOUR
+            ),
+        ],
+        Labels(
+            _("Project coverage by country"),
+            x=_("Gaps (indicators below Established)"),
+            hover=_("%(category)s, gaps: %(n)s", category="%{y}", n="%{x}"),
+        ),
+        rtl,
+        horizontal=True,
+    )
+    rows = [[name, gaps[m][0], gaps[m][1], funding.projects.get(m, 0)] for name, m in zip(names, members, strict=True)]
+    return Panel(
+        "coverage",
+        _("Project coverage by country"),
+        figure if any(sum(g) for g in gaps.values()) else None,
+        Table(
+            [
+                _("Country"),
+                _("Gaps without a project"),
+                _("Gaps with a planned or running project"),
+                _("Planned or running projects"),
+            ],
+            rows,
+        ),
+    )
+
+
 def build_dashboard(
     data: RegionalData,
     points: Sequence[TrendPoint],
@@ -382,6 +472,7 @@ def build_dashboard(
     chosen: Sequence[str],
     sort: str | None,
     rtl: bool,
+    funding: Funding | None = None,
 ) -> Dashboard:
     """Every panel of the regional dashboard."""
     pillars = pillar_titles(data)
@@ -393,6 +484,8 @@ def build_dashboard(
         distribution_panel(board, rtl),
         trend_panel(board, points, versions, rtl),
         map_panel(board, rtl),
+        funding_panel(board, funding or Funding(), rtl),
+        coverage_panel(board, funding or Funding(), rtl),
     ):
         board.panels[panel.key] = panel
     return board

@@ -3,9 +3,9 @@
 The key holds the reader's release levels and own country (what `released_condition` reads),
 the language, the query parameters, and a stamp of the data: the latest change to any
 assessment (releasing or withdrawing results updates `updated_at`), the number of
-assessments, the state of regions and framework versions, and the evidence files (exports
-name them, and a country may add or share one after its release). Any change gives a new key,
-so a withdrawn release never stays on screen.
+assessments, the state of regions and framework versions, the evidence files (exports
+name them, and a country may add or share one after its release) and the latest change to any
+project. Any change gives a new key, so a withdrawn release never stays on screen.
 
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
 same key), and the whole page of one session (its header names the reader and carries their
@@ -38,6 +38,7 @@ from survey.evidence.models import EvidenceFile
 from survey.extensions import cache, db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
+from survey.projects.models import Project
 from survey.publication.rules import visible_levels
 from survey.regions.models import Membership, Region
 
@@ -147,6 +148,8 @@ def _stamp_query() -> sa.Select:
         # Which files there are and which are public (the sum of public ids changes when one is shared).
         sa.select(sa.func.count(EvidenceFile.id)).scalar_subquery(),
         sa.select(sa.func.sum(EvidenceFile.id)).where(EvidenceFile.is_public.is_(True)).scalar_subquery(),
+        sa.select(sa.func.max(Project.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count(Project.id)).scalar_subquery(),
     )
 
 
@@ -154,7 +157,7 @@ STAMP = _stamp_query()  # built once: this runs on every dashboard request
 # With Redis, the stamp is kept there under a version number that every commit changing what it reads
 # increments: readers get it without a query, and a reader that queried before a commit can only have
 # stored an old stamp under the old version. The time limit covers changes made outside the app (psql).
-STAMP_SOURCES = (Assessment, Membership, Region, FrameworkVersion, EvidenceFile)
+STAMP_SOURCES = (Assessment, Membership, Region, FrameworkVersion, EvidenceFile, Project)
 STAMP_VERSION_KEY = "data-stamp-version"
 STAMP_TIMEOUT_S = 60
 

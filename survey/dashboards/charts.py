@@ -285,3 +285,61 @@ def map_figure(points: Sequence[MapPoint], scope: str, labels: Labels, rtl: bool
         "fitbounds": "locations" if points else False,
     }
     return _figure(traces, _layout(labels, rtl, height=460, geo=geo))
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One layer of a stacked bar chart: its name, a value per category and its colour."""
+
+    name: str
+    values: tuple[int, ...]
+    colour: str
+
+
+def stacked_bar_figure(
+    categories: Sequence[str], stacks: Sequence[Stack], labels: Labels, rtl: bool = False, horizontal: bool = False
+) -> dict:
+    """Counts per category stacked by layer (e.g. unfunded and funded gaps per pillar)."""
+    traces = [
+        {
+            "type": "bar",
+            "name": stack.name,
+            "orientation": "h" if horizontal else "v",
+            **(
+                {"x": list(stack.values), "y": list(categories)}
+                if horizontal
+                else {"x": list(categories), "y": list(stack.values)}
+            ),
+            "marker": {"color": stack.colour},
+            "hovertemplate": labels.hover + "<extra>" + stack.name + "</extra>",
+        }
+        for stack in stacks
+    ]
+    legend = {"orientation": "h", "x": 0.5, "xanchor": "center", "yanchor": "bottom", "y": 1.02}
+    if horizontal:
+        return _figure(
+            traces,
+            _layout(
+                labels,
+                rtl,
+                label_side=150,
+                height=max(320, 150 + 26 * len(categories)),
+                barmode="stack",
+                legend=legend,
+                xaxis=_axis(labels.x, rtl, True, rangemode="tozero"),
+                yaxis={**_axis("", rtl, False), "autorange": "reversed", "dtick": 1},
+            ),
+        )
+    return _figure(
+        traces,
+        _layout(
+            labels,
+            rtl,
+            bottom=170,
+            height=480,
+            barmode="stack",
+            legend=legend,
+            xaxis=_axis("", rtl, True, tickangle=-30),
+            yaxis=_axis(labels.y, rtl, False, rangemode="tozero"),
+        ),
+    )

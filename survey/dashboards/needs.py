@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +14,8 @@ from survey.dashboards import services
 from survey.dashboards.services import BadParameter, RegionalData
 from survey.frameworks.definition import IndicatorDef
 from survey.i18n.locale import country_name
+from survey.projects import services as project_services
+from survey.projects.services import ProjectRef
 from survey.questions import StoredAnswer, answer_text, question_type
 
 MAX_RATE = Decimal("1000000000")
@@ -22,11 +24,13 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Gap:
-    """An indicator and the members below Established on it."""
+    """An indicator and the members below Established on it: those no project funds, and those one does."""
 
     indicator: IndicatorDef
     pillar_title: str
     countries: list[str]
+    unfunded: list[str] = field(default_factory=list)
+    funded: list[tuple[str, list[ProjectRef]]] = field(default_factory=list)  # a member and its projects
 
 
 @dataclass(frozen=True)
@@ -78,20 +82,27 @@ def format_fact_value(indicator: IndicatorDef, value: StoredAnswer | None, rates
 
 
 def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
-    """Indicators with members below Established, most common first, then questionnaire order."""
+    """Indicators with members below Established, most unfunded gaps first, then most common, then questionnaire order.
+
+    A member's gap is funded when a planned or running project the viewer may read works on the
+    indicator (or its whole pillar) in that country.
+    """
     definition = data.version.definition
     found = services.gaps(viewer, data)
+    funding = project_services.funding(viewer, {c for codes in found.values() for c in codes}, definition).by_gap
     order = {i.code: n for n, i in enumerate(definition.all_indicators())}
     gaps = [
         Gap(
             definition.known_indicator(code),
             _(definition.known_pillar(definition.known_indicator(code).pillar_code).title),
             sorted(country_name(c) for c in codes),
+            sorted(country_name(c) for c in codes if (c, code) not in funding),
+            sorted((country_name(c), funding[(c, code)]) for c in codes if (c, code) in funding),
         )
         for code, codes in found.items()
         if definition.indicator(code)
     ]
-    return sorted(gaps, key=lambda g: (-len(g.countries), order[g.indicator.code]))
+    return sorted(gaps, key=lambda g: (-len(g.unfunded), -len(g.countries), order[g.indicator.code]))
 
 
 def fact_table(

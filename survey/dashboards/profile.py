@@ -19,6 +19,7 @@ from survey.extensions import db
 from survey.frameworks.labels import stage_name
 from survey.frameworks.models import FrameworkVersion
 from survey.i18n.locale import country_name, text_direction
+from survey.projects import services as project_services
 from survey.publication.rules import released_condition
 from survey.regions.services import RegionInfo, regions_of_country
 
@@ -112,8 +113,12 @@ def build_profile(viewer: Any, country: Country) -> dict:
         for a in assessments
     ]
     latest = assessments[-1] if assessments else None
+    projects = project_services.visible_projects(viewer, [country.alpha2])
+    definition = latest.framework_version.definition if latest else project_services.latest_definition()
     return {
         "country": country,
+        "projects": projects,
+        "overlaps": project_services.overlaps(projects, definition) if definition else {},
         "history": history,
         "latest": latest,
         "figure": _figure(country, assessments, regions, medians, labels) if assessments else None,

@@ -24,6 +24,7 @@ from survey.images.service import ChartImage, chart_image
 from survey.images.service import store as image_store
 from survey.images.store import KEY
 from survey.permissions import public
+from survey.projects import services as project_services
 from survey.regions.services import all_regions
 
 blueprint = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -68,7 +69,17 @@ def _dashboard(region_code: str, year: int) -> build.Dashboard:
     chosen = build.check_chosen(request.args.getlist("country"), data)  # before any query uses it
     points = services.trend_points(current_user, data.region, chosen)
     versions = {v.id: v.display_name for v in services.framework_versions()}
-    return build.build_dashboard(data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl")
+    funding = _funding(data)
+    return build.build_dashboard(
+        data, points, versions, chosen, request.args.get("sort"), text_direction() == "rtl", funding
+    )
+
+
+def _funding(data: services.RegionalData) -> build.Funding:
+    """The region's gaps and the planned or running projects the reader may see that fund them."""
+    gaps = services.gaps(current_user, data)
+    funded = project_services.funding(current_user, data.members, data.version.definition)
+    return build.Funding(gaps, frozenset(funded.by_gap), funded.per_country)
 
 
 @blueprint.route("/")
