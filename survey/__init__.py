@@ -185,12 +185,14 @@ def prepare_database(app: Flask) -> None:
 def _migrate_and_fill() -> None:
     from flask_migrate import upgrade
 
-    from survey.admin.services import set_up_reference_data
+    from survey.admin.services import refresh_shipped_framework, set_up_reference_data
     from survey.audit.services import SystemActor
     from survey.demo import load_demo_if_empty
 
     upgrade(directory=MIGRATIONS_DIR)
-    set_up_reference_data(SystemActor("(start-up)"))
+    start_up = SystemActor("(start-up)")
+    set_up_reference_data(start_up)
+    refresh_shipped_framework(start_up)  # never over a version loaded by `flask framework load`
     if current_app.config["DEMO_DATA"]:
         load_demo_if_empty()
     db.session.commit()

@@ -1,0 +1,29 @@
+"""Record who loaded each framework version (a command or the start-up)
+
+Revision ID: 4b8e2f6a1c93
+Revises: 3f9c2b7e4d18
+Create Date: 2026-12-02 10:00:00.000000
+
+Versions already stored count as loaded by command, so the development start-up never
+overwrites one of them with the shipped file.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "4b8e2f6a1c93"
+down_revision = "3f9c2b7e4d18"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("framework_version", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source", sa.String(length=16), server_default="command", nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("framework_version", schema=None) as batch_op:
+        batch_op.drop_column("source")
