@@ -84,6 +84,7 @@ def _check_password(password: str, username: str) -> None:
 def _snapshot(user: User) -> dict:
     return {
         "full_name": user.full_name,
+        "agency": user.agency,
         "country": user.country.alpha2 if user.country else None,
         "active": user.active,
     }
@@ -108,12 +109,13 @@ def create_account(
     by: Any,
     *,
     full_name: str = "",
+    agency: str = "",
     active: bool = True,
 ) -> User:
     """Create an account once every rule holds (name, roles for the country, password), and audit it."""
     country = check_new_account(username, roles, country_code)
     _check_password(password, username)
-    user = User(username=username, full_name=full_name, country=country, active=active)
+    user = User(username=username, full_name=full_name, agency=agency, country=country, active=active)
     user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
@@ -135,9 +137,10 @@ def update_account(
     by: Any,
     *,
     full_name: str | None = None,
+    agency: str | None = None,
     active: bool | None = None,
 ) -> None:
-    """Change an account's roles and country (name and status when given), auditing what changed."""
+    """Change an account's roles and country (name, agency and status when given), auditing what changed."""
     country = _country(country_code)
     _check_scope(roles, country)
     if (
@@ -153,6 +156,7 @@ def update_account(
         country,
         user.active if active is None else active,
         by,
+        agency=agency,
     )
 
 
@@ -161,10 +165,21 @@ def deactivate_account(user: User, by: Any) -> None:
     _apply(user, user.full_name, set(user.roles), user.country, False, by)
 
 
-def _apply(user: User, full_name: str, roles: set[str], country: Country | None, active: bool, by: Any) -> None:
+def _apply(
+    user: User,
+    full_name: str,
+    roles: set[str],
+    country: Country | None,
+    active: bool,
+    by: Any,
+    *,
+    agency: str | None = None,
+) -> None:
     before = _snapshot(user)
     old_roles = sorted(user.roles)
     user.full_name, user.country, user.active = full_name, country, active
+    if agency is not None:
+        user.agency = agency
     if not active:
         user.session_token = User.new_token()  # a deactivated account is signed out everywhere
     after = _snapshot(user)

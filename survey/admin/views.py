@@ -69,6 +69,7 @@ def new_user() -> str | Response | tuple[str, int]:
             form.password.data,
             current_user,
             full_name=form.full_name.data or "",
+            agency=form.agency.data or "",
             active=form.active.data,
         )
     except services.Refused as refusal:
@@ -88,6 +89,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
         form = _with_countries(
             AccountForm(
                 full_name=user.full_name,
+                agency=user.agency,
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,
@@ -105,6 +107,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             form.country.data,
             current_user,
             full_name=form.full_name.data or "",
+            agency=form.agency.data or "",
             active=form.active.data,
         )
     except services.Refused as refusal:
@@ -137,6 +140,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
         account = _with_countries(
             AccountForm(
                 full_name=user.full_name,
+                agency=user.agency,
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,
