@@ -120,8 +120,8 @@ def register_blueprints(app: Flask) -> None:
     import survey.api.models  # noqa: F401 - API tokens
     import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
-    from survey.admin.translations import blueprint as i18n
     from survey.admin.team_accounts import blueprint as team_accounts
+    from survey.admin.translations import blueprint as i18n
     from survey.admin.views import blueprint as admin
     from survey.api.views import blueprint as api
     from survey.assessments.views import blueprint as assessments

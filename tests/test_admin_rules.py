@@ -122,9 +122,8 @@ def test_framework_loads_and_api_tokens_are_audited_once(app, tmp_path):
     assert runner.invoke(args=["framework", "load", str(edited)]).exit_code == 0
     loaded = [(e.username, e.new_value, e.detail.split("; ")[-1]) for e in events("framework.load")]
     # Every command is recorded, whatever it did.
-    assert loaded == [
-        ("(command line)", "cyberready 2026.1", f"command: {action}") for action in ("unchanged", "updated", "unchanged")
-    ]
+    actions = ("unchanged", "updated", "unchanged")
+    assert loaded == [("(command line)", "cyberready 2026.1", f"command: {action}") for action in actions]
     create_account("donor2", {"donor"}, None, PASSWORD, COMMAND_LINE)
     db.session.commit()
     assert runner.invoke(args=["api-tokens", "create", "donor2"]).exit_code == 0
