@@ -195,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
     import survey.accounts.tokens  # noqa: F401 - API tokens
     import survey.regions.models  # noqa: F401 - regions are read by the dashboards and the API
     from survey.accounts.views import blueprint as accounts
+    from survey.admin.team_accounts import blueprint as team_accounts
     from survey.admin.translations import blueprint as i18n
     from survey.admin.views import blueprint as admin
     from survey.api.views import blueprint as api
@@ -219,6 +220,7 @@ def register_blueprints(app: Flask) -> None:
         review,
         publication,
         team,
+        team_accounts,
         evidence,
         plans,
         workbooks,
@@ -266,7 +268,7 @@ def prepare_database(app: Flask) -> None:
 def _migrate_and_fill() -> None:
     from flask_migrate import upgrade
 
-    from survey.admin.services import set_up_reference_data
+    from survey.admin.services import refresh_shipped_framework, set_up_reference_data
     from survey.audit.services import SystemActor
     from survey.demo import load_demo_if_empty
 
@@ -274,7 +276,9 @@ def _migrate_and_fill() -> None:
     # wait, then find the work done.
     with migration_lock(db.engine, "start-up"):
         upgrade(directory=MIGRATIONS_DIR)
-        set_up_reference_data(SystemActor("(start-up)"))
+        start_up = SystemActor("(start-up)")
+        set_up_reference_data(start_up)
+        refresh_shipped_framework(start_up)  # never over a version loaded by `flask framework load`
         if current_app.config["DEMO_DATA"]:
             load_demo_if_empty()
         db.session.commit()

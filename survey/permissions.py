@@ -61,6 +61,7 @@ class Permission(StrEnum):
     ASSESSMENT_AUDIT = "assessment.audit"  # read its audit trail
     RELEASE_READ_DONORS = "release.read_donors"  # read results released to donors and regional bodies
     TEAM_MANAGE = "team.manage"  # assign one's country's pillars to its contributors
+    TEAM_ACCOUNT_CREATE = "team.account_create"  # create accounts of one's own country, as contributors only
     ADMINISTER = "administer"  # manage accounts and assessment cycles
     AUDIT_READ = "audit.read"  # read the audit log of every country
     TRANSLATIONS_READ = "translations.read"  # read the completeness of each translation
@@ -107,6 +108,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.ASSESSMENT_RELEASE,
             P.ASSESSMENT_AUDIT,
             P.TEAM_MANAGE,
+            P.TEAM_ACCOUNT_CREATE,
             P.EVIDENCE_UPLOAD,
             P.EVIDENCE_READ,
             P.ASSESSMENT_WORKBOOK,
@@ -238,6 +240,12 @@ def _beneficiary(user: Any, project: Any) -> bool:
     return country is not None and country in project.country_ids
 
 
+def _may_create_account(user: Any, country: Any, roles: Iterable[str] = ()) -> bool:
+    """A coordinator's new account: of their own country, holding the contributor role and nothing more."""
+    own = getattr(user, "country_id", None)
+    return own is not None and own == getattr(country, "id", None) and set(roles) == {Role.CONTRIBUTOR}
+
+
 # How a permission is narrowed when asked about an object; one absent here needs no object.
 RULES: dict[Permission, Callable[..., bool]] = {
     P.ASSESSMENT_VIEW: _may_view,
@@ -258,6 +266,7 @@ RULES: dict[Permission, Callable[..., bool]] = {
     P.PLAN_EDIT: _own_country,
     P.PROJECT_EDIT: _own_project,
     P.PROJECT_CONFIRM: _beneficiary,
+    P.TEAM_ACCOUNT_CREATE: _may_create_account,
 }
 # What a reader holding none of these permissions (signed out, say) may still do to one object.
 OPEN_RULES: dict[Permission, Callable[..., bool]] = {

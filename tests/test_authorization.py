@@ -111,6 +111,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("plans.delete", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
     ("team.index", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
     ("team.index", "POST"): row(302, 403, 403, 302, 403, 403, 403, 403),
+    ("team_accounts.new", "GET"): row(302, 403, 403, 200, 403, 403, 403, 403),
+    ("team_accounts.new", "POST"): row(302, 403, 403, 422, 403, 403, 403, 403),
     ("i18n.status", "GET"): row(302, 403, 403, 403, 403, 403, 200, 200),
     # Dashboards, profiles, exports and the API are open to all; the release rule decides the data.
     ("dashboards.index", "GET"): PUBLIC,

@@ -106,20 +106,3 @@ def test_extraction_finds_strings_of_every_template_and_of_the_framework(tmp_pat
     assert f'msgid "{indicator.title}"' in text
     assert "survey/frameworks/data/cyberready-2026.yaml" in text
     assert "i18n: what a country at stage 'Dynamic' has" in text
-
-
-def test_a_version_in_use_takes_new_fact_questions_but_no_new_scored_ones(app, demo, tmp_path):
-    runner = app.test_cli_runner()
-    data = yaml.safe_load(default_framework_path().read_text(encoding="utf-8"))
-    fact = copy.deepcopy(next(i for i in data["pillars"][0]["indicators"] if i["kind"] == "fact"))
-    fact["id"] = "legal.new_fact"
-    data["pillars"][0]["indicators"].append(fact)
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert "updated" in runner.invoke(args=["framework", "load", str(edited)]).output
-    scored = copy.deepcopy(data["pillars"][0]["indicators"][0])
-    scored["id"] = "legal.new_scored"
-    data["pillars"][0]["indicators"].append(scored)
-    edited.write_text(yaml.safe_dump(data), encoding="utf-8")
-    result = runner.invoke(args=["framework", "load", str(edited)])
-    assert result.exit_code != 0 and "new version" in result.output

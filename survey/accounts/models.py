@@ -38,6 +38,7 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    agency: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")  # the national agency
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     country_id: Mapped[int | None] = mapped_column(sa.ForeignKey("country.id"))
     locale: Mapped[str | None] = mapped_column(sa.String(16))

@@ -168,11 +168,19 @@ def _user(username: str) -> User:
 @framework.command("load")
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(path: Path | None) -> None:
-    """Load or update a framework version from a YAML file (default: the shipped one)."""
-    with refusals_as_errors():
-        result = services.load_framework_file(path or default_framework_path(), COMMAND_LINE)
+    """Load or update a framework version from a YAML file (default: the shipped one).
+
+    Once a version has a submitted assessment only its wording may change; any other change is
+    refused (exit status 1) and the file must be given a new version. Every load is audited.
+    """
+    try:
+        with in_english():
+            result = services.load_framework_file(path or default_framework_path(), COMMAND_LINE)
+    except FrameworkError as refusal:
+        db.session.commit()  # the loader changed nothing; keep the audit row of the refusal
+        raise click.ClickException(str(refusal)) from refusal
     db.session.commit()
-    click.echo(f"{result.version.label}: {result.action}")
+    click.echo(f"{result.version.label}: {result.action} (file sha256 {result.file_sha256})")
 
 
 @framework.command("list")

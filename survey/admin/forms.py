@@ -51,10 +51,32 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
     )
 
 
-class AccountForm(FlaskForm):
-    """Name, roles, country and whether the account may sign in."""
+def username_field() -> StringField:
+    """A new account's sign-in name."""
+    return StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(message=_l("Enter a username.")),
+            Regexp(rf"^{USERNAME_PATTERN}$", message=USERNAME_RULE),
+        ],
+    )
 
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120), NoDirectionControls()])
+
+def full_name_field() -> StringField:
+    """The person's name as colleagues know it."""
+    return StringField(_l("Full name"), validators=[Optional(), Length(max=120), NoDirectionControls()])
+
+
+def agency_field() -> StringField:
+    """The national agency the person works for."""
+    return StringField(_l("Agency (optional)"), validators=[Optional(), Length(max=120), NoDirectionControls()])
+
+
+class AccountForm(FlaskForm):
+    """Name, agency, roles, country and whether the account may sign in."""
+
+    full_name = full_name_field()
+    agency = agency_field()
     roles = role_field()
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -63,13 +85,16 @@ class AccountForm(FlaskForm):
 class NewAccountForm(AccountForm):
     """A new account with its first password."""
 
-    username = StringField(
-        _l("Username"),
-        validators=[
-            DataRequired(message=_l("Enter a username.")),
-            Regexp(rf"^{USERNAME_PATTERN}$", message=USERNAME_RULE),
-        ],
-    )
+    username = username_field()
+    password, confirm = password_fields()
+
+
+class ContributorAccountForm(FlaskForm):
+    """A coordinator's new contributor: the country and the role are the coordinator's to fix, not fields."""
+
+    username = username_field()
+    full_name = full_name_field()
+    agency = agency_field()
     password, confirm = password_fields()
 
 

@@ -5,6 +5,8 @@ Accounts and roles, framework loads and the reference data of a new installation
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,18 +20,20 @@ from flask_babel import lazy_gettext as _l
 from survey.accounts.models import COUNTRY_ROLES, DONOR_READERS, Role, User
 from survey.accounts.passwords import password_problem
 from survey.audit.models import AuditEvent
-from survey.audit.services import record
+from survey.audit.services import REFUSED, record
 from survey.countries.models import Country
 from survey.countries.services import country_by_code, ensure_countries
 from survey.extensions import db
-from survey.frameworks.definition import default_framework_path
-from survey.frameworks.models import FrameworkVersion
+from survey.frameworks.definition import FrameworkError, default_framework_path
+from survey.frameworks.models import FrameworkVersion, LoadSource
 from survey.frameworks.services import LoadResult, load_framework
 from survey.i18n.bidi import NAME_MESSAGE, has_direction_controls
 from survey.models import utcnow
 from survey.permissions import Permission, granted
 from survey.regions.models import Region
 from survey.regions.services import load_regions
+
+log = logging.getLogger(__name__)
 
 AUDIT_PAGE = 100
 USERNAME_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
@@ -83,6 +87,7 @@ def _check_password(password: str, username: str) -> None:
 def _snapshot(user: User) -> dict:
     return {
         "full_name": user.full_name,
+        "agency": user.agency,
         "country": user.country.alpha2 if user.country else None,
         "active": user.active,
     }
@@ -107,6 +112,7 @@ def create_account(
     by: Any,
     *,
     full_name: str = "",
+    agency: str = "",
     active: bool = True,
 ) -> User:
     """Create an account once every rule holds (name, roles for the country, password), and audit it."""
@@ -114,7 +120,7 @@ def create_account(
     if has_direction_controls(full_name):
         raise Refused(str(NAME_MESSAGE))
     _check_password(password, username)
-    user = User(username=username, full_name=full_name, country=country, active=active)
+    user = User(username=username, full_name=full_name, agency=agency, country=country, active=active)
     user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
@@ -136,9 +142,10 @@ def update_account(
     by: Any,
     *,
     full_name: str | None = None,
+    agency: str | None = None,
     active: bool | None = None,
 ) -> None:
-    """Change an account's roles and country (name and status when given), auditing what changed."""
+    """Change an account's roles and country (name, agency and status when given), auditing what changed."""
     country = _country(country_code)
     _check_scope(roles, country)
     if (
@@ -154,6 +161,7 @@ def update_account(
         country,
         user.active if active is None else active,
         by,
+        agency=agency,
     )
 
 
@@ -162,10 +170,21 @@ def deactivate_account(user: User, by: Any) -> None:
     _apply(user, user.full_name, set(user.roles), user.country, False, by)
 
 
-def _apply(user: User, full_name: str, roles: set[str], country: Country | None, active: bool, by: Any) -> None:
+def _apply(
+    user: User,
+    full_name: str,
+    roles: set[str],
+    country: Country | None,
+    active: bool,
+    by: Any,
+    *,
+    agency: str | None = None,
+) -> None:
     before = _snapshot(user)
     old_roles = sorted(user.roles)
     user.full_name, user.country, user.active = full_name, country, active
+    if agency is not None:
+        user.agency = agency
     if not active:
         user.session_token = User.new_token()  # a deactivated account is signed out everywhere
     after = _snapshot(user)
@@ -197,11 +216,47 @@ def reset_password(user: User, password: str, by: Any) -> None:
     record("user.password", target_user_id=user.id, country_id=user.country_id, user=by)
 
 
-def load_framework_file(path: Path, by: Any) -> LoadResult:
-    """Load or update a framework version from a file, auditing a creation or an update."""
-    result = load_framework(path)
-    if result.action != "unchanged":
-        record("framework.load", new_value=result.version.label, detail=result.action, user=by)
+def load_framework_file(path: Path, by: Any, source: LoadSource = LoadSource.COMMAND) -> LoadResult:
+    """Load or update a framework version from a file, auditing the outcome with the file's SHA-256.
+
+    A refusal is audited too and raised (FrameworkError): the loader changed nothing, so the caller
+    may commit the audit row.
+    """
+    try:
+        result = load_framework(path, source)
+    except FrameworkError as refusal:
+        file_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+        record(
+            "framework.load",
+            outcome=REFUSED,
+            new_value=path.name,
+            detail=f"sha256 {file_hash}; {source}: {refusal}"[:500],
+            user=by,
+        )
+        raise
+    # A start-up that found nothing to do loaded nothing; a command is recorded whatever it did.
+    if source == LoadSource.COMMAND or result.action in ("created", "updated"):
+        record(
+            "framework.load",
+            new_value=result.version.label,
+            detail=f"sha256 {result.file_sha256}; {source}: {result.action}",
+            user=by,
+        )
+    return result
+
+
+def refresh_shipped_framework(by: Any) -> LoadResult | None:
+    """Development start-up: bring the shipped file's version up to date unless a command loaded it.
+
+    A refused change is audited and left for the developer to fix (None): start-up goes on.
+    """
+    try:
+        result = load_framework_file(default_framework_path(), by, LoadSource.AUTOMATIC)
+    except FrameworkError as refusal:
+        log.warning("The shipped framework file was not loaded: %s", refusal)
+        return None
+    if result.action == "kept":
+        log.info("%s was loaded by command; start-up leaves it as it is", result.version.label)
     return result
 
 
@@ -226,7 +281,7 @@ def set_up_reference_data(by: Any) -> SetupReport:
         regions, _members = load_regions()
     framework = None
     if not db.session.scalar(sa.select(sa.func.count(FrameworkVersion.id))):
-        framework = load_framework_file(default_framework_path(), by).version.label
+        framework = load_framework_file(default_framework_path(), by, LoadSource.AUTOMATIC).version.label
     return SetupReport(countries, regions, framework)
 
 

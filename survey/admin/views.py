@@ -70,6 +70,7 @@ def new_user() -> str | Response | tuple[str, int]:
             form.password.data,
             current_user,
             full_name=form.full_name.data or "",
+            agency=form.agency.data or "",
             active=form.active.data,
         )
     except services.Refused as refusal:
@@ -89,6 +90,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
         form = _with_countries(
             AccountForm(
                 full_name=user.full_name,
+                agency=user.agency,
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,
@@ -106,6 +108,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             form.country.data,
             current_user,
             full_name=form.full_name.data or "",
+            agency=form.agency.data or "",
             active=form.active.data,
         )
     except services.Refused as refusal:
@@ -138,6 +141,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
         account = _with_countries(
             AccountForm(
                 full_name=user.full_name,
+                agency=user.agency,
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,

@@ -20,7 +20,7 @@ from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.models import Indicator
-from survey.frameworks.services import version_in_use
+from survey.frameworks.services import version_submitted
 from survey.methodology.scoring import (
     AssessmentResult,
     IndicatorInput,
@@ -70,12 +70,14 @@ class AnswerValues:
 FIELDS = tuple(AnswerValues.__dataclass_fields__)
 
 
-@version_in_use.answer
-def version_has_assessments(version_id: int) -> bool:
-    """Whether assessments were started on this framework version (its indicators are then fixed)."""
+@version_submitted.answer
+def version_has_submissions(version_id: int) -> bool:
+    """Whether an assessment on this framework version was ever submitted (only wording may then change)."""
     return (
         db.session.execute(
-            sa.select(sa.func.count(Assessment.id)).where(Assessment.framework_version_id == version_id)
+            sa.select(sa.func.count(Assessment.id)).where(
+                Assessment.framework_version_id == version_id, Assessment.status != Status.DRAFT
+            )
         ).scalar_one()
         > 0
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -13,6 +14,13 @@ from survey.frameworks.definition import FrameworkDef, parse_framework
 from survey.models import utcnow
 
 _PARSED: dict[tuple[int, str], FrameworkDef] = {}
+
+
+class LoadSource(StrEnum):
+    """Who loaded a version's current text: start-up may refresh its own loads, never a command's."""
+
+    COMMAND = "command"  # `flask framework load`: an administrator chose this file
+    AUTOMATIC = "automatic"  # the shipped file, loaded by `flask setup` or the development start-up
 
 
 class FrameworkVersion(Model):
@@ -28,6 +36,8 @@ class FrameworkVersion(Model):
     document: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     checksum: Mapped[str] = mapped_column(sa.String(64))
     loaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Versions loaded before sources were recorded count as loaded by command: never overwritten.
+    source: Mapped[str] = mapped_column(sa.String(16), default=LoadSource.AUTOMATIC, server_default="command")
 
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="framework_version", order_by="Indicator.position", lazy="raise"
