@@ -214,8 +214,8 @@ def test_another_country_coordinator_reading_public_results_still_cannot_plan(cl
     assert plan_new(client, ghana.id).status_code == 403
     assert client.post(f"/assessments/plan/{action.id}/delete").status_code == 403
     assert count() == 5
-    refusals = audit("plan.edit", "refused")
-    assert len(refusals) == 2 and refusals[0].assessment_id == ghana.id
+    refusals = audit("plan.edit", "refused")  # repeated refusals of one kind share a row, counted
+    assert sum(r.count for r in refusals) == 2 and refusals[0].assessment_id == ghana.id
 
 
 def test_donors_read_the_plan_of_released_results_without_editing_it(client, auth, ghana):
