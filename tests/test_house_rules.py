@@ -18,7 +18,9 @@ pytestmark = pytest.mark.house_rules
 
 def test_mypy_finds_no_type_errors(monkeypatch):
     monkeypatch.chdir(ROOT)  # pyproject.toml's [tool.mypy] names the files and settings
-    report, errors, status = mypy_api.run(["--no-incremental", "--cache-dir", "/dev/null"])
+    # Incremental, in the checkout's .mypy_cache: in CI the mypy step before pytest has just filled it,
+    # so this takes seconds, not half a minute; mypy checks again whatever changed since.
+    report, errors, status = mypy_api.run([])
     assert status == 0, report + errors
 
 

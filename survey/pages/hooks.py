@@ -38,6 +38,7 @@ from survey.i18n.locale import (
     text_direction,
 )
 from survey.pages.assets import send_precompressed_static
+from survey.pages.request import Request
 from survey.permissions import current_user_can
 from survey.publication.labels import visibility_label
 from survey.questions import answer_text
@@ -225,6 +226,7 @@ def register(app: Flask) -> None:
     """Attach helpers and hooks to the app."""
     app.jinja_env.globals.update(template_helpers())
     app.session_interface = SessionInterface()
+    app.request_class = Request
     app.before_request(send_precompressed_static)
     app.before_request(forget_previous_locale)
     app.before_request(refuse_nul_characters)
