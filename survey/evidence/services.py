@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import IO, Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from survey.assessments import signals
 from survey.assessments.models import Assessment
@@ -94,6 +94,7 @@ def attach(
         uploaded_by_id=user.id,
     )
     db.session.add(file)
+    g.pop("filed_indicators", None)
     db.session.flush()
     record(
         "evidence.upload",
@@ -116,6 +117,7 @@ def remove(file: EvidenceFile) -> None:
     )
     digest = file.digest
     db.session.delete(file)
+    g.pop("filed_indicators", None)
     db.session.flush()
     if not db.session.scalar(sa.select(sa.func.count()).where(EvidenceFile.digest == digest)):
         storage().delete(digest)
@@ -154,12 +156,19 @@ def files_by_code(assessment: Assessment, indicator_code: str | None = None) -> 
 
 @signals.filed_evidence.answer
 def filed_indicator_ids(assessment_id: int) -> frozenset[int]:
-    """Ids of the indicators of this assessment with at least one file (a file counts as evidence)."""
-    return frozenset(
-        db.session.scalars(
-            sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()
+    """Ids of the indicators of this assessment with at least one file (a file counts as evidence).
+
+    Asked once per answer on the validation page: one query per assessment and request, forgotten
+    when this request attaches or removes a file.
+    """
+    known: dict[int, frozenset[int]] = g.setdefault("filed_indicators", {})
+    if assessment_id not in known:
+        known[assessment_id] = frozenset(
+            db.session.scalars(
+                sa.select(EvidenceFile.indicator_id).where(EvidenceFile.assessment_id == assessment_id).distinct()
+            )
         )
-    )
+    return known[assessment_id]
 
 
 def listed_in_open_data() -> sa.ColumnElement[bool]:
@@ -194,3 +203,4 @@ def carry_files(assessment: Assessment, *, source: Assessment, indicators: dict[
         )
         for file in files
     )
+    g.pop("filed_indicators", None)
