@@ -49,7 +49,8 @@ def text_field(label: str, extra: list | None = None) -> TextAreaField:
 class VersionedForm(Form):
     """Carries the version of the stored answer the user started from (no lost updates)."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
+    # Never shown; an explicit label spares WTForms a catalog lookup per field and request.
+    version = IntegerField("version", widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
 
     def fill_version(self, answer: Answer | None) -> None:
         """Record the stored version shown to the user."""
@@ -186,7 +187,7 @@ def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarFor
     """Build (and cache) the form class for a pillar, then instantiate it for this request and country."""
     key = tuple((i.code, i.kind, i.fact_type, i.options) for i in pillar.indicators)
     if key not in _FORM_CLASSES:
-        fields = {field_key(i.code): FormField(subform_class(i)) for i in pillar.indicators}
+        fields = {field_key(i.code): FormField(subform_class(i), label=i.code) for i in pillar.indicators}
         fields["indicator_codes"] = tuple(i.code for i in pillar.indicators)
         _FORM_CLASSES[key] = type(f"PillarForm_{pillar.code}", (PillarForm,), fields)
     form = _FORM_CLASSES[key]()

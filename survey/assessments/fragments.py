@@ -362,7 +362,9 @@ def _maturity(out: list[str], fill: Request, s: IndicatorSkeleton, sub: AnswerFo
     )
     out.append(_errors(fill, state))
     opened = sub.evidence_urls.data or sub.evidence_description.data or sub.comment.data or errors
-    out.append(f'\n        <details class="evidence"{" open" if opened else ""}>\n          <summary>{s.labels["evidence"]}</summary>')
+    out.append(
+        f'\n        <details class="evidence"{" open" if opened else ""}>\n          <summary>{s.labels["evidence"]}</summary>'
+    )
     for name_, kwargs in _maturity_fields().items():
         bound = sub[name_]
         out.append(f"\n          <p>{s.labels[name_]}<br>")
