@@ -25,13 +25,15 @@ from wtforms.widgets import HiddenInput, Input, TextArea
 
 from survey.assessments.forms import AnswerForm, PillarForm, field_key, make_pillar_form
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
+from survey.frameworks.labels import stage_name
+from survey.questions import answer_text
 
 LEVELS = (1, 2, 3, 4, 5)
 # Stand-ins rendered into the skeleton where a request's own values go: an assessment id (the largest
 # one a URL accepts, so url_for builds it) and a CSRF token. Only the skeleton's markup holds them,
 # never a user's text, so replacing them cannot touch what someone typed.
 ID_MARK = 2**31 - 1
-TOKEN_MARK = "\ue000csrf\ue000"
+CSRF_MARK = "\ue000csrf\ue000"
 VALUE_MARK = "\ue000value\ue000"
 CACHE_SIZE = 64  # skeletons kept (framework versions x pillars x languages); each is some 40 KB
 # Widgets whose markup differs only in the escaped value: rendered once around a stand-in value.
@@ -41,7 +43,7 @@ CHOICE_INPUTS = ("checkbox", "radio")
 
 def _t(string: str, **variables: Any) -> Markup:
     """A translation as the page's `_()` gives it: escaped, then formatted with escaped values."""
-    return Markup(escape(get_translations().ugettext(string))) % variables
+    return Markup(escape(get_translations().ugettext(string))) % variables  # noqa: S704 - escaped first
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,9 @@ class IndicatorSkeleton:
     other: tuple[str, str] = ("", "")  # "not applicable", "don't know"
     labels: dict[str, str] = field(default_factory=dict)
     fields: dict[str, FieldSkeleton] = field(default_factory=dict)
-    files: tuple[Marked, Marked] | None = None  # no file yet: not editable, editable
-    thread: Marked | None = None  # no comment yet
-    thread_form: Marked | None = None
+    files: tuple[Marked, Marked] = (Marked(""), Marked(""))  # no file yet: not editable, editable
+    thread: Marked = Marked("")  # no comment yet
+    thread_form: Marked = Marked("")
     carried: str = ""
     confirm: str = ""
 
@@ -154,9 +156,8 @@ def _macros(name: str, **variables: Any) -> Any:
 def build(definition: FrameworkDef, pillar: PillarDef) -> PillarSkeleton:
     """Render the fixed parts of a pillar's questions in the current language."""
     scratch = make_pillar_form(pillar)
-    review = _macros("review/_macros.html", csrf_token=lambda: TOKEN_MARK)
+    review = _macros("review/_macros.html", csrf_token=lambda: CSRF_MARK)
     evidence = _macros("evidence/_macros.html")
-    stage_name = current_app.jinja_env.globals["stage_name"]
     pillar_number = definition.pillars.index(pillar) + 1
     words = {
         "carried": _t("Carried over: confirm or change"),
@@ -276,14 +277,15 @@ def questions(
     out: list[str] = []
     for indicator, skel_i in zip(pillar.indicators, skel.indicators, strict=True):
         _indicator(out, fill, skel, skel_i, indicator, aid)
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - escaped markup and values, as in the template
 
 
 def thread_forms(pillar: PillarDef, assessment: Any, csrf: str) -> Markup:
     """The comment forms after the questionnaire, one per indicator."""
     skel = skeleton(assessment.framework_version, pillar)
     aid = str(assessment.id)
-    return Markup("".join(s.thread_form.fill(aid) for s in skel.indicators).replace(TOKEN_MARK, csrf))
+    forms = "".join(s.thread_form.fill(aid) for s in skel.indicators)
+    return Markup(forms.replace(CSRF_MARK, str(escape(csrf))))  # noqa: S704 - the macro's markup
 
 
 def _errors(fill: Request, bound: Field) -> str:
@@ -349,7 +351,8 @@ def _maturity(out: list[str], fill: Request, s: IndicatorSkeleton, sub: AnswerFo
     for level, text in zip(LEVELS, s.levels, strict=True):
         checked = " checked" if chosen == str(level) else ""
         out.append(
-            f'\n            <label class="level">\n              <input type="radio" name="{name}" value="{level}"{checked}>'
+            f'\n            <label class="level">\n              <input type="radio" name="{name}" value="{level}"'
+            f"{checked}>"
             f"\n              {text}\n            </label>\n          "
         )
     na = " checked" if chosen == "na" else ""
@@ -363,7 +366,8 @@ def _maturity(out: list[str], fill: Request, s: IndicatorSkeleton, sub: AnswerFo
     out.append(_errors(fill, state))
     opened = sub.evidence_urls.data or sub.evidence_description.data or sub.comment.data or errors
     out.append(
-        f'\n        <details class="evidence"{" open" if opened else ""}>\n          <summary>{s.labels["evidence"]}</summary>'
+        f'\n        <details class="evidence"{" open" if opened else ""}>\n'
+        f"          <summary>{s.labels['evidence']}</summary>"
     )
     for name_, kwargs in _maturity_fields().items():
         bound = sub[name_]
@@ -401,7 +405,7 @@ def _fact(out: list[str], fill: Request, s: IndicatorSkeleton, sub: AnswerForm, 
         if understood:
             out.append(f'<p class="understood">{_t("Read as: %(value)s", value=understood)}</p>')
         elif answer is not None and answer.state == "value":
-            text = current_app.jinja_env.globals["answer_text"](indicator, answer)
+            text = answer_text(indicator, answer)
             out.append(f'<p class="understood">{_t("Saved as: %(value)s", value=text)}</p>')
         out.append("\n          ")
     out.append(f"\n          <p>{s.labels['comment']}<br>")
