@@ -133,6 +133,7 @@ class PillarSkeleton:
 
     indicators: list[IndicatorSkeleton]
     words: dict[str, str]
+    parts: dict[str, Marked] = field(default_factory=dict)  # the page's own: tabs, about, restore
 
 
 _SKELETONS: OrderedDict[tuple, PillarSkeleton] = OrderedDict()
@@ -210,7 +211,16 @@ def build(definition: FrameworkDef, pillar: PillarDef) -> PillarSkeleton:
             f'class="small">{words["confirm"]}</button>'
         )
         built.append(skel)
-    return PillarSkeleton(built, {k: str(v) for k, v in words.items()})
+    parts = _macros("assessments/_pillar_parts.html")
+    return PillarSkeleton(
+        built,
+        {k: str(v) for k, v in words.items()},
+        {
+            "tabs": Marked(parts.tabs(definition, pillar, Stand())),
+            "about": Marked(parts.about(pillar)),
+            "restore": Marked(parts.restore()),
+        },
+    )
 
 
 def _maturity_fields() -> dict[str, dict[str, Any]]:
@@ -278,6 +288,12 @@ def questions(
     for indicator, skel_i in zip(pillar.indicators, skel.indicators, strict=True):
         _indicator(out, fill, skel, skel_i, indicator, aid)
     return Markup("".join(out))  # noqa: S704 - escaped markup and values, as in the template
+
+
+def part(name: str, pillar: PillarDef, assessment: Any) -> Markup:
+    """One of the page's parts of templates/assessments/_pillar_parts.html, for this assessment."""
+    found = skeleton(assessment.framework_version, pillar).parts[name]
+    return Markup(found.fill(str(assessment.id)))  # noqa: S704 - rendered by the macro, with autoescape
 
 
 def thread_forms(pillar: PillarDef, assessment: Any, csrf: str) -> Markup:
