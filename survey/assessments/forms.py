@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
@@ -66,9 +67,9 @@ class AnswerForm(VersionedForm):
     indicator: IndicatorDef
     question_fields: tuple[str, ...] = ()
 
-    def prepare(self, country: str | None) -> None:
-        """Let the question type set up its fields for this reader and country."""
-        self.question.prepare(self, reader_locale(), country)
+    def prepare(self, country: str | None, locale: Locale | None = None) -> None:
+        """Let the question type set up its fields for this reader (locale) and country."""
+        self.question.prepare(self, locale or reader_locale(), country)
 
 
 class MaturityAnswerForm(AnswerForm):
@@ -191,8 +192,9 @@ def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarFor
         fields["indicator_codes"] = tuple(i.code for i in pillar.indicators)
         _FORM_CLASSES[key] = type(f"PillarForm_{pillar.code}", (PillarForm,), fields)
     form = _FORM_CLASSES[key]()
+    locale = reader_locale()  # once, not once per question
     for code in form.indicator_codes:
-        form.subform(code).form.prepare(country)
+        form.subform(code).form.prepare(country, locale)
     return form
 
 
