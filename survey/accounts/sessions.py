@@ -14,6 +14,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.accounts.models import User, UserSession
@@ -27,11 +28,17 @@ def signed_in_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}", user_id) or not token or not row_id:
         return None
     oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    # One query: the user and this session's row (deleted by sign-out, on whichever server).
-    user = db.session.scalar(
-        sa.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.id == row_id[:64], UserSession.created_at >= oldest)
+    # One query on every signed-in request: the user, the roles and this session's row (deleted by
+    # sign-out, on whichever server).
+    user = (
+        db.session.scalars(
+            sa.select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(User.id == int(user_id), UserSession.id == row_id[:64], UserSession.created_at >= oldest)
+            .options(joinedload(User.role_rows))
+        )
+        .unique()
+        .first()
     )
     if user is None or not secrets.compare_digest(token, user.session_token):
         return None

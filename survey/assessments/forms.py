@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
@@ -49,7 +50,8 @@ def text_field(label: str, extra: list | None = None) -> TextAreaField:
 class VersionedForm(Form):
     """Carries the version of the stored answer the user started from (no lost updates)."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
+    # Never shown; an explicit label spares WTForms a catalog lookup per field and request.
+    version = IntegerField("version", widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
 
     def fill_version(self, answer: Answer | None) -> None:
         """Record the stored version shown to the user."""
@@ -65,9 +67,9 @@ class AnswerForm(VersionedForm):
     indicator: IndicatorDef
     question_fields: tuple[str, ...] = ()
 
-    def prepare(self, country: str | None) -> None:
-        """Let the question type set up its fields for this reader and country."""
-        self.question.prepare(self, reader_locale(), country)
+    def prepare(self, country: str | None, locale: Locale | None = None) -> None:
+        """Let the question type set up its fields for this reader (locale) and country."""
+        self.question.prepare(self, locale or reader_locale(), country)
 
 
 class MaturityAnswerForm(AnswerForm):
@@ -186,12 +188,13 @@ def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarFor
     """Build (and cache) the form class for a pillar, then instantiate it for this request and country."""
     key = tuple((i.code, i.kind, i.fact_type, i.options) for i in pillar.indicators)
     if key not in _FORM_CLASSES:
-        fields = {field_key(i.code): FormField(subform_class(i)) for i in pillar.indicators}
+        fields = {field_key(i.code): FormField(subform_class(i), label=i.code) for i in pillar.indicators}
         fields["indicator_codes"] = tuple(i.code for i in pillar.indicators)
         _FORM_CLASSES[key] = type(f"PillarForm_{pillar.code}", (PillarForm,), fields)
     form = _FORM_CLASSES[key]()
+    locale = reader_locale()  # once, not once per question
     for code in form.indicator_codes:
-        form.subform(code).form.prepare(country)
+        form.subform(code).form.prepare(country, locale)
     return form
 
 

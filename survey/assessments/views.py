@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.assessments import carry, services, signals
+from survey.assessments import carry, fragments, services, signals
 from survey.assessments.forms import ConfirmForm, field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
@@ -298,6 +298,8 @@ def _render_pillar(
         pending=[i.code for i in pillar_def.indicators if (a := answers.get(i.code)) is not None and a.to_confirm],
         completion=services.score(assessment),  # progress: this pillar and overall
         next_pillar=definition.next_pillar(pillar_def.code),
+        # Off only to compare with the straightforward rendering (tests/test_lean_pillar.py).
+        lean=fragments if current_app.config.get("LEAN_PILLAR_PAGES", True) else None,
     )
 
 
