@@ -461,13 +461,13 @@ def coverage_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
         Labels(
             _("Map of project coverage"),
             x=_("Projects"),
-            hover=_(
-                "%(country)s<br>Planned or running projects: %(n)s<br>"
-                "Gaps without a project: %(unfunded)s<br>Gaps with a project: %(funded)s",
-                country="%{text}",
-                n="%{customdata[0]}",
-                unfunded="%{customdata[1]}",
-                funded="%{customdata[2]}",
+            hover="<br>".join(
+                (
+                    "%{text}",
+                    _("Planned or running projects: %(n)s", n="%{customdata[0]}"),
+                    _("Gaps without a project: %(n)s", n="%{customdata[1]}"),
+                    _("Gaps with a project: %(n)s", n="%{customdata[2]}"),
+                )
             ),
         ),
         rtl,
