@@ -45,7 +45,9 @@ def test_donor_sees_every_chart_of_ecowas_2026_with_released_members_only(client
         "Gambia",
         "Liberia",
     } == set(countries)
-    assert "Togo" not in page and "Senegal" not in countries and "Burkina Faso" not in countries
+    # Every member is on the project coverage map (projects do not wait for results); no other panel names Togo.
+    results = re.sub(r'<section class="panel" id="panel-coverage">.*?</section>', "", page, flags=re.S)
+    assert "Togo" not in results and "Senegal" not in countries and "Burkina Faso" not in countries
     assert page.count("<details") == 8 and page.count("Download this data (CSV)") == 8
     assert re.search(r"Members</span><span class=\"value\">12<", page)
 
@@ -94,6 +96,28 @@ def test_small_island_states_appear_as_markers_on_the_map(client, auth, demo):
     markers = next(t for t in geo["data"] if t["type"] == "scattergeo")
     assert "Cabo Verde" in markers["text"]
     assert geo["layout"]["geo"]["scope"] == "africa"
+
+
+def coverage_map(page: str) -> dict[str, int]:
+    section = re.search(r'id="panel-coverage".*?</section>', page, re.S).group(0)
+    shaded = figures(section)[0]["data"][0]
+    return dict(zip(shaded["locations"], shaded["z"], strict=True))
+
+
+def test_the_coverage_map_shades_the_members_with_planned_or_running_projects(client, auth, demo):
+    auth.login("donor")
+    page = client.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    covered = {code: n for code, n in coverage_map(page).items() if n}
+    # Ghana has no released 2026 results but three projects; the CSIRT project in Gambia is completed.
+    assert covered == {"GHA": 3, "SLE": 1, "LBR": 1, "NGA": 1, "BEN": 1, "CIV": 1}
+    assert len(coverage_map(page)) == 12  # every member, the uncovered ones at zero
+    rows = csv_rows(client.get("/dashboards/ecowas/2026/coverage.csv"))
+    assert rows[0][:3] == ["Country", "ISO code", "Planned or running projects"]
+    ghana = next(r for r in rows if r[1] == "GHA")
+    assert ghana[2:5] == ["3", "", ""]  # no released results: no gaps to count
+    auth.logout()
+    public = coverage_map(client.get("/dashboards/ecowas/2026").get_data(as_text=True))
+    assert public["GHA"] == 2 and public["LBR"] == 0  # the forensic tools project is for donors only
 
 
 def test_each_chart_csv_holds_exactly_its_table(client, auth, demo):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -16,9 +18,12 @@ from survey.assessments import services as assessments
 from survey.assessments.models import Assessment, Cycle
 from survey.audit.models import AuditEvent
 from survey.countries.models import Country
+from survey.dashboards import matching
 from survey.extensions import db
 from survey.plans import services
 from survey.plans.models import Action
+from survey.projects import services as project_services
+from survey.projects.services import ProjectRef
 from survey.publication.rules import Visibility
 from survey.publication.services import release
 from tests import factories
@@ -302,3 +307,68 @@ def test_actions_of_an_unknown_indicator_are_refused_by_the_service_too(ghana):
     values = services.ActionValues("no.such", "x", "y", 3, date(2026, 1, 1), None, None, "unfunded")
     with pytest.raises(services.UnknownIndicator):
         services.add_action(ghana, values, factories.user("gh-coordinator"))
+
+
+def test_only_actions_requested_from_donors_are_matched_with_projects():
+    by_gap = {("GH", NEED): [ProjectRef(7, "Law reform")]}
+    asked = Action(id=1, indicator_code=NEED, funding="donors")
+    state = Action(id=2, indicator_code=NEED, funding="state")
+    elsewhere = Action(id=3, indicator_code="justice.judges", funding="donors")
+    no_need = Action(id=4, indicator_code=None, funding="donors")
+    assert matching.covers([asked, state, elsewhere, no_need], "GH", by_gap) == {1: [ProjectRef(7, "Law reform")]}
+    assert matching.covers([asked], "NG", by_gap) == {}
+
+
+def _row(page: str, text: str) -> str:
+    """The table row holding this text."""
+    return next(row for row in re.findall(r"<tr>.*?</tr>", page, re.S) if text in row)
+
+
+def _asking_donors(page: str) -> dict[str, str]:
+    """Needs view: indicator title -> members without a project whose plan asks donors for it."""
+    table = re.search(r'<table class="list" id="gaps">.*?</table>', page, re.S).group(0)
+    return {
+        unescape(title): names
+        for title, names in re.findall(r'<th scope="row">([^<]+)</th>.*?data-requested="\d+">([^<]*)<', table, re.S)
+        if names != "—"
+    }
+
+
+def test_a_project_on_an_action_requested_from_donors_shows_beside_it_and_the_gap_leaves_the_asking_list(
+    client, auth, ghana
+):
+    covered, still_open = [a for a in services.actions_for(ghana) if a.funding == "donors"]
+    definition = ghana.framework_version.definition
+    title_of = {a.id: definition.known_indicator(a.indicator_code).title for a in (covered, still_open)}
+    auth.login("donor")
+    asking = _asking_donors(client.get("/dashboards/ecowas/2025/needs").get_data(as_text=True))
+    assert asking[title_of[covered.id]] == "Ghana" and asking[title_of[still_open.id]] == "Ghana"
+    values = project_services.ProjectValues(
+        title="Judicial training programme",
+        implementer="Institute",
+        donors=["Fund"],
+        countries=["GH"],
+        targets=[covered.indicator_code],
+        start_date=date(2026, 1, 1),
+        status="running",
+    )
+    project_services.create_project(values, factories.user("donor"), project_services.country_map())
+    db.session.commit()
+    results = client.get(f"/assessments/{ghana.id}/results").get_data(as_text=True)
+    assert "A project covers this:" in _row(results, covered.what)
+    assert "Judicial training programme" in _row(results, covered.what)
+    assert "A project covers this:" not in _row(results, still_open.what)
+    profile = client.get("/dashboards/countries/GH").get_data(as_text=True)
+    assert "Judicial training programme" in _row(profile, covered.what)
+    assert all(a.what in profile for a in services.actions_for(ghana))
+    assert "/assessments/plan/" not in profile  # read-only: no edit links on the shared page
+    asking = _asking_donors(client.get("/dashboards/ecowas/2025/needs").get_data(as_text=True))
+    assert title_of[covered.id] not in asking and asking[title_of[still_open.id]] == "Ghana"
+
+
+def test_the_profile_shows_the_plan_only_to_readers_of_the_results(client, auth, ghana):
+    first = services.actions_for(ghana)[0]
+    assert first.what not in client.get("/dashboards/countries/GH").get_data(as_text=True)  # released to donors
+    auth.login("gh-coordinator")
+    page = client.get("/dashboards/countries/GH").get_data(as_text=True)
+    assert first.what in page and "/assessments/plan/" not in page

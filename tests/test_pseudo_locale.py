@@ -155,7 +155,7 @@ def figure_texts(figure: dict) -> list[str]:
     for trace in figure.get("data", []):
         texts += [
             trace.get("name", ""),
-            re.sub(r"%\{[^}]*\}|</?extra>", "", trace.get("hovertemplate", "")),
+            re.sub(r"%\{[^}]*\}|</?extra>|<br>", " ", trace.get("hovertemplate", "")),  # markup, not words
         ]
         texts += [str(t) for t in trace.get("theta", [])]
     return [t for t in texts if t]

@@ -9,14 +9,16 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
 
 from survey.assessments.charts import RadarSeries, radar_figure
+from survey.countries.services import read_un_states
 from survey.dashboards import charts
-from survey.dashboards.charts import Labels, Line, MapPoint
+from survey.dashboards.charts import Labels, Line, MapCount, MapPoint
 from survey.dashboards.geo import marker_position
 from survey.dashboards.services import BadParameter, CountryScore, RegionalData, TrendPoint, median
 from survey.frameworks.labels import STAGE_NAMES, stage_name
@@ -423,44 +425,81 @@ def funding_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
     )
 
 
+@cache
+def alpha3_codes() -> dict[str, str]:
+    """Alpha-3 code of every country by alpha-2 (the map needs members without released results too)."""
+    return {alpha2: alpha3 for alpha2, alpha3, _numeric in read_un_states()}
+
+
 def coverage_panel(board: Dashboard, funding: Funding, rtl: bool) -> Panel:
-    """Per member with released results: its gaps with and without a project, and how many projects it has."""
+    """Every member on a map, coloured by its planned or running projects; its gaps with and without one on hover.
+
+    Members without released results are on the map too: projects do not wait for results.
+    """
     gaps: dict[str, list[int]] = {c.alpha2: [0, 0] for c in board.data.countries}
     for code, members in funding.gaps.items():
         for member in members:
             if member in gaps:
                 gaps[member][(member, code) in funding.funded] += 1
-    members = sorted(gaps, key=lambda m: (-gaps[m][0], country_label(m)))
-    names = [country_label(m) for m in members]
-    figure = charts.stacked_bar_figure(
-        names,
-        [
-            charts.Stack(_("Gaps without a project"), tuple(gaps[m][0] for m in members), UNFUNDED_COLOUR),
-            charts.Stack(
-                _("Gaps with a planned or running project"), tuple(gaps[m][1] for m in members), FUNDED_COLOUR
-            ),
-        ],
+    scope = board.data.region.map_scope
+    codes = alpha3_codes()
+    members = [m for m in board.data.members if m in codes]
+    members.sort(key=lambda m: (m not in gaps, -gaps.get(m, [0])[0], country_label(m)))
+    points = [
+        MapCount(
+            codes[m],
+            country_label(m),
+            funding.projects.get(m, 0),
+            tuple(str(n) for n in gaps[m]) if m in gaps else ("—", "—"),
+            marker_position(codes[m], scope),
+        )
+        for m in members
+    ]
+    figure = charts.count_map_figure(
+        points,
+        scope,
         Labels(
-            _("Project coverage by country"),
-            x=_("Gaps (indicators below Established)"),
-            hover=_("%(category)s, gaps: %(n)s", category="%{y}", n="%{x}"),
+            _("Map of project coverage"),
+            x=_("Projects"),
+            hover="<br>".join(
+                (
+                    "%{text}",
+                    _("Planned or running projects: %(n)s", n="%{customdata[0]}"),
+                    _("Gaps without a project: %(n)s", n="%{customdata[1]}"),
+                    _("Gaps with a project: %(n)s", n="%{customdata[2]}"),
+                )
+            ),
         ),
         rtl,
-        horizontal=True,
     )
-    rows = [[name, gaps[m][0], gaps[m][1], funding.projects.get(m, 0)] for name, m in zip(names, members, strict=True)]
+    rows = [
+        [
+            p.name,
+            p.alpha3,
+            p.count,
+            *(gaps[m] if m in gaps else (None, None)),
+            _("Marker") if p.marker else _("Shape"),
+        ]
+        for m, p in zip(members, points, strict=True)
+    ]
     return Panel(
         "coverage",
-        _("Project coverage by country"),
-        figure if any(sum(g) for g in gaps.values()) else None,
+        _("Map of project coverage"),
+        figure if points else None,
         Table(
             [
                 _("Country"),
+                _("ISO code"),
+                _("Planned or running projects"),
                 _("Gaps without a project"),
                 _("Gaps with a planned or running project"),
-                _("Planned or running projects"),
+                _("Shown as"),
             ],
             rows,
+        ),
+        note=_(
+            "Colour: the planned or running projects in each member. Members without released results have no "
+            "gaps to count (a dash). Small island states are shown as circles."
         ),
     )
 

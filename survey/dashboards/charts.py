@@ -228,52 +228,12 @@ class MapPoint:
     marker: tuple[float, float] | None = None
 
 
-def map_figure(points: Sequence[MapPoint], scope: str, labels: Labels, rtl: bool = False) -> dict:
-    """Choropleth of overall scores, with markers for states too small for the base map.
+def _colour_bar(title: str, rtl: bool) -> dict:
+    return {"title": {"text": title}, "thickness": 12, **({"x": -0.02, "xanchor": "right"} if rtl else {})}
 
-    Hover templates read `%{customdata[0]}` (stage) and `%{customdata[1]}` (score) in both layers.
-    """
-    shaded = list(points)
-    small = [p for p in points if p.marker]
-    colour = {"zmin": 0, "zmax": 100, "colorscale": SCALE}
-    traces = [
-        {
-            "type": "choropleth",
-            "locations": [p.alpha3 for p in shaded],
-            "z": [round(p.score, 1) for p in shaded],
-            "text": [p.name for p in shaded],
-            "customdata": [[p.stage, round(p.score)] for p in shaded],
-            "marker": {"line": {"color": "#ffffff", "width": 0.5}},
-            "hovertemplate": labels.hover + "<extra></extra>",
-            **colour,
-            "colorbar": {
-                "title": {"text": labels.x},
-                "thickness": 12,
-                **({"x": -0.02, "xanchor": "right"} if rtl else {}),
-            },
-        }
-    ]
-    if small:
-        traces.append(
-            {
-                "type": "scattergeo",
-                "lon": [p.marker[0] for p in small if p.marker],
-                "lat": [p.marker[1] for p in small if p.marker],
-                "text": [p.name for p in small],
-                "customdata": [[p.stage, round(p.score)] for p in small],
-                "hovertemplate": labels.hover + "<extra></extra>",
-                "marker": {
-                    "size": 11,
-                    "color": [round(p.score, 1) for p in small],
-                    "cmin": 0,
-                    "cmax": 100,
-                    "colorscale": SCALE,
-                    "line": {"color": "#1b2430", "width": 1},
-                },
-                "showlegend": False,
-            }
-        )
-    geo = {
+
+def _geo(scope: str, fit: bool) -> dict:
+    return {
         "scope": scope,
         "resolution": 110,
         "showcountries": True,
@@ -282,9 +242,110 @@ def map_figure(points: Sequence[MapPoint], scope: str, labels: Labels, rtl: bool
         "landcolor": "#eef1f4",
         "showframe": False,
         "projection": {"type": "natural earth"},
-        "fitbounds": "locations" if points else False,
+        "fitbounds": "locations" if fit else False,
     }
-    return _figure(traces, _layout(labels, rtl, height=460, geo=geo))
+
+
+def _shaded_map(
+    codes: list[str],
+    names: list[str],
+    values: list[float],
+    customdata: list[list],
+    markers: list[tuple[str, tuple[float, float], float, list]],
+    colour: dict,
+    labels: Labels,
+    rtl: bool,
+) -> list[dict]:
+    """A choropleth layer and, for states too small to shade, a marker layer on the same colour scale.
+
+    `markers` holds (name, (lon, lat), value, customdata) of each small state.
+    """
+    traces = [
+        {
+            "type": "choropleth",
+            "locations": codes,
+            "z": values,
+            "text": names,
+            "customdata": customdata,
+            "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+            "hovertemplate": labels.hover + "<extra></extra>",
+            **colour,
+            "colorbar": _colour_bar(labels.x, rtl),
+        }
+    ]
+    if markers:
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": [position[0] for _n, position, _v, _c in markers],
+                "lat": [position[1] for _n, position, _v, _c in markers],
+                "text": [name for name, _p, _v, _c in markers],
+                "customdata": [data for _n, _p, _v, data in markers],
+                "hovertemplate": labels.hover + "<extra></extra>",
+                "marker": {
+                    "size": 11,
+                    "color": [value for _n, _p, value, _c in markers],
+                    "cmin": colour["zmin"],
+                    "cmax": colour["zmax"],
+                    "colorscale": colour["colorscale"],
+                    "line": {"color": "#1b2430", "width": 1},
+                },
+                "showlegend": False,
+            }
+        )
+    return traces
+
+
+def map_figure(points: Sequence[MapPoint], scope: str, labels: Labels, rtl: bool = False) -> dict:
+    """Choropleth of overall scores, with markers for states too small for the base map.
+
+    Hover templates read `%{customdata[0]}` (stage) and `%{customdata[1]}` (score) in both layers.
+    """
+    traces = _shaded_map(
+        [p.alpha3 for p in points],
+        [p.name for p in points],
+        [round(p.score, 1) for p in points],
+        [[p.stage, round(p.score)] for p in points],
+        [(p.name, p.marker, round(p.score, 1), [p.stage, round(p.score)]) for p in points if p.marker],
+        {"zmin": 0, "zmax": 100, "colorscale": SCALE},
+        labels,
+        rtl,
+    )
+    return _figure(traces, _layout(labels, rtl, height=460, geo=_geo(scope, bool(points))))
+
+
+@dataclass(frozen=True)
+class MapCount:
+    """A country on a map of counts: alpha-3 code, name, count, hover details, a marker position if small."""
+
+    alpha3: str
+    name: str
+    count: int
+    details: tuple[str, ...] = ()
+    marker: tuple[float, float] | None = None
+
+
+def count_map_figure(points: Sequence[MapCount], scope: str, labels: Labels, rtl: bool = False) -> dict:
+    """Choropleth of a count per country (e.g. projects), zero included, small states as markers.
+
+    Hover templates read `%{z}` or `%{marker.color}` through `%{customdata[0]}` (the count) and
+    `%{customdata[1]}`, `%{customdata[2]}`... (the details) in both layers.
+    """
+    top = max((p.count for p in points), default=0)
+    traces = _shaded_map(
+        [p.alpha3 for p in points],
+        [p.name for p in points],
+        [p.count for p in points],
+        [[p.count, *p.details] for p in points],
+        [(p.name, p.marker, p.count, [p.count, *p.details]) for p in points if p.marker],
+        # zero reads as the lightest shade, and a region with one project still has a scale
+        {"zmin": 0, "zmax": max(top, 1), "colorscale": SCALE},
+        labels,
+        rtl,
+    )
+    if top <= 10:  # whole numbers only: no "2.5 projects" on the colour bar
+        traces[0]["colorbar"]["dtick"] = 1
+    return _figure(traces, _layout(labels, rtl, height=460, geo=_geo(scope, bool(points))))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from babel.numbers import is_currency
 from flask_babel import gettext as _
 
 from survey.dashboards import services
+from survey.dashboards.matching import requested
 from survey.dashboards.services import BadParameter, RegionalData
 from survey.frameworks.definition import IndicatorDef
 from survey.i18n.locale import country_name
+from survey.plans import services as plan_services
 from survey.projects import services as project_services
 from survey.projects.services import ProjectRef
 from survey.questions import StoredAnswer, answer_text, question_type
@@ -31,6 +33,8 @@ class Gap:
     countries: list[str]
     unfunded: list[str] = field(default_factory=list)
     funded: list[tuple[str, list[ProjectRef]]] = field(default_factory=list)  # a member and its projects
+    # Members without a project whose action plan requests donor funding for an action on the indicator.
+    requested: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,15 +85,29 @@ def format_fact_value(indicator: IndicatorDef, value: StoredAnswer | None, rates
     return answer_text(indicator, value) or "—"
 
 
+def requested_gaps(data: RegionalData) -> set[tuple[str, str]]:
+    """(member, indicator code) of the actions requested from donors in the members' released plans: one query."""
+    members = {c.assessment_id: c.alpha2 for c in data.countries}
+    plans = plan_services.actions_by_assessment(members)
+    return {
+        (members[assessment_id], action.indicator_code)
+        for assessment_id, actions in plans.items()
+        for action in requested(actions)
+        if action.indicator_code
+    }
+
+
 def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
     """Indicators with members below Established, most unfunded gaps first, then most common, then questionnaire order.
 
     A member's gap is funded when a planned or running project the viewer may read works on the
-    indicator (or its whole pillar) in that country.
+    indicator (or its whole pillar) in that country; an unfunded one is "requested" when the member's
+    plan asks donors to fund an action on it.
     """
     definition = data.version.definition
     found = services.gaps(viewer, data)
     funding = project_services.funding(viewer, {c for codes in found.values() for c in codes}, definition).by_gap
+    asked = requested_gaps(data) if found else set()
     order = {i.code: n for n, i in enumerate(definition.all_indicators())}
     gaps = [
         Gap(
@@ -98,6 +116,7 @@ def gap_list(viewer: Any, data: RegionalData) -> list[Gap]:
             sorted(country_name(c) for c in codes),
             sorted(country_name(c) for c in codes if (c, code) not in funding),
             sorted((country_name(c), funding[(c, code)]) for c in codes if (c, code) in funding),
+            sorted(country_name(c) for c in codes if (c, code) not in funding and (c, code) in asked),
         )
         for code, codes in found.items()
         if definition.indicator(code)

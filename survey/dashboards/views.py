@@ -17,7 +17,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from survey.compression import Encoded, accepted_encoding, mark_shared, send
-from survey.dashboards import build, cache, exports, needs, opendata, profile, services
+from survey.dashboards import build, cache, exports, matching, needs, opendata, profile, services
 from survey.dashboards.services import BadParameter
 from survey.i18n.locale import text_direction
 from survey.images.service import ChartImage, chart_image
@@ -280,6 +280,12 @@ def chart_image_file(key: str) -> BaseResponse:
     # Opened on its own, the SVG needs its inline styles, and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     return response.make_conditional(request)
+
+
+@blueprint.app_template_global("plan_covers")
+def plan_covers(assessment, actions) -> dict[int, list[project_services.ProjectRef]]:
+    """Per action requested from donors, the planned or running projects the reader may see that cover it."""
+    return matching.plan_covers(current_user, assessment, actions)
 
 
 @blueprint.app_template_global("chart_image")
