@@ -334,3 +334,14 @@ def test_the_regional_dashboard_draws_funded_and_unfunded_gaps_and_coverage(clie
     assert int(legal[1]) > 0 and int(legal[2]) > 0  # the demo's legislation review in Sierra Leone funds some
     coverage = client.get("/dashboards/ecowas/2026/coverage.csv").get_data(as_text=True)
     assert "Planned or running projects" in coverage
+
+
+def test_an_implementers_donor_level_project_never_reaches_another_implementer_through_the_cache(client, auth, demo):
+    factories.make_user("implementer-2", ["implementer"])
+    db.session.commit()
+    auth.login("implementer")
+    assert client.post("/projects/new", data=form(visibility="donors", countries=["GH"])).status_code == 302
+    assert "Prosecutor training" in client.get("/dashboards/countries/GH").get_data(as_text=True)
+    auth.logout()
+    auth.login("implementer-2")
+    assert "Prosecutor training" not in client.get("/dashboards/countries/GH").get_data(as_text=True)

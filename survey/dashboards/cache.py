@@ -38,6 +38,7 @@ from survey.evidence.models import EvidenceFile
 from survey.extensions import cache, db
 from survey.frameworks.models import FrameworkVersion
 from survey.images.service import images_asked
+from survey.permissions import Permission, can
 from survey.projects.models import Project
 from survey.publication.rules import visible_levels
 from survey.regions.models import Membership, Region
@@ -209,7 +210,14 @@ def viewer_key(viewer: Any) -> tuple:
         authenticated,
         visible_levels(viewer),
         getattr(viewer, "country_id", None) if authenticated else None,
+        _own_projects_key(viewer) if authenticated else None,
     )
+
+
+def _own_projects_key(viewer: Any) -> int | None:
+    """The account, for a reader who also sees the donor-level projects they recorded (an implementer)."""
+    sees_all = can(viewer, Permission.RELEASE_READ_DONORS) or can(viewer, Permission.PROJECT_EDIT_ALL)
+    return None if sees_all or not can(viewer, Permission.PROJECT_EDIT) else viewer.id
 
 
 def page_key() -> tuple:
