@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from survey.frameworks.definition import default_framework_path, load_document, parse_framework
@@ -94,3 +96,10 @@ def test_zimbabwe_counts_in_the_commonwealth_only_before_its_2003_exit():
         assert "ZW" in members_in(commonwealth[code].periods, 2002)
         assert "ZW" not in members_in(commonwealth[code].periods, 2004)
         assert "ZW" not in members_in(commonwealth[code].periods, 2026)
+
+
+def test_arabic_pages_separate_cited_instruments_with_the_arabic_semicolon(client):
+    html = client.get("/framework?lang=ar").get_data(as_text=True)
+    refs = re.findall(r'<p class="refs">(.*?)</p>', html)
+    assert refs and all("; " not in line for line in refs)
+    assert any("؛ " in line for line in refs)

@@ -26,6 +26,7 @@ from wtforms.widgets import HiddenInput, Input, TextArea
 from survey.assessments.forms import AnswerForm, PillarForm, field_key, make_pillar_form
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.labels import stage_name
+from survey.i18n.formats import clause_separator
 from survey.questions import answer_text
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -235,7 +236,7 @@ def _about(definition: FrameworkDef, indicator: IndicatorDef) -> str:
     """The question, the guidance and the instruments it reflects."""
     refs = ""
     if indicator.references:
-        cited = "; ".join(
+        cited = clause_separator().join(
             f"{_t(definition.instruments[ref.instrument])}" + (f" ({_t(ref.provision)})" if ref.provision else "")
             for ref in indicator.references
         )

@@ -21,6 +21,7 @@ from survey.compression import is_shared
 from survey.demo import demo_accounts
 from survey.frameworks.labels import stage_name
 from survey.i18n.formats import (
+    clause_separator,
     format_date,
     format_datetime,
     format_decimal,
@@ -122,6 +123,7 @@ def template_helpers() -> dict:
         "format_datetime": format_datetime,
         "format_money": format_money,
         "format_list": format_list,
+        "clause_separator": clause_separator,
         "status_label": status_label,
         "role_names": role_names,
         "visibility_label": visibility_label,
