@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -30,6 +31,11 @@ class UserRole(Model):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+
+
+def password_hash_method() -> str:
+    """Werkzeug's hash method for new passwords: scrypt, unless the configuration names another (tests)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class User(UserMixin, Model):
@@ -67,7 +73,7 @@ class User(UserMixin, Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted, slow hash of the password and end the other sessions."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.accounts.models import User, UserSession
+from survey.accounts.models import User, UserSession, password_hash_method
 from survey.extensions import db
 from survey.models import utcnow
 
@@ -63,14 +63,14 @@ def end_session(user: User) -> None:
 
 
 @cache
-def _unknown_account_hash() -> str:
+def _unknown_account_hash(method: str) -> str:
     """A hash of a random password, checked for unknown accounts so they answer as slowly as known ones."""
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def password_matches(user: User | None, password: str) -> bool:
     """Whether the password is the account's; as much hashing work for unknown and deactivated accounts."""
     if user is None:
-        check_password_hash(_unknown_account_hash(), password)
+        check_password_hash(_unknown_account_hash(password_hash_method()), password)
         return False
     return user.check_password(password)
