@@ -102,8 +102,10 @@ def test_contributor_fills_saves_reloads_and_coordinator_submits(page, tmp_path)
                 group.locator("input[type=radio][value='3']").check()
         if page.locator("button[name=save_next]").count():
             page.click("button[name=save_next]")
+            page.wait_for_load_state("load")  # the next pillar whole, before its questions are counted
         else:
             page.click("button[name=save]")
+            page.wait_for_load_state("load")
             break
     page.goto(url + "/review")
     assert "Unanswered indicators (0)" in page.content()
