@@ -24,7 +24,7 @@ from babel.lists import format_list as babel_format_list
 from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import format_percent as babel_format_percent
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -49,9 +49,29 @@ def reader_country() -> str | None:
 
 def formatting_locale(language: Locale | str | None = None, country: str | None = None) -> Locale:
     """The CLDR locale to write dates, numbers and names in for this language and country."""
+    if language is None and country is None:
+        return _readers_formatting_locale()
     if language is None:
-        language, country = get_locale() or Locale("en"), country or reader_country()
+        language = get_locale() or Locale("en")
     return _formatting_locale(str(language), country)
+
+
+def _readers_formatting_locale() -> Locale:
+    # A page formats hundreds of numbers and names: the reader's locale is kept for the request,
+    # beside the language and the user it was found for (a sign-in or `force_locale` changes them).
+    try:
+        ctx, user = g._flask_babel, g._login_user
+        kept = ctx.survey_formatting
+        if kept[0] is ctx.babel_locale and kept[1] is user:
+            return kept[2]
+    except (AttributeError, RuntimeError):  # not found yet, or outside an application context
+        pass
+    found = _formatting_locale(str(get_locale() or Locale("en")), reader_country())
+    try:
+        g._flask_babel.survey_formatting = (g._flask_babel.babel_locale, g._login_user, found)
+    except (AttributeError, RuntimeError):  # no request, or nobody signed in or out yet: nothing to keep
+        pass
+    return found
 
 
 @cache

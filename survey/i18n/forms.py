@@ -7,9 +7,11 @@ them too), then in the catalogs WTForms ships.
 
 from __future__ import annotations
 
-from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.i18n import translations as wtforms_translations
+
+from survey.i18n.locale import catalog
 
 
 class CatalogTranslations:
@@ -17,12 +19,12 @@ class CatalogTranslations:
 
     def gettext(self, string: str) -> str:
         """Our translation, else WTForms' own, else the English message."""
-        translated = get_translations().ugettext(string)
+        translated = catalog().ugettext(string)
         return translated if translated != string else wtforms_translations.gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Our plural translation, else WTForms' own."""
-        translated = get_translations().ungettext(singular, plural, n)
+        translated = catalog().ungettext(singular, plural, n)
         if translated not in (singular, plural):
             return translated
         return wtforms_translations.ngettext(singular, plural, n)

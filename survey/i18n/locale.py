@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyuca
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale, get_translations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import _get_current_context, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
@@ -85,6 +85,27 @@ def remember_locale(response: AnyResponse, language: str) -> AnyResponse:
     return response
 
 
+def catalog() -> Any:
+    """The translations of the request's language, found once per language rather than for every string.
+
+    A page translates hundreds of strings, and Flask-Babel looks the catalog up afresh for each
+    one (several context lookups). It is kept beside the locale it was found for, so
+    `force_locale` and `refresh`, which replace the locale, still switch catalogs.
+    """
+    try:
+        ctx = g._flask_babel
+        kept = ctx.survey_catalog
+        if kept[0] is ctx.babel_locale:
+            return kept[1]
+    except (AttributeError, RuntimeError):  # not looked up yet, or outside an application context
+        pass
+    translations = get_translations()
+    ctx = _get_current_context()
+    if ctx is not None:
+        ctx.survey_catalog = (getattr(ctx, "babel_locale", None), translations)
+    return translations
+
+
 def install_escaping_gettext(app: Flask) -> None:
     """Make `_()` in templates escape the translation like any other text.
 
@@ -93,16 +114,16 @@ def install_escaping_gettext(app: Flask) -> None:
     """
 
     def gettext(string: str) -> Markup:
-        return escape(get_translations().ugettext(string))
+        return escape(catalog().ugettext(string))
 
     def ngettext(singular: str, plural: str, n: int) -> Markup:
-        return escape(get_translations().ungettext(singular, plural, n))
+        return escape(catalog().ungettext(singular, plural, n))
 
     def pgettext(context: str, string: str) -> Markup:
-        return escape(get_translations().upgettext(context, string))
+        return escape(catalog().upgettext(context, string))
 
     def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
-        return escape(get_translations().unpgettext(context, singular, plural, n))
+        return escape(catalog().unpgettext(context, singular, plural, n))
 
     # The jinja2.ext.i18n extension adds this method at runtime; Environment's types do not declare it.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -173,6 +194,13 @@ def collation_key(locale: Locale | str | None = None) -> Callable[[str], tuple]:
 def sorted_countries(alpha2_codes: Iterable[str], locale: Locale | str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs named from CLDR in the reader's language, in that language's order."""
     locale = formatting_locale(locale) if locale else formatting_locale()
+    return list(_sorted_countries(tuple(alpha2_codes), str(locale)))
+
+
+@lru_cache(maxsize=64)
+def _sorted_countries(alpha2_codes: tuple[str, ...], locale_name: str) -> tuple[tuple[str, str], ...]:
+    # Collating some 200 names costs milliseconds, and every form with a country menu needs them.
+    locale = Locale.parse(locale_name)
     named = [(code, _territory_name(locale, code)) for code in alpha2_codes]
     key = collation_key(locale)
-    return sorted(named, key=lambda pair: key(pair[1]))
+    return tuple(sorted(named, key=lambda pair: key(pair[1])))
