@@ -271,6 +271,32 @@ def test_slow_connection_sees_images_and_explores_one_chart(server_with_images):
     assert errors == [], errors
 
 
+@pytest.mark.browser
+def test_phone_on_a_fast_connection_keeps_the_images_until_the_reader_explores(server_with_images):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
+        context = browser.new_context(
+            base_url=server_with_images, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        )
+        # A fast link, but a phone's processor: seconds of Plotly would leave the page deaf to taps.
+        context.add_init_script(
+            "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '4g', saveData: false}})"
+        )
+        page = context.new_page()
+        scripts: list[str] = []
+        page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
+        sign_in(page, "donor")
+        page.goto("/dashboards/ecowas/2026")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#panel-ranking .chart-image img").is_visible()
+        assert not [url for url in scripts if "plotly" in url]
+        page.click("#panel-ranking .explore button")
+        page.locator("#panel-ranking .chart.drawn .main-svg").first.wait_for(timeout=30000)
+        browser.close()
+
+
 def test_image_store_keeps_a_bounded_number_of_images_and_waiting_figures(tmp_path, monkeypatch):
     import os
 

@@ -1,6 +1,6 @@
 // Charts before Plotly: every chart is first a server-drawn image of its Plotly figure with its table.
 // The interactive chart (1.5 MB of Plotly) loads only when the reader presses "Explore", or by itself
-// once the page has loaded on a fast connection that does not ask to save data.
+// once the page has loaded on a fast connection that does not ask to save data, on a screen wider than a phone's.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -64,6 +64,22 @@
     return !!connection && !connection.saveData && connection.effectiveType === "4g";
   }
 
+  // A phone-sized screen keeps the image drawn for it (the same breakpoint as the narrow image) until
+  // the reader explores: on a phone's slower processor, Plotly takes seconds of the main thread, during
+  // which the page does not answer a tap, even when the connection is fast.
+  function wideScreen() {
+    return !window.matchMedia || !window.matchMedia("(max-width: 40rem)").matches;
+  }
+
+  // One chart per task, so that a tap or a scroll is answered between two charts.
+  function drawEach(boxes) {
+    var list = Array.prototype.slice.call(boxes);
+    (function next() {
+      var box = list.shift();
+      if (box) { draw(box); setTimeout(next, 0); }
+    })();
+  }
+
   function start() {
     var boxes = document.querySelectorAll(".chart-box");
     boxes.forEach(function (box) {
@@ -72,9 +88,9 @@
       button.addEventListener("click", function () { explore(box, button); });
       paragraph.hidden = false;
     });
-    if (boxes.length && fastConnection()) {
+    if (boxes.length && fastConnection() && wideScreen()) {
       // After the images: Plotly must not compete with them for the connection.
-      var drawAll = function () { loadPlotly().then(function () { boxes.forEach(draw); }, function () {}); };
+      var drawAll = function () { loadPlotly().then(function () { drawEach(boxes); }, function () {}); };
       if (document.readyState === "complete") { drawAll(); } else { window.addEventListener("load", drawAll); }
     }
   }
