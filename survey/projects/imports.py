@@ -11,7 +11,6 @@ import hashlib
 import io
 import re
 import time
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,13 +28,12 @@ from survey.projects.services import BUDGET_RULE, ProjectValues, check
 from survey.questions.base import InvalidAnswer
 from survey.questions.fields import parse_day
 from survey.questions.numbers import check_number, parse_number
+from survey.spreadsheets import ZIP_MAGIC, Refusal, UnsafeWorkbook, check_xlsx
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 200
 MAX_UNZIPPED = 50 * 1024 * 1024
 MAX_CELL = 4000
-CHUNK = 64 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
 COLUMNS = (
     "title",
     "implementer",
@@ -81,24 +79,21 @@ class ReadImport:
 def _bounded_zip(data: bytes) -> None:
     """Refuse macros, too many parts or too much once unzipped (declared sizes can lie: zip bombs)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            if len(entries) > MAX_ENTRIES:
-                raise BadImport(_("The workbook holds too many parts."))
-            names = {entry.filename.lower() for entry in entries}
-            if any(name.endswith("vbaproject.bin") for name in names):
-                raise BadImport(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
-            if "xl/workbook.xml" not in names:
-                raise BadImport(_("This is neither a CSV file nor an Excel workbook (.xlsx)."))
-            total = 0
-            for entry in entries:
-                with archive.open(entry) as part:
-                    while chunk := part.read(CHUNK):
-                        total += len(chunk)
-                        if total > MAX_UNZIPPED:
-                            raise BadImport(_("The workbook is too large once unpacked."))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
-        raise BadImport(_("The file is damaged: it cannot be opened as an Excel workbook.")) from error
+        check_xlsx(data, MAX_ENTRIES, MAX_UNZIPPED)
+    except UnsafeWorkbook as refused:
+        raise BadImport(_refusal_message(refused.reason)) from refused
+
+
+def _refusal_message(reason: Refusal) -> str:
+    if reason is Refusal.TOO_MANY_PARTS:
+        return _("The workbook holds too many parts.")
+    if reason is Refusal.MACROS:
+        return _("Workbooks with macros are refused: save it as an Excel workbook (.xlsx).")
+    if reason is Refusal.TOO_LARGE_UNPACKED:
+        return _("The workbook is too large once unpacked.")
+    if reason is Refusal.DAMAGED:
+        return _("The file is damaged: it cannot be opened as an Excel workbook.")
+    return _("This is neither a CSV file nor an Excel workbook (.xlsx).")
 
 
 def _too_many(max_rows: int) -> BadImport:

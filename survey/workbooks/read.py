@@ -7,7 +7,6 @@ with a problem applies nothing.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +22,13 @@ from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.i18n.bidi import link_problem
 from survey.questions import DONT_KNOW, VALUE, InvalidAnswer, question_type
 from survey.questions.base import in_language, same_words
+from survey.spreadsheets import Refusal, UnsafeWorkbook, check_xlsx
 from survey.workbooks import layout
 from survey.workbooks.layout import Manifest
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 500
 MAX_UNZIPPED = 60 * 1024 * 1024
-CHUNK = 64 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 class BadWorkbook(Exception):
@@ -61,36 +59,22 @@ def check_container(data: bytes, filename: str) -> None:
         raise BadWorkbook(_("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024)))
     if filename.lower().endswith((".xlsm", ".xltm", ".xlsb")):
         raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
-    if not data.startswith(ZIP_MAGIC):
-        raise BadWorkbook(_("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            if len(entries) > MAX_ENTRIES:
-                raise BadWorkbook(_("The workbook holds too many parts to be one of ours."))
-            names = {entry.filename.lower() for entry in entries}
-            if any(name.endswith("vbaproject.bin") for name in names):
-                raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
-            if "xl/workbook.xml" not in names or "[content_types].xml" not in names:
-                raise BadWorkbook(
-                    _("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read.")
-                )
-            _bounded_unzip(archive, entries)
-            if b"macroEnabled" in archive.read("[Content_Types].xml"):
-                raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
-        raise BadWorkbook(_("The file is damaged: it cannot be opened as an Excel workbook.")) from error
+        check_xlsx(data, MAX_ENTRIES, MAX_UNZIPPED)
+    except UnsafeWorkbook as refused:
+        raise BadWorkbook(_refusal_message(refused.reason)) from refused
 
 
-def _bounded_unzip(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
-    """Decompress every part counting bytes, and stop at the bound: declared sizes can lie (zip bombs)."""
-    total = 0
-    for entry in entries:
-        with archive.open(entry) as part:
-            while chunk := part.read(CHUNK):
-                total += len(chunk)
-                if total > MAX_UNZIPPED:
-                    raise BadWorkbook(_("The workbook is too large once unpacked."))
+def _refusal_message(reason: Refusal) -> str:
+    if reason is Refusal.TOO_MANY_PARTS:
+        return _("The workbook holds too many parts to be one of ours.")
+    if reason is Refusal.MACROS:
+        return _("Workbooks with macros are refused: save it as an Excel workbook (.xlsx).")
+    if reason is Refusal.TOO_LARGE_UNPACKED:
+        return _("The workbook is too large once unpacked.")
+    if reason is Refusal.DAMAGED:
+        return _("The file is damaged: it cannot be opened as an Excel workbook.")
+    return _("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read.")
 
 
 def read_workbook(data: bytes, filename: str, definition: FrameworkDef, secret: str) -> ReadWorkbook:
