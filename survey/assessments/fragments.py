@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from wtforms import Field
 from wtforms.widgets import HiddenInput, Input, TextArea
 
-from survey.assessments.forms import AnswerForm, PillarForm, field_key, make_pillar_form
+from survey.assessments.forms import AnswerForm, PillarForm, StoredPillarForm, field_key, make_pillar_form
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.labels import stage_name
 from survey.i18n.formats import clause_separator
@@ -126,6 +126,8 @@ class IndicatorSkeleton:
     thread_form: Marked = Marked("")
     carried: str = ""
     confirm: str = ""
+    # The whole indicator as a GET shows it unanswered, by reader locale, country, threads shown and editable.
+    blank: dict[tuple, Marked] = field(default_factory=dict)
 
 
 @dataclass
@@ -254,7 +256,7 @@ def _about(definition: FrameworkDef, indicator: IndicatorDef) -> str:
 class Request:
     """What one request fills into the skeleton."""
 
-    form: PillarForm
+    form: PillarForm | StoredPillarForm
     answers: dict
     editable: frozenset[str]
     conflicts: dict
@@ -267,7 +269,7 @@ class Request:
 
 
 def questions(
-    form: PillarForm,
+    form: PillarForm | StoredPillarForm,
     pillar: PillarDef,
     answers: dict,
     editable: frozenset[str],
@@ -285,9 +287,24 @@ def questions(
         assessment.country.alpha2, lambda name: env.get_template(name).module,
     )  # fmt: skip
     aid = str(assessment.id)
+    # Stored answers only (a GET: nothing typed, no errors): an unanswered indicator without files,
+    # comments or conflict looks the same for every assessment of the country, but for the id.
+    stored = (str(form.locale), fill.country, show_threads) if getattr(form, "stored", False) else None
     out: list[str] = []
     for indicator, skel_i in zip(pillar.indicators, skel.indicators, strict=True):
-        _indicator(out, fill, skel, skel_i, indicator, aid)
+        code = skel_i.code
+        if stored is None or code in answers or code in conflicts or attached.get(code) or comments.get(code):
+            _indicator(out, fill, skel, skel_i, indicator, aid)
+            continue
+        key = (*stored, code in editable)
+        found = skel_i.blank.get(key)
+        if found is None:
+            if len(skel_i.blank) > 256:  # a guard: few languages, countries and states
+                skel_i.blank.clear()
+            made: list[str] = []
+            _indicator(made, fill, skel, skel_i, indicator, str(ID_MARK))
+            found = skel_i.blank[key] = Marked("".join(made))
+        out.append(found.fill(aid))
     return Markup("".join(out))  # noqa: S704 - escaped markup and values, as in the template
 
 

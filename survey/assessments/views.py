@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey.assessments import carry, fragments, services, signals
-from survey.assessments.forms import ConfirmForm, field_key, make_pillar_form
+from survey.assessments.forms import ConfirmForm, StoredPillarForm, field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
 from survey.audit.services import record_refusal
@@ -165,10 +165,10 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
-    form = make_pillar_form(pillar_def, assessment.country.alpha2)
     if request.method == "GET":
-        form.fill(answers)
-        return _render_pillar(assessment, pillar_def, form, editable, answers)
+        stored = StoredPillarForm(pillar_def, assessment.country.alpha2, answers)
+        return _render_pillar(assessment, pillar_def, stored, editable, answers)
+    form = make_pillar_form(pillar_def, assessment.country.alpha2)
     if not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
         record_refusal(
             "answer.update",
