@@ -165,10 +165,13 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
-    if request.method == "GET":
+    if request.method == "GET" and _lean():
         stored = StoredPillarForm(pillar_def, assessment.country.alpha2, answers)
         return _render_pillar(assessment, pillar_def, stored, editable, answers)
     form = make_pillar_form(pillar_def, assessment.country.alpha2)
+    if request.method == "GET":
+        form.fill(answers)
+        return _render_pillar(assessment, pillar_def, form, editable, answers)
     if not can(current_user, Permission.ASSESSMENT_EDIT, assessment):
         record_refusal(
             "answer.update",
@@ -298,9 +301,14 @@ def _render_pillar(
         pending=[i.code for i in pillar_def.indicators if (a := answers.get(i.code)) is not None and a.to_confirm],
         completion=services.score(assessment),  # progress: this pillar and overall
         next_pillar=definition.next_pillar(pillar_def.code),
-        # Off only to compare with the straightforward rendering (tests/test_lean_pillar.py).
-        lean=fragments if current_app.config.get("LEAN_PILLAR_PAGES", True) else None,
+        lean=fragments if _lean() else None,
     )
+
+
+def _lean() -> bool:
+    """Whether pillar pages are filled from fragments (survey/assessments/fragments.py)."""
+    # Off only to compare with the straightforward rendering (tests/test_lean_pillar.py).
+    return current_app.config.get("LEAN_PILLAR_PAGES", True)
 
 
 @blueprint.route("/<int:assessment_id>/review")
