@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -226,8 +227,8 @@ class StoredPillarForm:
 
     stored = True  # no typed values and no errors: unanswered indicators show as they always do
 
-    def __init__(self, pillar: PillarDef, country: str | None, answers: dict[str, Answer]) -> None:
-        """Remember what to build subforms from."""
+    def __init__(self, pillar: PillarDef, country: str | None, answers: dict[str, Any]) -> None:
+        """Remember what to build subforms from (stored answers: Answer objects or rows of their columns)."""
         self.cls = pillar_form_class(pillar)
         self.indicator_codes = self.cls.indicator_codes
         self.country, self.answers = country, answers

@@ -17,6 +17,7 @@ from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.i18n.locale import sorted_countries
+from survey.methodology.scoring import AssessmentResult
 from survey.permissions import Permission, assigned_pillars, can, requires
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -163,11 +164,13 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     """Answer one pillar; saving works without JavaScript and never overwrites a colleague's save."""
     assessment = _assessment(assessment_id)
     pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
+    if request.method == "GET" and _lean():  # read-only rows and the progress, in one query
+        shown, progress = services.shown_answers(assessment, pillar_def.code)
+        editable = services.editable_codes(current_user, assessment, pillar_def, shown)
+        stored = StoredPillarForm(pillar_def, assessment.country.alpha2, shown)
+        return _render_pillar(assessment, pillar_def, stored, editable, shown, progress=progress)
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
-    if request.method == "GET" and _lean():
-        stored = StoredPillarForm(pillar_def, assessment.country.alpha2, answers)
-        return _render_pillar(assessment, pillar_def, stored, editable, answers)
     form = make_pillar_form(pillar_def, assessment.country.alpha2)
     if request.method == "GET":
         form.fill(answers)
@@ -285,9 +288,16 @@ def _render_conflict(
 
 
 def _render_pillar(
-    assessment: Assessment, pillar_def, form, editable: frozenset[str], answers: dict, conflicts: dict | None = None
+    assessment: Assessment,
+    pillar_def,
+    form,
+    editable: frozenset[str],
+    answers: dict,
+    conflicts: dict | None = None,
+    progress: AssessmentResult | None = None,
 ) -> str:
     definition = assessment.framework_version.definition
+    completion = progress or services.score(assessment)  # progress: this pillar and overall
     return render_template(
         "assessments/pillar.html",
         assessment=assessment,
@@ -299,7 +309,8 @@ def _render_pillar(
         answers=answers,
         conflicts=conflicts or {},
         pending=[i.code for i in pillar_def.indicators if (a := answers.get(i.code)) is not None and a.to_confirm],
-        completion=services.score(assessment),  # progress: this pillar and overall
+        completion=completion,
+        done=next(p for p in completion.pillars if p.code == pillar_def.code),
         next_pillar=definition.next_pillar(pillar_def.code),
         lean=fragments if _lean() else None,
     )
