@@ -7,9 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -249,8 +251,21 @@ class StoredPillarForm:
         return found
 
     def hidden_tag(self) -> Markup:
-        """The form's hidden CSRF field."""
-        return ConfirmForm().hidden_tag()
+        """The form's hidden CSRF field, as a FlaskForm renders it (without building one on every page)."""
+        name = current_app.config["WTF_CSRF_FIELD_NAME"]
+        around = _CSRF_MARKUP.get(name)
+        if around is None or not current_app.config["WTF_CSRF_ENABLED"]:
+            form = ConfirmForm()
+            if not form.meta.csrf:  # tests may turn CSRF off: no field
+                return form.hidden_tag()
+            before, token, after = str(form.hidden_tag()).partition(str(escape(form.csrf_token.current_token)))
+            if not token:  # never expected: the field shows its token
+                return form.hidden_tag()
+            around = _CSRF_MARKUP[name] = (before, after)
+        return Markup(f"{around[0]}{escape(generate_csrf())}{around[1]}")  # noqa: S704 - WTForms' markup
+
+
+_CSRF_MARKUP: dict[str, tuple[str, str]] = {}  # by field name: the CSRF field's markup before and after its token
 
 
 class ConfirmForm(FlaskForm):
