@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -21,6 +21,8 @@ CACHE_SIZE = 512  # parts x languages x keys (role sets); each a few hundred byt
 
 def once(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
     """The call block's markup, rendered once per name, language, site root and key."""
+    if not has_request_context():  # a page rendered by a command or a background job: rare, rendered afresh
+        return Markup(caller())  # noqa: S704 - the template's own autoescaped markup
     # Kept per application: tests build apps with other catalogs and settings in one process.
     kept: dict[tuple, Markup] = current_app.extensions.setdefault("survey.shell", {})
     full = (name, str(get_locale()), request.script_root, *key)
