@@ -146,9 +146,13 @@ def start_assessment(user: User, cycle: Cycle) -> Assessment:
     return assessment
 
 
+# Most pages load their assessment first: built once (with its country, cycle and framework version).
+ASSESSMENT = sa.select(Assessment).where(Assessment.id == sa.bindparam("assessment_id"))
+
+
 def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
     """The assessment if this user may see it; 404 otherwise, so ids of others do not leak."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.scalars(ASSESSMENT, {"assessment_id": assessment_id}).one_or_none()
     if assessment is None:
         raise NotFound()
     if not can(user, Permission.ASSESSMENT_VIEW, assessment):
