@@ -222,6 +222,7 @@ def build(definition: FrameworkDef, pillar: PillarDef) -> PillarSkeleton:
             "tabs": Marked(parts.tabs(definition, pillar, Stand())),
             "about": Marked(parts.about(pillar)),
             "restore": Marked(parts.restore()),
+            "thread_forms": Marked("".join(s.thread_form.fill(str(ID_MARK)) for s in built)),  # after the questions
         },
     )
 
@@ -317,8 +318,7 @@ def part(name: str, pillar: PillarDef, assessment: Any) -> Markup:
 def thread_forms(pillar: PillarDef, assessment: Any, csrf: str) -> Markup:
     """The comment forms after the questionnaire, one per indicator."""
     skel = skeleton(assessment.framework_version, pillar)
-    aid = str(assessment.id)
-    forms = "".join(s.thread_form.fill(aid) for s in skel.indicators)
+    forms = skel.parts["thread_forms"].fill(str(assessment.id))
     return Markup(forms.replace(CSRF_MARK, str(escape(csrf))))  # noqa: S704 - the macro's markup
 
 
