@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -178,8 +178,11 @@ def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> d
     return {code: answer for answer, code in db.session.execute(query).all()}
 
 
-def editable_codes(user: User, assessment: Assessment, pillar: PillarDef, answers: dict[str, Answer]) -> frozenset[str]:
-    """Indicators of the pillar this user may change now (after a return: the reopened ones)."""
+def editable_codes(user: User, assessment: Assessment, pillar: PillarDef, answers: Mapping[str, Any]) -> frozenset[str]:
+    """Indicators of the pillar this user may change now (after a return: the reopened ones).
+
+    `answers`: the pillar's answers by code, Answer objects or rows of their columns (`shown_answers`).
+    """
     if not assessment.is_editable or not can(user, Permission.PILLAR_EDIT, assessment, pillar=pillar.code):
         return frozenset()
     codes = frozenset(i.code for i in pillar.indicators)
