@@ -5,7 +5,9 @@ let them see: a dozen translation and URL-building calls on every request for th
 `{% call once('name', key...) %}...{% endcall %}` renders its body the first time and then
 returns the kept markup. The body must depend on nothing but the language, the site root, the
 application's configuration and the key given: what differs per request or per user (CSRF
-token, path, user name, counts) stays outside the call, or goes into the key.
+token, path, user name, counts) stays outside the call, or goes into the key. Numbers and country
+names are written in the reader's formatting locale, which also follows the reader's country:
+a part that writes them has `html_lang` and the reader's country in its key.
 """
 
 from __future__ import annotations
