@@ -7,7 +7,10 @@ only with the language. Here that text and the fields' markup are rendered once 
 framework version, pillar, language and site root; a request fills in only what is its own: the
 user's values, answer versions, carried-over marks, errors, evidence files, messages and its CSRF
 token. Rare parts (errors, conflicts, files, comments) still come from the page's own macros.
-tests/test_lean_pillar.py checks that both renderings are the same, byte for byte.
+On a GET (`StoredPillarForm`: stored answers, nothing typed) an unanswered question without
+files, comments or conflict is kept whole, per reader locale, country, threads and editability,
+so its WTForms subform is not even built. tests/test_lean_pillar.py checks that both renderings
+are the same, byte for byte.
 """
 
 from __future__ import annotations
