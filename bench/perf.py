@@ -1,6 +1,7 @@
 """CPU time and throughput of every kind of page, as a ratio to a hello-world Flask app, in one interleaved run.
 
 Usage: python bench/perf.py [--rounds 5] [--seconds 1.5] [--clients 4] [--workers 2] [--countries 60] [--cycles 10]
+                            [--only pillar --only results]  (just those pages and hello-world: quicker)
 
 Three gunicorn servers run side by side with the same settings: the app (caches on), the app with
 its page caches off (the "fresh" rows: every request builds its page), and bench/hello.py. The
@@ -177,6 +178,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--countries", type=int, default=60)
     parser.add_argument("--cycles", type=int, default=10)
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only the pages whose name holds this word (repeatable)"
+    )
     options = parser.parse_args()
     env = prepare(options)
     servers = [
@@ -208,6 +212,8 @@ def main() -> None:
             Page("export AU CSV fresh", fresh, "/dashboards/au/2026/export.csv", donor),
             Page("API AU 2026", app, "/api/v1/regions/au/2026", donor),
         ]
+        if options.only:
+            pages = [pages[0], *(p for p in pages[1:] if any(word in p.name for word in options.only))]
         for page in pages:  # draw the chart images and fill the caches before measuring
             if "dashboard" in page.name or "results" in page.name or "profile" in page.name:
                 wait_for_images(page.server.port, page.path, page.cookie)

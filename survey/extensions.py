@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import Babel, Domain
@@ -16,7 +16,7 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, Executable, MetaData, Result, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible across databases.
@@ -69,6 +69,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cache = Cache()
 # E-mail; `survey.notifications.delivery` sends through SMTP when MAIL_SERVER is set, else to the log.
 mail = Mail()
+
+
+def run_core(statement: Executable, params: dict[str, Any]) -> Result:
+    """Run a Core statement built once (no ORM objects: cheaper), flushing pending changes first as ORM queries do."""
+    if db.session.autoflush:
+        db.session.flush()  # returns at once when nothing is pending
+    return db.session.execute(statement, params)
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -289,7 +289,8 @@ def can(user: Any, permission: Permission | str, obj: Any = None, **detail: Any)
 
 def current_user_can(permission: Permission | str, obj: Any = None, **detail: Any) -> bool:
     """`can` for the signed-in user (templates call it as `can(...)`)."""
-    return can(current_user, permission, obj, **detail)
+    # The user itself, not the proxy: a rule reads several of its attributes, each through the proxy otherwise.
+    return can(current_user._get_current_object(), permission, obj, **detail)
 
 
 PUBLIC = "public"

@@ -8,10 +8,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from survey.assessments.models import Answer, Assessment
+from survey.assessments.models import Answer, Assessment, Cycle
 from survey.evidence.models import EvidenceFile
 from survey.extensions import db
 from survey.frameworks.models import Indicator
+from tests import factories
 from tests.conftest import assessment_id_from
 
 PILLARS = ("legal", "strategy", "csirt", "justice", "reporting", "cooperation", "awareness", "resources")
@@ -123,3 +124,21 @@ def test_a_conflicting_save_and_a_read_only_page_read_the_same(client, app, auth
     released = re.search(r"/assessments/(\d+)/results", listing).group(1)
     html = assert_same(client, app, monkeypatch, f"/assessments/{released}/pillars/resources", lang="ar")
     assert " disabled>" in html
+
+
+def test_unanswered_questions_kept_from_one_draft_link_to_the_next_draft(client, app, auth, monkeypatch, demo):
+    # The lean page keeps an unanswered question's markup per country: the next draft's page
+    # must name its own assessment in every link, never the one first shown.
+    first = factories.start_assessment("gh-coordinator")
+    second = Assessment(
+        country_id=first.country_id,
+        cycle=Cycle(year=2030, framework_version_id=first.framework_version_id),
+        framework_version_id=first.framework_version_id,
+    )
+    db.session.add(second)
+    db.session.commit()
+    auth.login("gh-coordinator")
+    assert_same(client, app, monkeypatch, f"/assessments/{first.id}/pillars/justice")
+    html = assert_same(client, app, monkeypatch, f"/assessments/{second.id}/pillars/justice")
+    assert f"/assessments/{second.id}/indicators/" in html
+    assert f"/assessments/{first.id}/" not in html

@@ -21,9 +21,9 @@ from survey.accounts.models import User, UserSession, password_hash_method
 from survey.extensions import db
 from survey.models import utcnow
 
-# One query on every signed-in request: the user, the roles and this session's row (deleted by
-# sign-out, on whichever server). Built once: building it costs more than running it.
-SIGNED_IN_USER = (
+# One query on every signed-in request (so built once): the user, the roles and this session's row
+# (deleted by sign-out, on whichever server).
+SIGNED_IN = (
     sa.select(User)
     .join(UserSession, UserSession.user_id == User.id)
     .where(
@@ -41,8 +41,8 @@ def signed_in_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}", user_id) or not token or not row_id:
         return None
     oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    parameters = {"user_id": int(user_id), "row_id": row_id[:64], "oldest": oldest}
-    user = db.session.scalars(SIGNED_IN_USER, parameters).unique().first()
+    params = {"user_id": int(user_id), "row_id": row_id[:64], "oldest": oldest}
+    user = db.session.scalars(SIGNED_IN, params).unique().first()
     if user is None or not secrets.compare_digest(token, user.session_token):
         return None
     user.current_session_id = row_id

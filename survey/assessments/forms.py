@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -147,6 +152,7 @@ class PillarForm(FlaskForm):
     Meta = CatalogMeta
 
     indicator_codes: tuple[str, ...] = ()
+    subform_classes: dict[str, type[AnswerForm]] = {}  # noqa: RUF012 - set by pillar_form_class
 
     def subform(self, code: str) -> FormField:
         """The subform of one indicator."""
@@ -184,18 +190,82 @@ def subform_class(indicator: IndicatorDef) -> type[AnswerForm]:
 _FORM_CLASSES: dict[tuple, type[PillarForm]] = {}
 
 
-def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarForm:
-    """Build (and cache) the form class for a pillar, then instantiate it for this request and country."""
+def pillar_form_class(pillar: PillarDef) -> type[PillarForm]:
+    """The form class of a pillar, built once per set of indicator definitions."""
     key = tuple((i.code, i.kind, i.fact_type, i.options) for i in pillar.indicators)
     if key not in _FORM_CLASSES:
-        fields = {field_key(i.code): FormField(subform_class(i), label=i.code) for i in pillar.indicators}
-        fields["indicator_codes"] = tuple(i.code for i in pillar.indicators)
+        subforms = {i.code: subform_class(i) for i in pillar.indicators}
+        fields: dict = {field_key(code): FormField(cls, label=code) for code, cls in subforms.items()}
+        fields["indicator_codes"] = tuple(subforms)
+        fields["subform_classes"] = subforms
         _FORM_CLASSES[key] = type(f"PillarForm_{pillar.code}", (PillarForm,), fields)
-    form = _FORM_CLASSES[key]()
+    return _FORM_CLASSES[key]
+
+
+def make_pillar_form(pillar: PillarDef, country: str | None = None) -> PillarForm:
+    """Build (and cache) the form class for a pillar, then instantiate it for this request and country."""
+    form = pillar_form_class(pillar)()
     locale = reader_locale()  # once, not once per question
     for code in form.indicator_codes:
         form.subform(code).form.prepare(country, locale)
     return form
+
+
+@dataclass(frozen=True)
+class Subform:
+    """What `PillarForm.subform` gives (a FormField), as far as the page uses it: the subform."""
+
+    form: AnswerForm
+
+
+class StoredPillarForm:
+    """The pillar form as a GET shows it, holding the stored answers; each subform is built when first asked for.
+
+    Building every subform costs more than the rest of the page, and the lean page
+    (survey/assessments/fragments.py) asks only for those of answered indicators: it keeps the
+    markup of unanswered ones. The subforms are those of `make_pillar_form` filled with `fill`,
+    field names included; only the CSRF token comes from a form of its own.
+    """
+
+    stored = True  # no typed values and no errors: unanswered indicators show as they always do
+
+    def __init__(self, pillar: PillarDef, country: str | None, answers: dict[str, Any]) -> None:
+        """Remember what to build subforms from (stored answers: Answer objects or rows of their columns)."""
+        self.cls = pillar_form_class(pillar)
+        self.indicator_codes = self.cls.indicator_codes
+        self.country, self.answers = country, answers
+        self.locale = reader_locale()
+        self.built: dict[str, Subform] = {}
+
+    def subform(self, code: str) -> Subform:
+        """The subform of one indicator, filled with its stored answer."""
+        found = self.built.get(code)
+        if found is None:
+            sub = self.cls.subform_classes[code](prefix=f"{field_key(code)}-")
+            sub.prepare(self.country, self.locale)
+            answer = self.answers.get(code)
+            sub.fill_version(answer)
+            if answer is not None:
+                sub.fill(answer)
+            found = self.built[code] = Subform(sub)
+        return found
+
+    def hidden_tag(self) -> Markup:
+        """The form's hidden CSRF field, as a FlaskForm renders it (without building one on every page)."""
+        name = current_app.config["WTF_CSRF_FIELD_NAME"]
+        around = _CSRF_MARKUP.get(name)
+        if around is None or not current_app.config["WTF_CSRF_ENABLED"]:
+            form = ConfirmForm()
+            if not form.meta.csrf:  # tests may turn CSRF off: no field
+                return form.hidden_tag()
+            before, token, after = str(form.hidden_tag()).partition(str(escape(form.csrf_token.current_token)))
+            if not token:  # never expected: the field shows its token
+                return form.hidden_tag()
+            around = _CSRF_MARKUP[name] = (before, after)
+        return Markup(f"{around[0]}{escape(generate_csrf())}{around[1]}")  # noqa: S704 - WTForms' markup
+
+
+_CSRF_MARKUP: dict[str, tuple[str, str]] = {}  # by field name: the CSRF field's markup before and after its token
 
 
 class ConfirmForm(FlaskForm):

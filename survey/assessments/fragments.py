@@ -7,7 +7,10 @@ only with the language. Here that text and the fields' markup are rendered once 
 framework version, pillar, language and site root; a request fills in only what is its own: the
 user's values, answer versions, carried-over marks, errors, evidence files, messages and its CSRF
 token. Rare parts (errors, conflicts, files, comments) still come from the page's own macros.
-tests/test_lean_pillar.py checks that both renderings are the same, byte for byte.
+On a GET (`StoredPillarForm`: stored answers, nothing typed) an unanswered question without
+files, comments or conflict is kept whole, per reader locale, country, threads and editability,
+so its WTForms subform is not even built. tests/test_lean_pillar.py checks that both renderings
+are the same, byte for byte.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from markupsafe import Markup, escape
 from wtforms import Field
 from wtforms.widgets import HiddenInput, Input, TextArea
 
-from survey.assessments.forms import AnswerForm, PillarForm, field_key, make_pillar_form
+from survey.assessments.forms import AnswerForm, PillarForm, StoredPillarForm, field_key, make_pillar_form
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.labels import stage_name
 from survey.i18n.formats import clause_separator
@@ -126,6 +129,8 @@ class IndicatorSkeleton:
     thread_form: Marked = Marked("")
     carried: str = ""
     confirm: str = ""
+    # The whole indicator as a GET shows it unanswered, by reader locale, country, threads shown and editable.
+    blank: dict[tuple, Marked] = field(default_factory=dict)
 
 
 @dataclass
@@ -220,6 +225,7 @@ def build(definition: FrameworkDef, pillar: PillarDef) -> PillarSkeleton:
             "tabs": Marked(parts.tabs(definition, pillar, Stand())),
             "about": Marked(parts.about(pillar)),
             "restore": Marked(parts.restore()),
+            "thread_forms": Marked("".join(s.thread_form.fill(str(ID_MARK)) for s in built)),  # after the questions
         },
     )
 
@@ -254,7 +260,7 @@ def _about(definition: FrameworkDef, indicator: IndicatorDef) -> str:
 class Request:
     """What one request fills into the skeleton."""
 
-    form: PillarForm
+    form: PillarForm | StoredPillarForm
     answers: dict
     editable: frozenset[str]
     conflicts: dict
@@ -267,7 +273,7 @@ class Request:
 
 
 def questions(
-    form: PillarForm,
+    form: PillarForm | StoredPillarForm,
     pillar: PillarDef,
     answers: dict,
     editable: frozenset[str],
@@ -285,9 +291,24 @@ def questions(
         assessment.country.alpha2, lambda name: env.get_template(name).module,
     )  # fmt: skip
     aid = str(assessment.id)
+    # Stored answers only (a GET: nothing typed, no errors): an unanswered indicator without files,
+    # comments or conflict looks the same for every assessment of the country, but for the id.
+    stored = (str(form.locale), fill.country, show_threads) if getattr(form, "stored", False) else None
     out: list[str] = []
     for indicator, skel_i in zip(pillar.indicators, skel.indicators, strict=True):
-        _indicator(out, fill, skel, skel_i, indicator, aid)
+        code = skel_i.code
+        if stored is None or code in answers or code in conflicts or attached.get(code) or comments.get(code):
+            _indicator(out, fill, skel, skel_i, indicator, aid)
+            continue
+        key = (*stored, code in editable)
+        found = skel_i.blank.get(key)
+        if found is None:
+            if len(skel_i.blank) > 256:  # a guard: few languages, countries and states
+                skel_i.blank.clear()
+            made: list[str] = []
+            _indicator(made, fill, skel, skel_i, indicator, str(ID_MARK))
+            found = skel_i.blank[key] = Marked("".join(made))
+        out.append(found.fill(aid))
     return Markup("".join(out))  # noqa: S704 - escaped markup and values, as in the template
 
 
@@ -300,8 +321,7 @@ def part(name: str, pillar: PillarDef, assessment: Any) -> Markup:
 def thread_forms(pillar: PillarDef, assessment: Any, csrf: str) -> Markup:
     """The comment forms after the questionnaire, one per indicator."""
     skel = skeleton(assessment.framework_version, pillar)
-    aid = str(assessment.id)
-    forms = "".join(s.thread_form.fill(aid) for s in skel.indicators)
+    forms = skel.parts["thread_forms"].fill(str(assessment.id))
     return Markup(forms.replace(CSRF_MARK, str(escape(csrf))))  # noqa: S704 - the macro's markup
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,7 +17,7 @@ from survey.assessments import signals
 from survey.assessments.models import EDITABLE_STATUSES, SCORED_STATUSES, Answer, Assessment, Cycle, PillarScore, Status
 from survey.audit.models import AuditEvent
 from survey.audit.services import record_refusal
-from survey.extensions import db
+from survey.extensions import db, run_core
 from survey.frameworks.definition import FrameworkDef, IndicatorDef, PillarDef
 from survey.frameworks.models import Indicator
 from survey.frameworks.services import version_submitted
@@ -146,9 +146,13 @@ def start_assessment(user: User, cycle: Cycle) -> Assessment:
     return assessment
 
 
+# Most pages load their assessment first: built once (with its country, cycle and framework version).
+ASSESSMENT = sa.select(Assessment).where(Assessment.id == sa.bindparam("assessment_id"))
+
+
 def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
     """The assessment if this user may see it; 404 otherwise, so ids of others do not leak."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.scalars(ASSESSMENT, {"assessment_id": assessment_id}).one_or_none()
     if assessment is None:
         raise NotFound()
     if not can(user, Permission.ASSESSMENT_VIEW, assessment):
@@ -174,8 +178,11 @@ def answers_by_code(assessment: Assessment, pillar_code: str | None = None) -> d
     return {code: answer for answer, code in db.session.execute(query).all()}
 
 
-def editable_codes(user: User, assessment: Assessment, pillar: PillarDef, answers: dict[str, Answer]) -> frozenset[str]:
-    """Indicators of the pillar this user may change now (after a return: the reopened ones)."""
+def editable_codes(user: User, assessment: Assessment, pillar: PillarDef, answers: Mapping[str, Any]) -> frozenset[str]:
+    """Indicators of the pillar this user may change now (after a return: the reopened ones).
+
+    `answers`: the pillar's answers by code, Answer objects or rows of their columns (`shown_answers`).
+    """
     if not assessment.is_editable or not can(user, Permission.PILLAR_EDIT, assessment, pillar=pillar.code):
         return frozenset()
     codes = frozenset(i.code for i in pillar.indicators)
@@ -397,14 +404,35 @@ def _load_editors(answers) -> None:
 
 def scoring_inputs(assessment: Assessment) -> list[PillarInput]:
     """The assessment's maturity answers shaped for the methodology, in one query."""
-    definition = assessment.framework_version.definition
     rows = db.session.execute(
         sa.select(Indicator.code, Answer.state, Answer.level)
         .join(Indicator, Answer.indicator_id == Indicator.id)
         .where(Answer.assessment_id == assessment.id, Answer.to_confirm.is_(False))
     ).all()
     # An answer carried from last cycle counts only once someone confirmed it (it is left out above).
-    answered = {code: (state, level) for code, state, level in rows}
+    return _inputs(assessment.framework_version.definition, {code: (state, level) for code, state, level in rows})
+
+
+_answer, _indicator = Answer.__table__, Indicator.__table__
+# Every answer of an assessment as plain rows, with its indicator's code and pillar. Built once: a
+# pillar page reads its answers and its progress from this one query on every visit.
+ANSWER_ROWS = (
+    sa.select(*_answer.c, _indicator.c.code.label("indicator_code"), _indicator.c.pillar_code.label("in_pillar"))
+    .join_from(_answer, _indicator, _answer.c.indicator_id == _indicator.c.id)
+    .where(_answer.c.assessment_id == sa.bindparam("assessment_id"))
+)
+
+
+def shown_answers(assessment: Assessment, pillar_code: str) -> tuple[dict[str, sa.Row], AssessmentResult]:
+    """A pillar's answers as read-only rows (what a GET shows) and the assessment's progress, in one query."""
+    rows = run_core(ANSWER_ROWS, {"assessment_id": assessment.id}).all()
+    answered = {row.indicator_code: (row.state, row.level) for row in rows if not row.to_confirm}
+    progress = score_assessment(_inputs(assessment.framework_version.definition, answered))
+    return {row.indicator_code: row for row in rows if row.in_pillar == pillar_code}, progress
+
+
+def _inputs(definition: FrameworkDef, answered: dict[str, tuple]) -> list[PillarInput]:
+    """Maturity answers (state, level by indicator code) shaped for the methodology."""
     return [
         PillarInput(
             pillar.code,

@@ -10,13 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey.assessments import carry, fragments, services, signals
-from survey.assessments.forms import ConfirmForm, field_key, make_pillar_form
+from survey.assessments.forms import ConfirmForm, StoredPillarForm, field_key, make_pillar_form
 from survey.assessments.models import Answer, Assessment, Status
 from survey.assessments.results import build_results
 from survey.audit.services import record_refusal
 from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.i18n.locale import sorted_countries
+from survey.methodology.scoring import AssessmentResult
 from survey.permissions import Permission, assigned_pillars, can, requires
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -163,6 +164,11 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
     """Answer one pillar; saving works without JavaScript and never overwrites a colleague's save."""
     assessment = _assessment(assessment_id)
     pillar_def = assessment.framework_version.definition.pillar(pillar_code) or abort(404)
+    if request.method == "GET" and _lean():  # read-only rows and the progress, in one query
+        shown, progress = services.shown_answers(assessment, pillar_def.code)
+        editable = services.editable_codes(current_user, assessment, pillar_def, shown)
+        stored = StoredPillarForm(pillar_def, assessment.country.alpha2, shown)
+        return _render_pillar(assessment, pillar_def, stored, editable, shown, progress=progress)
     answers = services.answers_by_code(assessment, pillar_def.code)
     editable = services.editable_codes(current_user, assessment, pillar_def, answers)
     form = make_pillar_form(pillar_def, assessment.country.alpha2)
@@ -282,9 +288,16 @@ def _render_conflict(
 
 
 def _render_pillar(
-    assessment: Assessment, pillar_def, form, editable: frozenset[str], answers: dict, conflicts: dict | None = None
+    assessment: Assessment,
+    pillar_def,
+    form,
+    editable: frozenset[str],
+    answers: dict,
+    conflicts: dict | None = None,
+    progress: AssessmentResult | None = None,
 ) -> str:
     definition = assessment.framework_version.definition
+    completion = progress or services.score(assessment)  # progress: this pillar and overall
     return render_template(
         "assessments/pillar.html",
         assessment=assessment,
@@ -296,11 +309,17 @@ def _render_pillar(
         answers=answers,
         conflicts=conflicts or {},
         pending=[i.code for i in pillar_def.indicators if (a := answers.get(i.code)) is not None and a.to_confirm],
-        completion=services.score(assessment),  # progress: this pillar and overall
+        completion=completion,
+        done=next(p for p in completion.pillars if p.code == pillar_def.code),
         next_pillar=definition.next_pillar(pillar_def.code),
-        # Off only to compare with the straightforward rendering (tests/test_lean_pillar.py).
-        lean=fragments if current_app.config.get("LEAN_PILLAR_PAGES", True) else None,
+        lean=fragments if _lean() else None,
     )
+
+
+def _lean() -> bool:
+    """Whether pillar pages are filled from fragments (survey/assessments/fragments.py)."""
+    # Off only to compare with the straightforward rendering (tests/test_lean_pillar.py).
+    return current_app.config.get("LEAN_PILLAR_PAGES", True)
 
 
 @blueprint.route("/<int:assessment_id>/review")

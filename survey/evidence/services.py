@@ -16,7 +16,7 @@ from survey.audit.services import record
 from survey.evidence import scan, sniff
 from survey.evidence.models import EvidenceFile
 from survey.evidence.storage import storage
-from survey.extensions import db
+from survey.extensions import db, run_core
 from survey.frameworks.models import Indicator
 from survey.publication.rules import Visibility
 
@@ -138,8 +138,15 @@ def share(file: EvidenceFile, public: bool) -> None:
     file.is_public = public
 
 
+_file = EvidenceFile.__table__
+# Most assessments have no file yet: a pillar page asks this cheap question first.
+HAS_FILES = sa.select(sa.exists().where(_file.c.assessment_id == sa.bindparam("assessment_id")))
+
+
 def files_by_code(assessment: Assessment, indicator_code: str | None = None) -> dict[str, list[EvidenceFile]]:
     """The assessment's files keyed by indicator code, oldest first (for one indicator, or all)."""
+    if not run_core(HAS_FILES, {"assessment_id": assessment.id}).scalar():
+        return {}
     query = (
         sa.select(EvidenceFile)
         .join(Indicator, EvidenceFile.indicator_id == Indicator.id)

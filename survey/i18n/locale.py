@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from survey.i18n.formats import formatting_locale
 
 LOCALE_COOKIE = "lang"
+LANGUAGES_KEY = "cyberready.languages"  # a request environ key: `g` may outlive a request in tests
 # A header longer than this is not from a real browser; ignore it rather than parse it.
 MAX_ACCEPT_LANGUAGE = 500
 # Flask's Response or werkzeug's (what redirect() makes): the caller gets back what it passed.
@@ -26,6 +27,16 @@ AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 def available_languages() -> list[str]:
     """English plus every language with a catalog under translations/ (a new one needs no code)."""
+    if not has_request_context():
+        return _available_languages()
+    # Asked several times per request (the language, the switcher): the folder is looked at once per request.
+    found = request.environ.get(LANGUAGES_KEY)
+    if found is None:
+        found = request.environ[LANGUAGES_KEY] = _available_languages()
+    return found
+
+
+def _available_languages() -> list[str]:
     folder = Path(current_app.config["TRANSLATIONS_DIR"])
     try:
         # Adding a language folder changes the folder's mtime: a running app sees it at once.

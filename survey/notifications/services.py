@@ -16,7 +16,7 @@ from flask import current_app, g, has_request_context, url_for
 from flask_babel import force_locale
 
 from survey.accounts.models import Role, User, UserRole
-from survey.extensions import db
+from survey.extensions import db, run_core
 from survey.i18n.locale import available_languages
 from survey.models import utcnow
 from survey.notifications.messages import mail_footer, target_of, text_of
@@ -107,15 +107,18 @@ def already_told(kind: str, cycle_id: int) -> set[int]:
     )
 
 
-# Asked on every signed-in page (the header's count): built once, as building it costs more than running it.
-UNREAD_COUNT = sa.select(sa.func.count(Notification.id)).where(
-    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
+_notification = Notification.__table__
+# Asked on every signed-in page (the header's badge), so built once.
+UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(_notification)
+    .where(_notification.c.user_id == sa.bindparam("user_id"), _notification.c.read_at.is_(None))
 )
 
 
 def unread_count(user: Any) -> int:
     """How many of the user's notifications are unread."""
-    return db.session.scalar(UNREAD_COUNT, {"user_id": user.id}) or 0
+    return run_core(UNREAD, {"user_id": user.id}).scalar() or 0
 
 
 def notifications_of(user: Any) -> list[Notification]:

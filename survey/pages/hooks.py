@@ -40,6 +40,7 @@ from survey.i18n.locale import (
 )
 from survey.pages.assets import send_precompressed_static
 from survey.pages.request import Request
+from survey.pages.shell import once
 from survey.permissions import current_user_can
 from survey.publication.labels import visibility_label
 from survey.questions import answer_text
@@ -132,13 +133,14 @@ def template_helpers() -> dict:
         "can": current_user_can,
         "answer_text": answer_text,
         "demo_accounts": demo_accounts,
+        "once": once,
     }
 
 
 def template_globals() -> dict:
     """Per-request names every template can use."""
     return {
-        "languages": [(code, language_name(code)) for code in available_languages()],
+        "languages": tuple((code, language_name(code)) for code in available_languages()),  # a key of `once`
         "current_language": str(get_locale()),
         "html_lang": html_lang(),
         "plotly_locale": plotly_locale(),

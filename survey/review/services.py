@@ -13,7 +13,7 @@ from survey.assessments.models import Answer, AnswerState, Assessment, Status
 from survey.assessments.services import WorkflowError, lock_assessment
 from survey.audit.models import AuditEvent
 from survey.audit.services import record
-from survey.extensions import db
+from survey.extensions import db, run_core
 from survey.frameworks.definition import MATURITY
 from survey.frameworks.models import Indicator
 from survey.methodology.scoring import needs_reason
@@ -164,8 +164,15 @@ def accept_unflagged(assessment: Assessment, user: User) -> list[str]:
     return accepted
 
 
+_comment = Comment.__table__
+# Most assessments have no comment yet: a pillar page asks this cheap question first.
+HAS_COMMENTS = sa.select(sa.exists().where(_comment.c.assessment_id == sa.bindparam("assessment_id")))
+
+
 def comment_threads(assessment: Assessment, pillar_code: str | None = None) -> dict[str, list[Comment]]:
     """Comment threads by indicator code, oldest message first, for one pillar or all."""
+    if not run_core(HAS_COMMENTS, {"assessment_id": assessment.id}).scalar():
+        return {}
     query = (
         sa.select(Comment, Indicator.code)
         .join(Indicator, Comment.indicator_id == Indicator.id)
