@@ -226,8 +226,9 @@ def test_profile_runs_the_same_number_of_queries_for_2_and_10_cycles(app, client
 
 
 @pytest.fixture
-def server_with_images(tmp_path, monkeypatch) -> Iterator[str]:
+def server_with_images(tmp_path, monkeypatch, sqlite_files) -> Iterator[str]:
     """The development app with demo data and chart images drawn as pages ask, on a loopback port."""
+    sqlite_files.copy("development", tmp_path / "cyberready.sqlite")  # as its first start leaves it
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app(CHART_IMAGES="sync")

@@ -19,7 +19,6 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from survey import create_app
-from survey.extensions import db
 from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,16 +78,9 @@ def test_the_worker_fetching_its_offline_page_leaves_messages_for_the_users_next
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory) -> Path:
-    """A development database with the demo data, built once; each test works on a copy."""
-    folder = tmp_path_factory.mktemp("demo-instance")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSTANCE_PATH", str(folder))
-        patch.delenv("DATABASE_URL", raising=False)
-        app = create_app()
-        with app.app_context():
-            db.engine.dispose()  # the last connection folds the WAL into the file we copy
-    return folder / "cyberready.sqlite"
+def demo_database(sqlite_files) -> Path:
+    """A development database with the demo data, built once a session; each test works on a copy."""
+    return sqlite_files.path("development")
 
 
 class LiveServer:

@@ -76,10 +76,12 @@ def blank_svg(figure: dict, width: int, height: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[tuple[Flask, str]]:
+def site(tmp_path_factory, sqlite_files) -> Iterator[tuple[Flask, str]]:
     """The development app with demo data, served on a free loopback port for this module."""
+    instance = tmp_path_factory.mktemp("phone")
+    sqlite_files.copy("development", instance / "cyberready.sqlite")  # as its first start leaves it
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("phone")))
+        patch.setenv("INSTANCE_PATH", str(instance))
         patch.delenv("DATABASE_URL", raising=False)
         # Every chart shows its image, as for every reader after the first: drawn while the page waits
         # (not in the background, which leaves the first visit without it), as an empty SVG of its

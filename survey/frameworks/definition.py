@@ -258,11 +258,16 @@ def parse_framework(data: Any) -> FrameworkDef:
     )
 
 
+# libyaml's safe loader where PyYAML was built with it: the same documents, parsed ten times faster
+# (the framework file takes 70 ms in pure Python, and it is read at every start and demo load).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_document(path: Path) -> dict:
     """Read a framework YAML (or JSON) file into a plain document."""
     with open(path, encoding="utf-8") as handle:
         try:
-            document = yaml.safe_load(handle)
+            document = yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as error:
             raise FrameworkError(f"{path.name}: not valid YAML ({error})") from error
     # Normalise to what the JSON column stores (string keys, no dates) so checksums agree.
