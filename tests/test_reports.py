@@ -262,7 +262,7 @@ def test_report_carries_the_action_plan(client, auth, demo):
 
 
 def test_a_server_without_pango_answers_503_and_runs_everything_else(client, auth, demo, monkeypatch):
-    monkeypatch.setattr(pdf, "layout", None)  # as on a server where WeasyPrint cannot load Pango
+    monkeypatch.setattr(pdf, "_layout", lambda: None)  # as on a server where WeasyPrint cannot load Pango
     auth.login("donor")
     nigeria = assessment_of("NG", 2026)
     response = client.get(f"/assessments/{nigeria.id}/report.pdf")
