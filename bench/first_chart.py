@@ -28,7 +28,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perf import start, wait_for_images  # noqa: E402
-from throughput import ROOT, fresh_instance, request, sign_in  # noqa: E402
+from throughput import ROOT, fresh_instance, prepare_database, request, sign_in  # noqa: E402
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=360)
     options = parser.parse_args()
     env = {**fresh_instance(), "CHART_IMAGES": "background"}
+    prepare_database(env)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     subprocess.run([*flask, "assets", "compress"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = start("app", "app:app", env, options.workers)

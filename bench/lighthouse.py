@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perf import anonymous_session, start, wait_for_images  # noqa: E402
-from throughput import ROOT, fresh_instance, sign_in  # noqa: E402
+from throughput import ROOT, fresh_instance, prepare_database, sign_in  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "lighthouse"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
@@ -121,14 +121,7 @@ def main() -> None:
     install()
     env = {**fresh_instance(), "CHART_IMAGES": "background"}
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    # Migrate and load the demo data once, before the workers start (they would race on an empty database).
-    subprocess.run(
-        [sys.executable, "-c", "from survey import create_app; create_app()"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    prepare_database(env)
     subprocess.run([*flask, "assets", "compress"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = start("app", "app:app", env, options.workers)
     base = f"http://127.0.0.1:{server.port}"

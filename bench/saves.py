@@ -19,7 +19,6 @@ import argparse
 import json
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -31,7 +30,7 @@ import requests
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import ROOT, free_port, fresh_instance, start_gunicorn  # noqa: E402
+from throughput import free_port, fresh_instance, prepare_database, start_gunicorn  # noqa: E402
 
 SAME = ("justice", ["justice.cybercrime_unit"])
 SPREAD = (
@@ -174,13 +173,7 @@ def prepare(database: str) -> dict[str, str]:
         tables.reflect(engine)
         tables.drop_all(engine)
         engine.dispose()
-    subprocess.run(
-        [sys.executable, "-c", "from survey import create_app; create_app()"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )  # migrate + demo once
+    prepare_database(env)
     return env
 
 

@@ -76,6 +76,12 @@ def fresh_instance() -> dict[str, str]:
     return env
 
 
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate and load the demo data once, before workers start (they would race on an empty database)."""
+    command = [sys.executable, "-c", "from survey import create_app; create_app()"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+
+
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     """Start gunicorn on loopback and return once it accepts connections."""
     server = subprocess.Popen(
@@ -110,13 +116,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     port, env = free_port(), fresh_instance()
-    subprocess.run(
-        [sys.executable, "-c", "from survey import create_app; create_app()"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )  # migrate + demo once
+    prepare_database(env)
     server = start_gunicorn(env, port, options.workers)
     try:
         cookie = sign_in(port, "gh-coordinator")

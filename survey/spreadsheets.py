@@ -1,7 +1,8 @@
 """What an uploaded Excel workbook must be before openpyxl may read it: bounded, macro-free, really .xlsx.
 
 A workbook is a zip archive: its declared sizes can lie (a zip bomb), so every part is unpacked
-and counted before any parsing. Callers turn each refusal into their own translated message.
+and counted before any parsing. `REFUSED` words the refusals every upload shares; each caller adds
+what it says of too many parts and of a file that is no workbook (the project import also takes CSV).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import io
 import zipfile
 from enum import Enum
+
+from flask_babel import lazy_gettext as _l
 
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 64 * 1024
@@ -22,6 +25,13 @@ class Refusal(Enum):
     NOT_XLSX = "not-xlsx"
     TOO_LARGE_UNPACKED = "too-large-unpacked"
     DAMAGED = "damaged"
+
+
+REFUSED = {
+    Refusal.MACROS: _l("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."),
+    Refusal.TOO_LARGE_UNPACKED: _l("The workbook is too large once unpacked."),
+    Refusal.DAMAGED: _l("The file is damaged: it cannot be opened as an Excel workbook."),
+}
 
 
 class UnsafeWorkbook(Exception):

@@ -18,6 +18,8 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from survey.dashboards.cache import BoundedCache
+
 CACHE_SIZE = 512  # parts x languages x keys (role sets); each a few hundred bytes
 
 
@@ -26,11 +28,12 @@ def once(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
     if not has_request_context():  # a page rendered by a command or a background job: rare, rendered afresh
         return Markup(caller())  # noqa: S704 - the template's own autoescaped markup
     # Kept per application: tests build apps with other catalogs and settings in one process.
-    kept: dict[tuple, Markup] = current_app.extensions.setdefault("survey.shell", {})
+    kept: BoundedCache | None = current_app.extensions.get("survey.shell")
+    if kept is None:
+        kept = current_app.extensions["survey.shell"] = BoundedCache(CACHE_SIZE)
     full = (name, str(get_locale()), request.script_root, *key)
     found = kept.get(full)
     if found is None:
-        if len(kept) >= CACHE_SIZE:  # a guard: names, languages and role sets are few
-            kept.clear()
-        found = kept[full] = Markup(caller())  # noqa: S704 - the template's own autoescaped markup
+        found = Markup(caller())  # noqa: S704 - the template's own autoescaped markup
+        kept.put(full, found)
     return found

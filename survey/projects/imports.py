@@ -20,6 +20,7 @@ from typing import Any
 from babel import Locale
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
 from survey.countries.models import Country
@@ -28,7 +29,7 @@ from survey.projects.services import BUDGET_RULE, ProjectValues, check
 from survey.questions.base import InvalidAnswer
 from survey.questions.fields import parse_day
 from survey.questions.numbers import check_number, parse_number
-from survey.spreadsheets import ZIP_MAGIC, Refusal, UnsafeWorkbook, check_xlsx
+from survey.spreadsheets import REFUSED, ZIP_MAGIC, Refusal, UnsafeWorkbook, check_xlsx
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 200
@@ -81,19 +82,14 @@ def _bounded_zip(data: bytes) -> None:
     try:
         check_xlsx(data, MAX_ENTRIES, MAX_UNZIPPED)
     except UnsafeWorkbook as refused:
-        raise BadImport(_refusal_message(refused.reason)) from refused
+        raise BadImport(str(REFUSED_IMPORTS[refused.reason])) from refused
 
 
-def _refusal_message(reason: Refusal) -> str:
-    if reason is Refusal.TOO_MANY_PARTS:
-        return _("The workbook holds too many parts.")
-    if reason is Refusal.MACROS:
-        return _("Workbooks with macros are refused: save it as an Excel workbook (.xlsx).")
-    if reason is Refusal.TOO_LARGE_UNPACKED:
-        return _("The workbook is too large once unpacked.")
-    if reason is Refusal.DAMAGED:
-        return _("The file is damaged: it cannot be opened as an Excel workbook.")
-    return _("This is neither a CSV file nor an Excel workbook (.xlsx).")
+REFUSED_IMPORTS = {
+    **REFUSED,
+    Refusal.TOO_MANY_PARTS: _l("The workbook holds too many parts."),
+    Refusal.NOT_XLSX: _l("This is neither a CSV file nor an Excel workbook (.xlsx)."),
+}
 
 
 def _too_many(max_rows: int) -> BadImport:

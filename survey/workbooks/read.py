@@ -22,7 +22,7 @@ from survey.frameworks.definition import FrameworkDef, IndicatorDef
 from survey.i18n.bidi import link_problem
 from survey.questions import DONT_KNOW, VALUE, InvalidAnswer, question_type
 from survey.questions.base import in_language, same_words
-from survey.spreadsheets import Refusal, UnsafeWorkbook, check_xlsx
+from survey.spreadsheets import REFUSED, Refusal, UnsafeWorkbook, check_xlsx
 from survey.workbooks import layout
 from survey.workbooks.layout import Manifest
 
@@ -58,23 +58,18 @@ def check_container(data: bytes, filename: str) -> None:
     if len(data) > MAX_BYTES:
         raise BadWorkbook(_("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024)))
     if filename.lower().endswith((".xlsm", ".xltm", ".xlsb")):
-        raise BadWorkbook(_("Workbooks with macros are refused: save it as an Excel workbook (.xlsx)."))
+        raise BadWorkbook(str(REFUSED_WORKBOOKS[Refusal.MACROS]))
     try:
         check_xlsx(data, MAX_ENTRIES, MAX_UNZIPPED)
     except UnsafeWorkbook as refused:
-        raise BadWorkbook(_refusal_message(refused.reason)) from refused
+        raise BadWorkbook(str(REFUSED_WORKBOOKS[refused.reason])) from refused
 
 
-def _refusal_message(reason: Refusal) -> str:
-    if reason is Refusal.TOO_MANY_PARTS:
-        return _("The workbook holds too many parts to be one of ours.")
-    if reason is Refusal.MACROS:
-        return _("Workbooks with macros are refused: save it as an Excel workbook (.xlsx).")
-    if reason is Refusal.TOO_LARGE_UNPACKED:
-        return _("The workbook is too large once unpacked.")
-    if reason is Refusal.DAMAGED:
-        return _("The file is damaged: it cannot be opened as an Excel workbook.")
-    return _("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read.")
+REFUSED_WORKBOOKS = {
+    **REFUSED,
+    Refusal.TOO_MANY_PARTS: _l("The workbook holds too many parts to be one of ours."),
+    Refusal.NOT_XLSX: _l("This is not an Excel workbook (.xlsx): a CSV or another kind of file cannot be read."),
+}
 
 
 def read_workbook(data: bytes, filename: str, definition: FrameworkDef, secret: str) -> ReadWorkbook:
