@@ -1,7 +1,12 @@
 """CPU time and throughput of every kind of page, as a ratio to a hello-world Flask app, in one interleaved run.
 
 Usage: python bench/perf.py [--rounds 5] [--seconds 1.5] [--clients 4] [--workers 2] [--countries 60] [--cycles 10]
+                            [--redis redis://127.0.0.1:6379/15 | --redis ""]
                             [--only pillar --only results]  (just those pages and hello-world: quicker)
+
+The app runs as the README's production recipe runs several workers: with Redis (REDIS_URL, under
+a key prefix of its own, removed at the end) for the page caches, the change counter and the
+sign-in counters. `--redis ""` measures caches kept in each process instead.
 
 Three gunicorn servers run side by side with the same settings: the app (caches on), the app with
 its page caches off (the "fresh" rows: every request builds its page), and bench/hello.py. The
@@ -156,10 +161,33 @@ def listing(port: int, cookie: str) -> str:
     return request(conn, "GET", "/assessments/", headers={"Cookie": cookie}).data.decode()
 
 
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server answers at this address (else the run keeps its caches per process)."""
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception as error:  # noqa: BLE001 - any reason means: measure without Redis, and say so
+        print(f"no Redis at {url} ({error}): caches kept per process", file=sys.stderr)
+        return False
+
+
+def forget_keys(url: str, prefix: str) -> None:
+    """Remove this run's keys from Redis."""
+    import redis
+
+    store = redis.Redis.from_url(url)
+    for key in store.scan_iter(f"{prefix}*"):
+        store.delete(key)
+
+
 def prepare(options: argparse.Namespace) -> dict[str, str]:
-    """A fresh instance: demo data, synthetic data, precompressed static files."""
+    """A fresh instance: demo data, synthetic data, precompressed static files; Redis if given."""
     env = fresh_instance()
     env["CHART_IMAGES"] = "background"
+    env.pop("REDIS_URL", None)
+    if options.redis:
+        env.update(REDIS_URL=options.redis, REDIS_KEY_PREFIX=f"cyberready-bench-{os.getpid()}")
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for command in (
         ["demo", "synthetic", "--countries", str(options.countries), "--cycles", str(options.cycles)],
@@ -178,10 +206,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--countries", type=int, default=60)
     parser.add_argument("--cycles", type=int, default=10)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help='shared store; "" for none')
     parser.add_argument(
         "--only", action="append", default=[], help="measure only the pages whose name holds this word (repeatable)"
     )
     options = parser.parse_args()
+    options.redis = options.redis if options.redis and redis_answers(options.redis) else ""
     env = prepare(options)
     servers = [
         start("app", "app:app", env, options.workers),
@@ -235,6 +265,8 @@ def main() -> None:
         for server in servers:
             server.process.terminate()
             server.process.wait()
+        if options.redis:
+            forget_keys(options.redis, env["REDIS_KEY_PREFIX"])
 
 
 def report(pages: list[Page], options: argparse.Namespace) -> None:
@@ -244,7 +276,8 @@ def report(pages: list[Page], options: argparse.Namespace) -> None:
     print(
         f"gunicorn {options.workers} sync workers, {options.clients} keep-alive clients, "
         f"{options.rounds} rounds x {options.seconds:g} s per page, {os.cpu_count()} CPUs; "
-        f"demo + {options.countries} countries x {options.cycles} cycles of synthetic data"
+        f"demo + {options.countries} countries x {options.cycles} cycles of synthetic data; "
+        f"caches {'in Redis (' + options.redis + ')' if options.redis else 'per process (no Redis)'}"
     )
     print(f"{'page':31} {'CPU ms/req':>10} {'x hello':>8} {'req/s':>8} {'% hello':>8} {'br bytes':>9}")
     for page in pages:

@@ -370,6 +370,49 @@ def test_two_apps_sharing_redis_show_a_release_at_the_next_request(make_app):
             store.delete(key)
 
 
+def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_deactivation(make_app):
+    """Each server keeps the account of a session it served; a change made through another ends that at once."""
+    skip_without_redis()
+    import redis
+
+    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
+    shared = {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": prefix}
+    first = make_app(data="demo", **shared)
+    second = make_app(SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"], **shared)
+
+    def signed_in_on_both(username: str) -> tuple:
+        here, there = first.test_client(), second.test_client()
+        assert Auth(here).login(username).status_code == 302
+        there.set_cookie("session", here.get_cookie("session").value)
+        for _visit in range(2):  # the second visit is served from the account the server kept
+            assert there.get("/assessments/").status_code == 200
+        return here, there
+
+    def signed_out(client) -> bool:
+        response = client.get("/assessments/")
+        return response.status_code == 302 and "/login" in response.headers["Location"]
+
+    try:
+        here, there = signed_in_on_both("gh-coordinator")
+        assert Auth(here).logout().status_code == 302
+        assert signed_out(there)  # a copy of the cookie is signed out on the other server too
+
+        here, there = signed_in_on_both("gh-coordinator")
+        assert there.get("/admin/users").status_code == 403
+        runner = first.test_cli_runner()
+        result = runner.invoke(args=["users", "set-roles", "gh-coordinator", "--role", "admin"])
+        assert result.exit_code == 0, result.output
+        assert there.get("/admin/users").status_code == 200  # the other server sees the new role
+
+        result = runner.invoke(args=["users", "deactivate", "gh-coordinator"])
+        assert result.exit_code == 0, result.output
+        assert signed_out(there)
+    finally:
+        store = redis.Redis.from_url(REDIS)
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
+
+
 @pytest.mark.parametrize(
     "command",
     [

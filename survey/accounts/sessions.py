@@ -3,10 +3,15 @@
 The session cookie (and the "keep me signed in" cookie) carries the user's id, the user's session
 token (a new one on password change or deactivation ends every session) and the id of a row of
 `user_session` (deleted at sign-out, which ends that one session on every server).
+
+With a shared store, a process keeps the account it found for a session under the change
+counter's version (`survey.caching`): any change to an account, its roles, its country or its
+sessions (a sign-out anywhere) moves the counter, so the next request looks again.
 """
 
 from __future__ import annotations
 
+import pickle  # noqa: S403 - copies this process makes of accounts it loaded, never outside data
 import re
 import secrets
 from datetime import timedelta
@@ -17,7 +22,9 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.accounts.models import User, UserSession, password_hash_method
+from survey.accounts.models import User, UserRole, UserSession, password_hash_method
+from survey.caching import kept, version, watch
+from survey.countries.models import Country
 from survey.extensions import db
 from survey.models import utcnow
 
@@ -33,6 +40,8 @@ SIGNED_IN = (
     )
     .options(joinedload(User.role_rows))
 )
+watch(User, UserRole, UserSession, Country)
+SIGNED_IN_KEPT = 1024  # sessions whose account a process keeps (a few kilobytes each)
 
 
 def signed_in_user(session_id: str) -> User | None:
@@ -40,11 +49,19 @@ def signed_in_user(session_id: str) -> User | None:
     user_id, token, row_id = (session_id.split(":") + ["", ""])[:3]
     if not re.fullmatch(r"[0-9]{1,9}", user_id) or not token or not row_id:
         return None
-    oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    params = {"user_id": int(user_id), "row_id": row_id[:64], "oldest": oldest}
-    user = db.session.scalars(SIGNED_IN, params).unique().first()
-    if user is None or not secrets.compare_digest(token, user.session_token):
-        return None
+    seen, accounts = version(), kept("signed-in", SIGNED_IN_KEPT)
+    snapshot = accounts.get((seen, session_id)) if seen is not None else None
+    if snapshot is not None:
+        # Copied into this request's session as the query would have loaded it; the snapshot stays detached.
+        user = db.session.merge(snapshot, load=False)
+    else:
+        oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
+        params = {"user_id": int(user_id), "row_id": row_id[:64], "oldest": oldest}
+        user = db.session.scalars(SIGNED_IN, params).unique().first()
+        if user is None or not secrets.compare_digest(token, user.session_token):
+            return None
+        if seen is not None:  # a detached copy, which this request's changes to the user cannot reach
+            accounts.put((seen, session_id), pickle.loads(pickle.dumps(user)))  # noqa: S301
     user.current_session_id = row_id
     return user
 

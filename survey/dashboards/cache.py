@@ -12,27 +12,26 @@ same key), and the whole page of one session (its header names the reader and ca
 form token) compressed once, so a reader coming back gets it without rendering or compressing.
 
 Both live in the process, or in Redis (Flask-Caching) when REDIS_URL is set, so that every
-worker and machine shares them; with Redis the data stamp is kept there too (see `data_stamp`).
+worker and machine shares them; then each process also keeps what it last served in front of
+Redis (a key names all its entry depends on, so a kept entry is never out of date), and the data
+stamp is kept under the change counter's version (`survey.caching`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, has_app_context, render_template, request, session
+from flask import Response, current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey.assessments.models import Assessment
+from survey.caching import VERSION_LIFETIME_S, BoundedCache, kept, shared, version, watch
 from survey.compression import Encoded, encode, send
 from survey.evidence.models import EvidenceFile
 from survey.extensions import cache, db
@@ -42,39 +41,6 @@ from survey.permissions import Permission, can
 from survey.projects.models import Project
 from survey.publication.rules import visible_levels
 from survey.regions.models import Membership, Region
-
-
-class BoundedCache:
-    """Least-recently-used mapping with a maximum size, safe across threads."""
-
-    def __init__(self, size: int = 256):
-        """Keep at most `size` entries (0 disables the cache)."""
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        """The cached value, or None."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> None:
-        """Store a value, dropping the least recently used beyond the size."""
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._items.clear()
 
 
 def _canonical(value: Any) -> Any:
@@ -89,28 +55,42 @@ def _canonical(value: Any) -> Any:
 
 
 class SharedCache:
-    """The BoundedCache interface over Flask-Caching's Redis store, shared by every worker and machine."""
+    """The BoundedCache interface over Flask-Caching's Redis store, with the process's own copies in front.
+
+    The copies are never out of date: a key names everything its entry depends on, the data stamp
+    included, and an entry is never replaced under the same key by a different one.
+    """
 
     def __init__(self, namespace: str, size: int):
-        """Entries under `namespace` (0 disables the cache); they expire after CACHE_DEFAULT_TIMEOUT."""
+        """Entries under `namespace` (0 disables the cache); in Redis they expire after CACHE_DEFAULT_TIMEOUT."""
         self.namespace = namespace
         self.size = size
+        self.local = BoundedCache(size)
 
     def _key(self, key: Any) -> str:
         text = json.dumps(_canonical(key), separators=(",", ":"), ensure_ascii=False)
         return f"{self.namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
 
     def get(self, key: Any) -> Any:
-        """The cached value, or None."""
-        return cache.get(self._key(key)) if self.size > 0 else None
+        """The cached value, from this process or else from Redis, or None."""
+        if self.size <= 0:
+            return None
+        found = self.local.get(key)
+        if found is None:
+            found = cache.get(self._key(key))
+            if found is not None:
+                self.local.put(key, found)
+        return found
 
     def put(self, key: Any, value: Any) -> None:
-        """Store a value (Redis's own memory policy and the timeout bound the size)."""
+        """Store a value (Redis's own memory policy and the timeout bound the size there)."""
         if self.size > 0:
+            self.local.put(key, value)
             cache.set(self._key(key), value)
 
     def clear(self) -> None:
-        """Forget everything the application keeps in Redis (tests)."""
+        """Forget everything the application keeps in Redis and this process's copies (tests)."""
+        self.local.clear()
         cache.clear()
 
 
@@ -134,8 +114,7 @@ def pages() -> PageCaches:
     """The application's page caches (one per app, so tests never share one)."""
     if "dashboard_pages" not in current_app.extensions:
         size = current_app.config.get("DASHBOARD_CACHE_SIZE", 256)
-        in_redis = current_app.config.get("CACHE_TYPE") == "RedisCache"
-        current_app.extensions["dashboard_pages"] = PageCaches(size, in_redis)
+        current_app.extensions["dashboard_pages"] = PageCaches(size, shared())
     return current_app.extensions["dashboard_pages"]
 
 
@@ -155,52 +134,24 @@ def _stamp_query() -> sa.Select:
 
 
 STAMP = _stamp_query()  # built once: this runs on every dashboard request
-# With Redis, the stamp is kept there under a version number that every commit changing what it reads
-# increments: readers get it without a query, and a reader that queried before a commit can only have
-# stored an old stamp under the old version. The time limit covers changes made outside the app (psql).
-STAMP_SOURCES = (Assessment, Membership, Region, FrameworkVersion, EvidenceFile, Project)
-STAMP_VERSION_KEY = "data-stamp-version"
-STAMP_TIMEOUT_S = 60
-
-
-def _in_redis() -> bool:
-    return current_app.config.get("CACHE_TYPE") == "RedisCache"
+# Every commit changing what the stamp reads moves the change counter (survey.caching).
+watch(Assessment, Membership, Region, FrameworkVersion, EvidenceFile, Project)
 
 
 def data_stamp() -> tuple:
-    """What the dashboards' data looked like: one query, or with Redis its copy there."""
-    if not _in_redis():
+    """What the dashboards' data looked like: one query, or kept under the change counter's version."""
+    seen = version()
+    if seen is None:
         return tuple(db.session.connection().execute(STAMP).one())  # Core: the ORM adds nothing to a row of numbers
-    key = f"data-stamp:{cache.get(STAMP_VERSION_KEY) or 0}"
-    stamp = cache.get(key)
+    stamp = kept("data-stamps", 4).get(seen)
     if stamp is None:
-        stamp = tuple(db.session.connection().execute(STAMP).one())
-        cache.set(key, stamp, timeout=STAMP_TIMEOUT_S)
+        # Redis too: after a change, one worker of all asks the database.
+        stamp = cache.get(f"data-stamp:{seen[0]}")
+        if stamp is None:
+            stamp = tuple(db.session.connection().execute(STAMP).one())
+            cache.set(f"data-stamp:{seen[0]}", stamp, timeout=VERSION_LIFETIME_S)
+        kept("data-stamps", 4).put(seen, stamp)
     return stamp
-
-
-@event.listens_for(db.session, "before_flush")
-def _note_stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:
-    if any(isinstance(item, STAMP_SOURCES) for item in (*session.new, *session.dirty, *session.deleted)):
-        session.info["stamp_changed"] = True
-
-
-@event.listens_for(db.session, "do_orm_execute")
-def _note_bulk_stamp_changes(state: ORMExecuteState) -> None:
-    mapper = state.bind_mapper
-    if (state.is_update or state.is_delete) and mapper is not None and issubclass(mapper.class_, STAMP_SOURCES):
-        state.session.info["stamp_changed"] = True
-
-
-@event.listens_for(db.session, "after_commit")
-def _new_stamp_version(session: Session) -> None:
-    if session.info.pop("stamp_changed", False) and has_app_context() and _in_redis():
-        cache.cache.inc(STAMP_VERSION_KEY)
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget_stamp_changes(session: Session) -> None:
-    session.info.pop("stamp_changed", None)
 
 
 def viewer_key(viewer: Any) -> tuple:

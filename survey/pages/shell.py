@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from survey.dashboards.cache import BoundedCache
+from survey.caching import kept
 
 CACHE_SIZE = 512  # parts x languages x keys (role sets); each a few hundred bytes
 
@@ -28,12 +28,10 @@ def once(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
     if not has_request_context():  # a page rendered by a command or a background job: rare, rendered afresh
         return Markup(caller())  # noqa: S704 - the template's own autoescaped markup
     # Kept per application: tests build apps with other catalogs and settings in one process.
-    kept: BoundedCache | None = current_app.extensions.get("survey.shell")
-    if kept is None:
-        kept = current_app.extensions["survey.shell"] = BoundedCache(CACHE_SIZE)
+    parts = kept("shell", CACHE_SIZE)
     full = (name, str(get_locale()), request.script_root, *key)
-    found = kept.get(full)
+    found = parts.get(full)
     if found is None:
         found = Markup(caller())  # noqa: S704 - the template's own autoescaped markup
-        kept.put(full, found)
+        parts.put(full, found)
     return found

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from flask import current_app
 
-from survey.dashboards.cache import BoundedCache
+from survey.caching import BoundedCache, kept
 
 
 @once
@@ -40,6 +40,4 @@ def html_to_pdf(html: str) -> bytes:
 
 def cache() -> BoundedCache:
     """The application's cache of generated reports (REPORT_CACHE_SIZE of them, 32 by default)."""
-    if "report_pdfs" not in current_app.extensions:
-        current_app.extensions["report_pdfs"] = BoundedCache(current_app.config.get("REPORT_CACHE_SIZE", 32))
-    return current_app.extensions["report_pdfs"]
+    return kept("report-pdfs", current_app.config.get("REPORT_CACHE_SIZE", 32))
