@@ -109,6 +109,13 @@ def test_an_action_typed_the_french_way_is_stored_shown_and_audited(client, auth
     event = audit("plan.add")[-1]
     assert event.new_value["cost"] == "1500000.50" and event.detail == f"action {action.id}"
     assert event.country_id == ghana.country_id and event.indicator_code == NEED
+    # The history writes the action as the plan does: French dates, numbers, stage and funding names.
+    history = " ".join(client.get(f"/assessments/{ghana.id}/audit?lang=fr").get_data(as_text=True).split())
+    added = history[history.index("Action ajoutée au plan") :]
+    assert re.search(r"Date limite\s?: 31 déc\. 2027", added), added[:600]
+    assert re.search(r"Coût estimé\s?: 1\s500\s000,5", added), added[:600]
+    assert re.search(r"Stade visé\s?: 4\. \w", added) and "Financement: Demandé aux bailleurs" in added
+    assert NEED not in added  # the indicator by its title, not its code
 
 
 def test_changing_an_action_audits_only_what_changed(client, auth, ghana):

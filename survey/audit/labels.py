@@ -70,7 +70,7 @@ def describe(value: Any, action: str = "", titles: dict[str, str] | None = None,
     if isinstance(value, dict):
         return (
             clause_separator().join(
-                _describe_field(key, _option_label(item, code, titles) if key != "state" else item)
+                _describe_field(key, _field_value(key, item, code, titles))
                 for key, item in value.items()
                 if key != "state" or item in STATE_LABELS
             )
@@ -79,6 +79,15 @@ def describe(value: Any, action: str = "", titles: dict[str, str] | None = None,
     if isinstance(value, list):
         return join_items(gettext(titles[item]) if titles and item in titles else str(item) for item in value) or "—"
     return str(words.get(value, value))
+
+
+def _field_value(key: str, item: Any, code: str | None, titles: dict[str, str] | None) -> Any:
+    """A recorded field's value, by its title where it names an indicator (an action plan's) or an option."""
+    if key == "state":
+        return item
+    if key == "indicator" and titles and item in titles:
+        return gettext(titles[item])
+    return _option_label(item, code, titles)
 
 
 def _option_label(value: Any, code: str | None, titles: dict[str, str] | None) -> Any:

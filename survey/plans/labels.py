@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from survey.audit.labels import ACTION_LABELS, ANSWER_FIELD_LABELS
+from survey.audit.labels import ACTION_LABELS, ANSWER_FIELD_LABELS, FIELD_FORMATTERS
+from survey.frameworks.labels import stage_name
+from survey.i18n.formats import format_date, format_decimal
 from survey.plans.models import Funding
 
 FUNDING_LABELS: dict[str, Any] = {
@@ -38,3 +42,19 @@ ANSWER_FIELD_LABELS.update(
 def funding_label(funding: str) -> str:
     """The funding status in the reader's language."""
     return str(FUNDING_LABELS.get(funding, funding))
+
+
+def _stage(level: int | None) -> str:
+    return "—" if level is None else f"{level}. {stage_name(level)}"
+
+
+# The audit trail keeps an action's fields as JSON text (dates ISO, amounts plain): it writes them
+# in the reader's language and number format, as the plan itself shows them.
+FIELD_FORMATTERS.update(
+    {
+        "funding": lambda funding: "—" if funding is None else funding_label(funding),
+        "target_stage": _stage,
+        "deadline": lambda day: "—" if day is None else format_date(date.fromisoformat(day)),
+        "cost": lambda amount: "—" if amount is None else format_decimal(Decimal(amount)),
+    }
+)
