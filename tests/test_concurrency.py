@@ -372,6 +372,40 @@ def test_officials_saving_different_indicators_of_a_pillar_lose_no_acknowledged_
     assert_no_save_lost(site, site.ghana, saves)
 
 
+def test_answers_left_as_shown_keep_what_a_colleague_saved_meanwhile(site):
+    """The whole pillar is posted; only what its user changed counts: a colleague's saves stay, nothing conflicts."""
+    pillar = "reporting"  # assigned to both in the demo; another test races on its public channel
+    with site.app.app_context():
+        from survey.frameworks.services import ensure_default_framework
+
+        indicators = ensure_default_framework().definition.pillar(pillar).maturity_indicators
+        changed, left, first_by_colleague = [i.code for i in indicators if i.code != "reporting.public_channel"][:3]
+    coordinator, colleague = Official(site, "gh-coordinator"), Official(site, "gh-contributor")
+    url = f"{site.url}/assessments/{site.ghana}/pillars/{pillar}"
+    assert colleague.save(site.ghana, pillar, left, 2, "the colleague's first view").acknowledged
+    shown = coordinator.load(site.ghana, pillar)
+    # Meanwhile the colleague changes an answer the coordinator sees, and answers one left empty.
+    assert colleague.save(site.ghana, pillar, left, 4, "the colleague's second view").acknowledged
+    assert colleague.save(site.ghana, pillar, first_by_colleague, 3, "answered meanwhile").acknowledged
+    mine = {f"{key(changed)}-state": "5", f"{key(changed)}-comment": "the coordinator's answer"}
+    response = coordinator.http.post(url, data=dict(shown) | mine, allow_redirects=False, timeout=120)
+    assert response.status_code == 302, response.text[:2000]
+    now = stored(site, site.ghana, {changed, left, first_by_colleague})
+    assert now[changed][1:] == ("the coordinator's answer", 5)
+    assert now[left][1:] == ("the colleague's second view", 4)  # not put back to what the form showed
+    assert now[first_by_colleague][1:] == ("answered meanwhile", 3)  # not emptied
+
+    # An answer both changed is still a conflict: nothing of that save is kept.
+    shown = coordinator.load(site.ghana, pillar)
+    assert colleague.save(site.ghana, pillar, left, 1, "the colleague's third view").acknowledged
+    mine = {f"{key(left)}-state": "5", f"{key(left)}-comment": "the coordinator's view"}
+    response = coordinator.http.post(url, data=dict(shown) | mine, allow_redirects=False, timeout=120)
+    assert response.status_code == 409 and CONFLICT in response.text
+    assert stored(site, site.ghana, {left})[left][1:] == ("the colleague's third view", 1)
+    coordinator.close()
+    colleague.close()
+
+
 def test_saves_racing_a_submission_are_refused_and_nothing_changes_after_it(site):
     from survey.assessments import services
     from survey.assessments.models import Assessment

@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from wtforms import BooleanField, Field, Form, FormField, IntegerField, TextAreaField
+from wtforms import BooleanField, Field, Form, FormField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from survey.assessments.models import Answer, AnswerState
-from survey.assessments.services import AnswerValues
+from survey.assessments.services import AnswerValues, answer_digest
 from survey.frameworks.definition import IndicatorDef, PillarDef
 from survey.i18n.bidi import link_problem
 from survey.i18n.forms import CatalogMeta
@@ -57,10 +57,13 @@ class VersionedForm(Form):
 
     # Never shown; an explicit label spares WTForms a catalog lookup per field and request.
     version = IntegerField("version", widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
+    # The fingerprint of the answer as shown (services.answer_digest): what the user left untouched.
+    shown = StringField("shown", widget=HiddenInput(), validators=[Optional(), Length(max=16)])
 
     def fill_version(self, answer: Answer | None) -> None:
-        """Record the stored version shown to the user."""
+        """Record the stored version shown to the user, and the fingerprint of what it held."""
         self.version.data = answer.version if answer is not None else 0
+        self.shown.data = answer_digest(answer)
 
 
 class AnswerForm(VersionedForm):
@@ -165,6 +168,10 @@ class PillarForm(FlaskForm):
     def versions(self) -> dict[str, int]:
         """The version of each answer the user edited from (0: there was none)."""
         return {code: self.subform(code).form.version.data or 0 for code in self.indicator_codes}
+
+    def shown(self) -> dict[str, str]:
+        """The fingerprint of each answer as the form showed it (absent from an older page: none)."""
+        return {code: sub.shown.data for code in self.indicator_codes if (sub := self.subform(code).form).shown.data}
 
     def fill(self, answers: dict[str, Answer]) -> None:
         """Show stored answers (only on GET; a failed POST keeps what was typed)."""

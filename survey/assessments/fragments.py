@@ -184,6 +184,7 @@ def build(definition: FrameworkDef, pillar: PillarDef) -> PillarSkeleton:
             about=_about(definition, indicator),
         )
         skel.fields["version"] = field_skeleton(sub.version)
+        skel.fields["shown"] = field_skeleton(sub.shown)
         if indicator.is_maturity:
             skel.levels = tuple(
                 f'<span class="level-name">{level}. {escape(stage_name(level))}</span>\n'
@@ -354,6 +355,7 @@ def _indicator(out: list[str], fill: Request, skel: PillarSkeleton, s: Indicator
             out.append(s.confirm)
     out.append("</legend>\n      ")
     out.append(s.fields["version"].render(sub.version, fill.country))
+    out.append(s.fields["shown"].render(sub.shown, fill.country))
     out.append("\n      ")
     if s.code in fill.conflicts:
         out.append(str(fill.macros("review/_macros.html").conflict_note(fill.conflicts[s.code], indicator)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -68,6 +70,23 @@ class AnswerValues:
 
 
 FIELDS = tuple(AnswerValues.__dataclass_fields__)
+
+
+def answer_digest(answer: Any) -> str:
+    """A short fingerprint of an answer's values (an Answer, a row of its columns, AnswerValues or None).
+
+    A pillar form carries the fingerprint of each answer it showed: when a colleague has saved an
+    answer since, a posted value with the shown fingerprint is one the user did not touch, so the
+    colleague's answer stays and the save goes on, instead of a conflict whose "save again" would
+    put the old value back. Equal values give equal fingerprints (amounts compared as numbers).
+    """
+    values = {field: getattr(answer, field) for field in FIELDS} if answer is not None else {}
+    canonical = {
+        field: str(value.normalize()) if isinstance(value, Decimal) else str(value)
+        for field, value in values.items()
+        if value not in (None, "")
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @version_submitted.answer
@@ -229,6 +248,7 @@ def save_answers(
     user: User,
     versions: dict[str, int] | None = None,
     *,
+    shown: dict[str, str] | None = None,
     detail: str = "",
 ) -> int:
     """Store answers in a few bulk statements, refusing stale edits; return how many changed.
@@ -237,8 +257,10 @@ def save_answers(
     changes only by a compare-and-set on that version, and a first answer only if no colleague's
     first answer got there before, so of two racing saves exactly one wins. When an answer moved
     on and the user's values differ from it, `EditConflict` carries the current answers and the
-    caller rolls back: nothing of the save is kept, and no change is audited. `detail` says how the
-    answers came (e.g. from which workbook) in each audit entry.
+    caller rolls back: nothing of the save is kept, and no change is audited. `shown` holds the
+    fingerprint (`answer_digest`) of each answer as the form showed it: an answer that moved on
+    while the user left it as shown keeps the colleague's value, without a conflict. `detail` says
+    how the answers came (e.g. from which workbook) in each audit entry.
     """
     lock_assessment(assessment, EDITABLE_STATUSES, "submitted")
     ids = dict(
@@ -266,6 +288,8 @@ def save_answers(
             if all(getattr(answer, f) == row[f] for f in FIELDS):
                 continue
             seen = versions.get(code, 0) if versions is not None else answer.version
+            if seen != answer.version and shown is not None and shown.get(code) == answer_digest(value):
+                continue  # left as shown while a colleague changed it: theirs stays
             updates[answer.id] = (answer.indicator_id, seen, row)
         elif not value.is_empty:
             if versions is not None and versions.get(code, 0) != 0:

@@ -190,7 +190,7 @@ def pillar(assessment_id: int, pillar_code: str) -> str | Response | tuple[str, 
         return _render_pillar(assessment, pillar_def, form, editable, answers), 422
     values = {code: value for code, value in form.values().items() if code in editable}
     try:
-        services.save_answers(assessment, values, current_user, form.versions())
+        services.save_answers(assessment, values, current_user, form.versions(), shown=form.shown())
     except services.EditConflict as conflict:
         db.session.rollback()
         return _render_conflict(assessment, pillar_def, form, editable, answers, conflict)
@@ -275,8 +275,10 @@ def _render_conflict(
 ) -> tuple[str, int]:
     """Show the colleague's saved values next to the user's, who keeps theirs by saving again."""
     for code, answer in conflict.answers.items():
-        version = form.subform(code).form.version
-        version.data, version.raw_data = answer.version, [str(answer.version)]
+        sub = form.subform(code).form
+        sub.version.data, sub.version.raw_data = answer.version, [str(answer.version)]
+        digest = services.answer_digest(answer)
+        sub.shown.data, sub.shown.raw_data = digest, [digest]
     flash(
         _(
             "Someone saved some of these answers while you were editing them, so nothing was saved. "
