@@ -51,7 +51,7 @@ def database_url(backend: str, tmp_path) -> str:
 
 # The fixture keeps an app context open so tests can query the database; Flask then reuses it
 # (and its `g`) for every test request, so per-request caches must be dropped by hand.
-REQUEST_CACHES = ("_login_user", "babel_locale", "babel_translations", "babel_tzinfo")
+REQUEST_CACHES = ("_login_user", "babel_locale", "babel_translations", "babel_tzinfo", "data_version")
 
 
 def reset_rate_limits() -> None:

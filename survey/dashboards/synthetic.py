@@ -161,8 +161,9 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
             }
             for p in result.pillars
         ]
-    db.session.execute(sa.insert(Answer), answers)
-    db.session.execute(sa.insert(PillarScore), pillars)
+    # Core inserts of the tables: the ORM's bulk mode would look at each of these rows again in Python.
+    db.session.execute(sa.insert(Answer.__table__), answers)
+    db.session.execute(sa.insert(PillarScore.__table__), pillars)
     return len(new_ids)
 
 

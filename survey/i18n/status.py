@@ -7,6 +7,7 @@ untranslated until `flask translate update` marks its old translation fuzzy.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from dataclasses import dataclass, field
@@ -204,7 +205,7 @@ def translation_status(translations_dir: Path, root: Path) -> list[LanguageStatu
         if code == "en":
             continue
         try:
-            catalog = read_catalog(po_path)
+            statuses.append(_catalog_status(code, po_path, _digest(po_path), tuple(sources)))
         except CatalogError as error:  # readers see English: nothing counts as translated
             questionnaire = sum(s.questionnaire for s in sources)
             statuses.append(
@@ -216,6 +217,17 @@ def translation_status(translations_dir: Path, root: Path) -> list[LanguageStatu
                     error=str(error),
                 )
             )
-            continue
-        statuses.append(language_status(code, catalog, sources))
     return statuses
+
+
+def _digest(po_path: Path) -> str | None:
+    try:
+        return hashlib.sha256(po_path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # read_catalog says why
+
+
+@lru_cache(maxsize=16)
+def _catalog_status(code: str, po_path: Path, digest: str | None, sources: tuple[SourceMessage, ...]) -> LanguageStatus:
+    """One catalog's status, parsed again only when its content or the source strings change."""
+    return language_status(code, read_catalog(po_path), list(sources))
