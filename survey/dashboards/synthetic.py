@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from typing import cast
 
 import click
 import sqlalchemy as sa
@@ -162,8 +163,8 @@ def _insert(chunk: list, version: FrameworkVersion, ids: dict[str, int], now) ->
             for p in result.pillars
         ]
     # Core inserts of the tables: the ORM's bulk mode would look at each of these rows again in Python.
-    db.session.execute(sa.insert(Answer.__table__), answers)
-    db.session.execute(sa.insert(PillarScore.__table__), pillars)
+    db.session.execute(sa.insert(cast(sa.Table, Answer.__table__)), answers)
+    db.session.execute(sa.insert(cast(sa.Table, PillarScore.__table__)), pillars)
     return len(new_ids)
 
 
