@@ -72,21 +72,25 @@ class AnswerValues:
 FIELDS = tuple(AnswerValues.__dataclass_fields__)
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def answer_digest(answer: Any) -> str:
     """A short fingerprint of an answer's values (an Answer, a row of its columns, AnswerValues or None).
 
-    A pillar form carries the fingerprint of each answer it showed: when a colleague has saved an
-    answer since, a posted value with the shown fingerprint is one the user did not touch, so the
-    colleague's answer stays and the save goes on, instead of a conflict whose "save again" would
-    put the old value back. Equal values give equal fingerprints (amounts compared as numbers).
+    Equal for equal answers however they were read (amounts compared as numbers). A pillar form
+    and a workbook carry the fingerprint of each answer they showed: when a colleague has saved
+    an answer since, a value with the shown fingerprint is one its user did not touch, so the
+    colleague's answer stays, instead of a conflict whose "save again" would put the old value back.
     """
-    values = {field: getattr(answer, field) for field in FIELDS} if answer is not None else {}
-    canonical = {
-        field: str(value.normalize()) if isinstance(value, Decimal) else str(value)
-        for field, value in values.items()
-        if value not in (None, "")
-    }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:16]
+    values = answer if answer is not None else AnswerValues(state=None)
+    text = json.dumps([_plain(getattr(values, field)) for field in FIELDS], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @version_submitted.answer

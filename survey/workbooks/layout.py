@@ -6,11 +6,6 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Any
-
-from survey.assessments.services import FIELDS, AnswerValues
 
 FORMAT = 1
 MANIFEST_SHEET = "_cyberready"
@@ -64,24 +59,3 @@ def signature(payload: str, secret: str) -> str:
 def signature_valid(payload: str, signed: str, secret: str) -> bool:
     """Whether the signature is the manifest's (constant-time comparison)."""
     return hmac.compare_digest(signature(payload, secret), signed)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def digest(values: AnswerValues) -> str:
-    """A short fingerprint of an answer, equal for equal answers however they were read."""
-    text = json.dumps([_plain(getattr(values, field)) for field in FIELDS], ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def answer_values(answer: Any) -> AnswerValues:
-    """A stored answer (or None) as the values a form or workbook would give."""
-    if answer is None:
-        return AnswerValues(state=None)
-    return AnswerValues(**{field: getattr(answer, field) for field in FIELDS})

@@ -20,7 +20,7 @@ from survey.frameworks.definition import IndicatorDef, PillarDef
 from survey.frameworks.models import FrameworkVersion
 from survey.permissions import Permission, can
 from survey.workbooks.build import build_workbook
-from survey.workbooks.layout import Manifest, answer_values, digest
+from survey.workbooks.layout import Manifest
 from survey.workbooks.read import ReadWorkbook
 
 TOKEN = re.compile(r"[0-9a-f]{64}")
@@ -47,7 +47,7 @@ def make_workbook(assessment: Assessment, pillars: list[PillarDef], locale: str,
         sheets={},
         rows={},
         versions={code: answers[code].version if code in answers else 0 for code in codes},
-        digests={code: digest(answer_values(answers.get(code))) for code in codes},
+        digests={code: services.answer_digest(answers.get(code)) for code in codes},
     )
     return build_workbook(pillars, answers, manifest, secret)
 
@@ -103,10 +103,10 @@ def changes(user: User, assessment: Assessment, read: ReadWorkbook) -> list[Chan
         editable = services.editable_codes(user, assessment, pillar, answers)
         for indicator in pillar.indicators:
             value = read.values.get(indicator.code)
-            if value is None or digest(value) == manifest.digests.get(indicator.code):
+            if value is None or services.answer_digest(value) == manifest.digests.get(indicator.code):
                 continue  # not touched in the workbook
             current = answers.get(indicator.code)
-            if digest(answer_values(current)) == digest(value):
+            if services.answer_digest(current) == services.answer_digest(value):
                 continue  # the server already holds it
             now = current.version if current is not None else 0
             conflict = now != manifest.versions.get(indicator.code, 0)
