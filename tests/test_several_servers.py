@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
 
@@ -343,42 +344,41 @@ def test_production_starts_with_one_worker_or_with_redis(tmp_path, shared):
         server.communicate(timeout=30)
 
 
-def test_two_apps_sharing_redis_show_a_release_at_the_next_request(make_app):
+@pytest.fixture
+def two_apps(make_app) -> Iterator[tuple[Flask, Flask, str]]:
+    """Two applications on one database and one Redis (under a key prefix of their own), and that prefix."""
+    skip_without_redis()
+    import redis
+
+    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
+    shared = {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": prefix}
+    first = make_app(data="demo", **shared)
+    second = make_app(SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"], **shared)
+    yield first, second, prefix
+    store = redis.Redis.from_url(REDIS)
+    for key in store.scan_iter(f"{prefix}*"):
+        store.delete(key)
+
+
+def test_two_apps_sharing_redis_show_a_release_at_the_next_request(two_apps):
     """The data stamp kept in Redis changes with the release: no server keeps showing the old page."""
-    skip_without_redis()
     import redis
 
-    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
-    shared = {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": prefix}
-    first = make_app(data="demo", **shared)
-    second = make_app(SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"], **shared)
-    try:
-        reader = second.test_client()
-        assert TOGO_ON_THE_DASHBOARD not in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
-        coordinator = first.test_client()
-        Auth(coordinator).login("tg-coordinator")
-        listing = coordinator.get("/assessments/").get_data(as_text=True)
-        (assessment_id,) = set(re.findall(r"/assessments/(\d+)", listing))
-        assert (
-            coordinator.post(f"/assessments/{assessment_id}/release", data={"visibility": "public"}).status_code == 302
-        )
-        assert TOGO_ON_THE_DASHBOARD in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
-        assert redis.Redis.from_url(REDIS).keys(f"{prefix}:pages:*")  # the pages were kept in Redis
-    finally:
-        store = redis.Redis.from_url(REDIS)
-        for key in store.scan_iter(f"{prefix}*"):
-            store.delete(key)
+    first, second, prefix = two_apps
+    reader = second.test_client()
+    assert TOGO_ON_THE_DASHBOARD not in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    coordinator = first.test_client()
+    Auth(coordinator).login("tg-coordinator")
+    listing = coordinator.get("/assessments/").get_data(as_text=True)
+    (assessment_id,) = set(re.findall(r"/assessments/(\d+)", listing))
+    assert coordinator.post(f"/assessments/{assessment_id}/release", data={"visibility": "public"}).status_code == 302
+    assert TOGO_ON_THE_DASHBOARD in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    assert redis.Redis.from_url(REDIS).keys(f"{prefix}:pages:*")  # the pages were kept in Redis
 
 
-def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_deactivation(make_app):
+def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_deactivation(two_apps):
     """Each server keeps the account of a session it served; a change made through another ends that at once."""
-    skip_without_redis()
-    import redis
-
-    prefix = f"cyberready-test-{uuid.uuid4().hex[:8]}"
-    shared = {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": prefix}
-    first = make_app(data="demo", **shared)
-    second = make_app(SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"], **shared)
+    first, second, _prefix = two_apps
 
     def signed_in_on_both(username: str) -> tuple:
         here, there = first.test_client(), second.test_client()
@@ -392,25 +392,20 @@ def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_dea
         response = client.get("/assessments/")
         return response.status_code == 302 and "/login" in response.headers["Location"]
 
-    try:
-        here, there = signed_in_on_both("gh-coordinator")
-        assert Auth(here).logout().status_code == 302
-        assert signed_out(there)  # a copy of the cookie is signed out on the other server too
+    here, there = signed_in_on_both("gh-coordinator")
+    assert Auth(here).logout().status_code == 302
+    assert signed_out(there)  # a copy of the cookie is signed out on the other server too
 
-        here, there = signed_in_on_both("gh-coordinator")
-        assert there.get("/admin/users").status_code == 403
-        runner = first.test_cli_runner()
-        result = runner.invoke(args=["users", "set-roles", "gh-coordinator", "--role", "admin"])
-        assert result.exit_code == 0, result.output
-        assert there.get("/admin/users").status_code == 200  # the other server sees the new role
+    here, there = signed_in_on_both("gh-coordinator")
+    assert there.get("/admin/users").status_code == 403
+    runner = first.test_cli_runner()
+    result = runner.invoke(args=["users", "set-roles", "gh-coordinator", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert there.get("/admin/users").status_code == 200  # the other server sees the new role
 
-        result = runner.invoke(args=["users", "deactivate", "gh-coordinator"])
-        assert result.exit_code == 0, result.output
-        assert signed_out(there)
-    finally:
-        store = redis.Redis.from_url(REDIS)
-        for key in store.scan_iter(f"{prefix}*"):
-            store.delete(key)
+    result = runner.invoke(args=["users", "deactivate", "gh-coordinator"])
+    assert result.exit_code == 0, result.output
+    assert signed_out(there)
 
 
 @pytest.mark.parametrize(
