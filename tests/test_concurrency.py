@@ -395,13 +395,26 @@ def test_answers_left_as_shown_keep_what_a_colleague_saved_meanwhile(site):
     assert now[left][1:] == ("the colleague's second view", 4)  # not put back to what the form showed
     assert now[first_by_colleague][1:] == ("answered meanwhile", 3)  # not emptied
 
-    # An answer both changed is still a conflict: nothing of that save is kept.
+    # An answer both changed is still a conflict: nothing of that save is kept. The conflict page
+    # shows what the colleague saved meanwhile where the coordinator changed nothing.
     shown = coordinator.load(site.ghana, pillar)
     assert colleague.save(site.ghana, pillar, left, 1, "the colleague's third view").acknowledged
+    assert colleague.save(site.ghana, pillar, first_by_colleague, 2, "changed again meanwhile").acknowledged
     mine = {f"{key(left)}-state": "5", f"{key(left)}-comment": "the coordinator's view"}
     response = coordinator.http.post(url, data=dict(shown) | mine, allow_redirects=False, timeout=120)
     assert response.status_code == 409 and CONFLICT in response.text
     assert stored(site, site.ghana, {left})[left][1:] == ("the colleague's third view", 1)
+    parser = PillarFormParser()
+    parser.feed(response.text)
+    again = dict(parser.pairs)  # a textarea starts with a line break, which browsers drop
+    assert again[f"{key(first_by_colleague)}-comment"].strip() == "changed again meanwhile"
+    assert again[f"{key(left)}-comment"].strip() == "the coordinator's view"  # theirs is kept on the page
+    # Saving the conflict page again keeps the coordinator's answer, and the colleague's other one.
+    response = coordinator.http.post(url, data=again, allow_redirects=False, timeout=120)
+    assert response.status_code == 302, response.text[:2000]
+    now = stored(site, site.ghana, {left, first_by_colleague})
+    assert now[left][1:] == ("the coordinator's view", 5)
+    assert now[first_by_colleague][1:] == ("changed again meanwhile", 2)
     coordinator.close()
     colleague.close()
 

@@ -79,6 +79,17 @@ class AnswerForm(VersionedForm):
         """Let the question type set up its fields for this reader (locale) and country."""
         self.question.prepare(self, locale or reader_locale(), country)
 
+    def fill(self, answer: Answer) -> None:
+        """Show a stored answer (each kind of subform fills its own fields)."""
+        raise NotImplementedError
+
+    def show_stored(self, answer: Answer) -> None:
+        """Show the stored answer instead of what was posted, with its version and fingerprint."""
+        for field in self:
+            field.raw_data = None
+        self.fill_version(answer)
+        self.fill(answer)
+
 
 class MaturityAnswerForm(AnswerForm):
     """A level (or N/A, don't know), evidence and a comment."""

@@ -42,10 +42,11 @@ class WorkflowError(Exception):
 class EditConflict(Exception):
     """Someone saved some of these answers after the user loaded them; nothing was saved."""
 
-    def __init__(self, answers: dict[str, Answer]):
-        """Keep the current answers that conflict, by indicator code."""
+    def __init__(self, answers: dict[str, Answer], moved: dict[str, Answer] | None = None):
+        """Keep the current answers that conflict, and those a colleague changed that the user left as shown."""
         super().__init__(sorted(answers))
         self.answers = answers
+        self.moved = moved or {}
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def save_answers(
             .execution_options(populate_existing=True)
         ).all()
     )
-    now, updates, inserts, changes = utcnow(), {}, {}, []
+    now, updates, inserts, changes, moved = utcnow(), {}, {}, [], {}
     for code, value in values.items():
         row = {field: getattr(value, field) for field in FIELDS}
         answer = existing.get(ids[code])
@@ -293,7 +294,8 @@ def save_answers(
                 continue
             seen = versions.get(code, 0) if versions is not None else answer.version
             if seen != answer.version and shown is not None and shown.get(code) == answer_digest(value):
-                continue  # left as shown while a colleague changed it: theirs stays
+                moved[code] = answer  # left as shown while a colleague changed it: theirs stays
+                continue
             updates[answer.id] = (answer.indicator_id, seen, row)
         elif not value.is_empty:
             if versions is not None and versions.get(code, 0) != 0:
@@ -321,7 +323,7 @@ def save_answers(
     conflicts = _current_answers(assessment, lost)
     if conflicts:
         _load_editors(conflicts.values())
-        raise EditConflict(conflicts)
+        raise EditConflict(conflicts, moved)
     if changes:  # one executemany, whatever the number of answers
         db.session.execute(sa.insert(AuditEvent), changes)
     for answer in existing.values():  # written behind the session's back

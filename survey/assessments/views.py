@@ -274,6 +274,8 @@ def _render_conflict(
     assessment: Assessment, pillar_def, form, editable, answers, conflict: services.EditConflict
 ) -> tuple[str, int]:
     """Show the colleague's saved values next to the user's, who keeps theirs by saving again."""
+    for code, answer in conflict.moved.items():  # what a colleague saved where the user changed nothing
+        form.subform(code).form.show_stored(answer)
     for code, answer in conflict.answers.items():
         sub = form.subform(code).form
         sub.version.data, sub.version.raw_data = answer.version, [str(answer.version)]
