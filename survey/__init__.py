@@ -97,6 +97,8 @@ def use_redis_if_given(config: dict) -> None:
         config.setdefault("CACHE_TYPE", "RedisCache")
         config.setdefault("CACHE_REDIS_URL", redis_url)
         config.setdefault("CACHE_KEY_PREFIX", f"{config['REDIS_KEY_PREFIX']}:")
+        # A Redis that stops answering costs a request two seconds at most, not a hang (survey.caching).
+        config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 2})
         config.setdefault("RATELIMIT_KEY_PREFIX", config["REDIS_KEY_PREFIX"])
     else:
         config.setdefault("CACHE_TYPE", "NullCache")  # pages are cached per process (survey.dashboards.cache)

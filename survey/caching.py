@@ -10,6 +10,10 @@ the signed-in account and the dashboards' data stamp need no query on most reque
 worker or machine. Changes made outside the application (psql) do not move the counter, so the
 version also changes every VERSION_LIFETIME_S seconds. Without a shared store there is no
 counter (None): other workers may have changed the data unseen, so callers ask the database.
+
+Redis out of reach is no reason to fail a request: the version is then None (callers ask the
+database), a shared cache is a miss, and a commit whose count cannot be written still stands (the
+time limit bounds what other processes miss); each is logged, at most once a minute per process.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import event
@@ -28,6 +33,17 @@ from survey.extensions import cache, db
 VERSION_KEY = "data-stamp-version"  # the name it had when it counted the dashboards' changes only
 VERSION_LIFETIME_S = 60
 WATCHED: set[type] = set()
+# What a shared store that cannot be reached raises (the redis package is an optional extra).
+REDIS_ERRORS: tuple[type[Exception], ...] = ()
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - without the extra there is no Redis to fail
+    pass
+else:
+    REDIS_ERRORS = (RedisError,)
+STORE_ERRORS: tuple[type[Exception], ...] = (OSError, *REDIS_ERRORS)
+_last_warning = [0.0]
+T = TypeVar("T")
 
 
 class BoundedCache:
@@ -71,6 +87,17 @@ def kept(name: str, size: int) -> BoundedCache:
     return found
 
 
+def tolerant(call: Callable[[], T], fallback: T) -> T:
+    """The shared store's answer, or `fallback` (and a warning, once a minute) when it cannot be reached."""
+    try:
+        return call()
+    except STORE_ERRORS as error:
+        if time.monotonic() - _last_warning[0] > 60:
+            _last_warning[0] = time.monotonic()
+            current_app.logger.warning("Redis out of reach, asking the database instead: %s", error)
+        return fallback
+
+
 def shared() -> bool:
     """Whether the caches live in Redis, shared by every worker and machine."""
     return current_app.config.get("CACHE_TYPE") == "RedisCache"
@@ -86,7 +113,9 @@ def version() -> tuple[int, int] | None:
     if not shared():
         return None
     if "data_version" not in g:
-        g.data_version = (int(cache.get(VERSION_KEY) or 0), int(time.monotonic() // VERSION_LIFETIME_S))
+        count = tolerant(lambda: cache.get(VERSION_KEY), fallback=False)
+        bucket = int(time.monotonic() // VERSION_LIFETIME_S)
+        g.data_version = None if count is False else (int(count or 0), bucket)  # None: Redis out of reach
     return g.data_version
 
 
@@ -110,7 +139,7 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
 @event.listens_for(db.session, "after_commit")
 def _count_changes(session: Session) -> None:
     if session.info.pop("watched_changed", False) and has_app_context() and shared():
-        cache.cache.inc(VERSION_KEY)
+        tolerant(lambda: cache.cache.inc(VERSION_KEY), fallback=None)  # the commit stands either way
         g.pop("data_version", None)  # what this request reads next is newer than the version it read
 
 

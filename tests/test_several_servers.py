@@ -27,6 +27,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
+from tests.test_concurrency import PillarFormParser
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -406,6 +407,33 @@ def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_dea
     result = runner.invoke(args=["users", "deactivate", "gh-coordinator"])
     assert result.exit_code == 0, result.output
     assert signed_out(there)
+
+
+def test_redis_out_of_reach_slows_pages_down_but_fails_none(make_app, caplog):
+    """The caches and the change counter fall back to the database; a save still commits and says so."""
+    nobody_listens = "redis://127.0.0.1:9"  # the discard port: refused at once on loopback
+    app = make_app(data="demo", REDIS_URL=nobody_listens, RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    assert Auth(client).login("sn-coordinator").status_code == 302
+    for _visit in range(2):
+        assert client.get("/dashboards/ecowas/2026").status_code == 200
+        listing = client.get("/assessments/")
+        assert listing.status_code == 200
+    draft = re.search(r'href="(/assessments/\d+)"', listing.get_data(as_text=True)).group(1)
+    parser = PillarFormParser()
+    parser.feed(client.get(f"{draft}/pillars/legal").get_data(as_text=True))
+    form = dict(parser.pairs)
+    name = next(field for field in form if field.endswith("-version")).removesuffix("-version")
+    saved = client.post(f"{draft}/pillars/legal", data=form | {f"{name}-state": "4"})
+    assert saved.status_code == 302  # committed, and the answer says so, though the count was not written
+    assert 'value="4" checked' in client.get(f"{draft}/pillars/legal").get_data(as_text=True)
+    assert "Redis out of reach" in caplog.text
+
+    # Sign-in counts failures in Redis and has no stand-in: it says so (503, try again), never a 500.
+    counted_there = make_app(data="demo", REDIS_URL=nobody_listens)
+    refused = Auth(counted_there.test_client()).login("sn-coordinator")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert "not available on this server at the moment" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from survey.assessments.models import Assessment
-from survey.caching import VERSION_LIFETIME_S, BoundedCache, kept, shared, version, watch
+from survey.caching import VERSION_LIFETIME_S, BoundedCache, kept, shared, tolerant, version, watch
 from survey.compression import Encoded, encode, send
 from survey.evidence.models import EvidenceFile
 from survey.extensions import cache, db
@@ -77,7 +77,7 @@ class SharedCache:
             return None
         found = self.local.get(key)
         if found is None:
-            found = cache.get(self._key(key))
+            found = tolerant(lambda: cache.get(self._key(key)), fallback=None)
             if found is not None:
                 self.local.put(key, found)
         return found
@@ -86,7 +86,7 @@ class SharedCache:
         """Store a value (Redis's own memory policy and the timeout bound the size there)."""
         if self.size > 0:
             self.local.put(key, value)
-            cache.set(self._key(key), value)
+            tolerant(lambda: cache.set(self._key(key), value), fallback=None)
 
     def clear(self) -> None:
         """Forget everything the application keeps in Redis and this process's copies (tests)."""
@@ -146,10 +146,10 @@ def data_stamp() -> tuple:
     stamp = kept("data-stamps", 4).get(seen)
     if stamp is None:
         # Redis too: after a change, one worker of all asks the database.
-        stamp = cache.get(f"data-stamp:{seen[0]}")
+        stamp = tolerant(lambda: cache.get(f"data-stamp:{seen[0]}"), fallback=None)
         if stamp is None:
             stamp = tuple(db.session.connection().execute(STAMP).one())
-            cache.set(f"data-stamp:{seen[0]}", stamp, timeout=VERSION_LIFETIME_S)
+            tolerant(lambda: cache.set(f"data-stamp:{seen[0]}", stamp, timeout=VERSION_LIFETIME_S), fallback=None)
         kept("data-stamps", 4).put(seen, stamp)
     return stamp
 

@@ -10,13 +10,14 @@ from flask import Flask, Response, abort, current_app, g, make_response, render_
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.sansio.response import Response as SansioResponse
 
 from survey.accounts.labels import role_names
 from survey.api.views import API_PREFIX, json_error
 from survey.assessments.labels import status_label
 from survey.audit.labels import action_label, describe
+from survey.caching import REDIS_ERRORS
 from survey.compression import is_shared
 from survey.demo import demo_accounts
 from survey.frameworks.labels import stage_name
@@ -217,6 +218,12 @@ def error_page(error: HTTPException) -> Response | SansioResponse:
     return response
 
 
+def store_unavailable(error: Exception) -> Response | SansioResponse:
+    """Redis out of reach where nothing can stand in for it (the sign-in counters): 503, try again soon."""
+    current_app.logger.error("Redis out of reach: %s", error)
+    return error_page(ServiceUnavailable(retry_after=60))
+
+
 def refuse_nul_characters() -> None:
     """Refuse input holding NUL characters (400): no user types them, and PostgreSQL cannot store them."""
     values = [*request.args.values(), *(request.view_args or {}).values()]
@@ -238,3 +245,5 @@ def register(app: Flask) -> None:
     app.after_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, error_page)
+    for error in REDIS_ERRORS:  # the caches fall back on their own (survey.caching); sign-in cannot
+        app.register_error_handler(error, store_unavailable)
