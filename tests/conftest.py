@@ -375,3 +375,39 @@ def count_queries() -> Iterator[list[str]]:
 def assessment_id_from(location: str) -> int:
     """The assessment id in a redirect location."""
     return int(re.search(r"/assessments/(\d+)", location).group(1))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> str:
+    """Debian's Chromium, which CI must have; elsewhere the browser tests are skipped without it."""
+    if CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests: install Debian's chromium (see .ci/run)")
+    pytest.skip("browser tests need Chromium (Debian package 'chromium')")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, shared by the browser tests (a start costs a second or two).
+
+    Each test opens contexts of its own (cookies, storage, viewport) and closes them.
+    """
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -18,7 +18,7 @@ from survey.dashboards.cache import pages
 from survey.extensions import db
 from survey.pages.assets import compress_folder
 from tests.conftest import count_queries
-from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
+from tests.test_browser import sign_in
 
 IMAGE = re.compile(r"/dashboards/images/([0-9a-f]{32})\.svg")
 
@@ -241,61 +241,53 @@ def server_with_images(tmp_path, monkeypatch, sqlite_files) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_slow_connection_sees_images_and_explores_one_chart(server_with_images):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
-        context = browser.new_context(base_url=server_with_images, viewport={"width": 360, "height": 740})
-        # A 3G phone: Plotly must wait for the reader.
-        context.add_init_script(
-            "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '3g', saveData: false}})"
-        )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
-        scripts: list[str] = []
-        page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
-        sign_in(page, "donor")
-        page.goto("/dashboards/ecowas/2026")
-        page.wait_for_load_state("load")
-        images = page.locator("#panel-ranking .chart-image img")
-        assert images.evaluate("img => img.complete && img.naturalWidth > 0")
-        assert images.evaluate("img => img.currentSrc").endswith(".svg")
-        assert not [url for url in scripts if "plotly" in url]
-        page.click("#panel-ranking .explore button")
-        page.locator("#panel-ranking .chart.drawn .main-svg").first.wait_for(timeout=30000)
-        assert page.locator("#panel-ranking .chart-image").is_hidden()
-        assert page.locator("#panel-heatmap .chart-image img").is_visible()  # the others stay images
-        browser.close()
+def test_slow_connection_sees_images_and_explores_one_chart(server_with_images, browser):
+    context = browser.new_context(base_url=server_with_images, viewport={"width": 360, "height": 740})
+    # A 3G phone: Plotly must wait for the reader.
+    context.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '3g', saveData: false}})"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
+    scripts: list[str] = []
+    page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
+    sign_in(page, "donor")
+    page.goto("/dashboards/ecowas/2026")
+    page.wait_for_load_state("load")
+    images = page.locator("#panel-ranking .chart-image img")
+    assert images.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert images.evaluate("img => img.currentSrc").endswith(".svg")
+    assert not [url for url in scripts if "plotly" in url]
+    page.click("#panel-ranking .explore button")
+    page.locator("#panel-ranking .chart.drawn .main-svg").first.wait_for(timeout=30000)
+    assert page.locator("#panel-ranking .chart-image").is_hidden()
+    assert page.locator("#panel-heatmap .chart-image img").is_visible()  # the others stay images
+    context.close()
     assert errors == [], errors
 
 
 @pytest.mark.browser
-def test_phone_on_a_fast_connection_keeps_the_images_until_the_reader_explores(server_with_images):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
-        context = browser.new_context(
-            base_url=server_with_images, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
-        )
-        # A fast link, but a phone's processor: seconds of Plotly would leave the page deaf to taps.
-        context.add_init_script(
-            "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '4g', saveData: false}})"
-        )
-        page = context.new_page()
-        scripts: list[str] = []
-        page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
-        sign_in(page, "donor")
-        page.goto("/dashboards/ecowas/2026")
-        page.wait_for_load_state("networkidle")
-        assert page.locator("#panel-ranking .chart-image img").is_visible()
-        assert not [url for url in scripts if "plotly" in url]
-        page.click("#panel-ranking .explore button")
-        page.locator("#panel-ranking .chart.drawn .main-svg").first.wait_for(timeout=30000)
-        browser.close()
+def test_phone_on_a_fast_connection_keeps_the_images_until_the_reader_explores(server_with_images, browser):
+    context = browser.new_context(
+        base_url=server_with_images, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    # A fast link, but a phone's processor: seconds of Plotly would leave the page deaf to taps.
+    context.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {value: {effectiveType: '4g', saveData: false}})"
+    )
+    page = context.new_page()
+    scripts: list[str] = []
+    page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
+    sign_in(page, "donor")
+    page.goto("/dashboards/ecowas/2026")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#panel-ranking .chart-image img").is_visible()
+    assert not [url for url in scripts if "plotly" in url]
+    page.click("#panel-ranking .explore button")
+    page.locator("#panel-ranking .chart.drawn .main-svg").first.wait_for(timeout=30000)
+    context.close()
 
 
 def test_image_store_keeps_a_bounded_number_of_images_and_waiting_figures(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from survey import create_app
-from tests.test_browser import CHROMIUM_FLAGS, require_chromium, sign_in
+from tests.test_browser import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSTANTIVE = "legal__substantive_offences"
@@ -117,17 +117,6 @@ def server(demo_database, tmp_path, monkeypatch) -> Iterator[LiveServer]:
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 class Browsing:
     """Opens browser contexts (one per person or device) and checks none hit a script or CSP error."""
 
@@ -146,8 +135,8 @@ class Browsing:
 
 
 @pytest.fixture
-def browsing(chromium, server) -> Iterator[Browsing]:
-    browsing = Browsing(chromium, server.url)
+def browsing(browser, server) -> Iterator[Browsing]:
+    browsing = Browsing(browser, server.url)
     yield browsing
     for context in browsing.contexts:
         context.close()

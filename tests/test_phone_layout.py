@@ -19,7 +19,6 @@ from werkzeug.serving import make_server
 
 import survey.images.service
 from survey import create_app
-from tests.test_browser import CHROMIUM_FLAGS, require_chromium
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
@@ -96,18 +95,6 @@ def site(tmp_path_factory, sqlite_files) -> Iterator[tuple[Flask, str]]:
         yield app, f"http://127.0.0.1:{server.server_port}"
         server.shutdown()
         thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module (starting one per test would double its run time)."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def open_phone(browser, base_url: str, language: str):

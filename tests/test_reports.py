@@ -21,7 +21,7 @@ from survey.frameworks.models import Indicator
 from survey.publication.rules import Visibility
 from survey.reports import pdf
 from tests.factories import user
-from tests.test_browser import browser, live_server, sign_in  # noqa: F401 - fixtures
+from tests.test_browser import live_server, sign_in  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 
