@@ -13,7 +13,7 @@ counter (None): other workers may have changed the data unseen, so callers ask t
 
 Redis out of reach is no reason to fail a request: the version is then None (callers ask the
 database), a shared cache is a miss, and a commit whose count cannot be written still stands (the
-time limit bounds what other processes miss); each is logged, at most once a minute per process.
+time limit bounds what other processes miss); this is logged at most once a minute per application.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ except ImportError:  # pragma: no cover - without the extra there is no Redis to
 else:
     REDIS_ERRORS = (RedisError,)
 STORE_ERRORS: tuple[type[Exception], ...] = (OSError, *REDIS_ERRORS)
-_last_warning = [0.0]
 T = TypeVar("T")
 
 
@@ -92,8 +91,9 @@ def tolerant(call: Callable[[], T], fallback: T) -> T:
     try:
         return call()
     except STORE_ERRORS as error:
-        if time.monotonic() - _last_warning[0] > 60:
-            _last_warning[0] = time.monotonic()
+        last_warning = current_app.extensions.setdefault("survey.redis_warned", [float("-inf")])
+        if time.monotonic() - last_warning[0] > 60:
+            last_warning[0] = time.monotonic()
             current_app.logger.warning("Redis out of reach, asking the database instead: %s", error)
         return fallback
 

@@ -135,6 +135,21 @@ def test_production_with_in_memory_counters_logs_one_warning(tmp_path, caplog):
     assert [r for r in caplog.records if r.levelno == logging.WARNING] == []
 
 
+def test_a_development_start_that_migrates_keeps_the_application_log(make_app):
+    """Alembic's logging set-up, run in the app's own process, must not silence the app's warnings."""
+    logging.getLogger("survey")  # the app's logger exists already, as after any earlier app of the process
+    app = make_app(config=None)  # the first start migrates and loads the demo data in this process
+    heard: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: heard.append(record.getMessage())  # type: ignore[method-assign]
+    app.logger.addHandler(handler)
+    try:
+        app.logger.warning("mail to gh-coordinator not sent: the server refused it")
+    finally:
+        app.logger.removeHandler(handler)
+    assert heard == ["mail to gh-coordinator not sent: the server refused it"]
+
+
 def test_users_create_announces_its_prompt_or_reads_standard_input(app):
     runner = app.test_cli_runner()
     prompted = runner.invoke(

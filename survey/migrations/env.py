@@ -11,9 +11,10 @@ from survey.extensions import migration_lock
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging. Existing loggers stay enabled: a development start
+# migrates in the app's own process, and fileConfig's default would silence the app's logger
+# (its warnings: mail not sent, Redis out of reach) for the rest of the process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
