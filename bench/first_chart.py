@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import re
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perf import start, wait_for_images  # noqa: E402
-from throughput import ROOT, fresh_instance, prepare_database, request, sign_in  # noqa: E402
+from throughput import ROOT, found, fresh_instance, prepare_database, request, sign_in  # noqa: E402
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -117,7 +116,7 @@ def main() -> None:
         listing = request(
             http.client.HTTPConnection("127.0.0.1", server.port), "GET", "/assessments/", headers={"Cookie": official}
         ).data.decode()
-        results = re.search(r"/assessments/\d+/results", listing).group(0)
+        results = found(r"/assessments/\d+/results", listing, group=0)
         pages = [("ECOWAS dashboard", "donor", "/dashboards/ecowas/2026"), ("results page", "gh-coordinator", results)]
         for _name, persona, path in pages:
             wait_for_images(server.port, path, sign_in(server.port, persona))

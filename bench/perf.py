@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import ROOT, free_port, fresh_instance, request, sign_in  # noqa: E402
+from throughput import ROOT, found, free_port, fresh_instance, request, sign_in  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -151,8 +151,7 @@ def wait_for_images(port: int, path: str, cookie: str, timeout: float = 180) -> 
 
 def anonymous_session(port: int) -> str:
     """The session cookie a visitor who has not signed in gets (it holds the language form's token)."""
-    response = request(http.client.HTTPConnection("127.0.0.1", port), "GET", "/")
-    return response.getheader("Set-Cookie").split(";")[0]
+    return request(http.client.HTTPConnection("127.0.0.1", port), "GET", "/").cookie()
 
 
 def listing(port: int, cookie: str) -> str:
@@ -222,8 +221,8 @@ def main() -> None:
     try:
         official, drafter = sign_in(app.port, "gh-coordinator"), sign_in(app.port, "sn-coordinator")
         donor, anonymous = sign_in(app.port, "donor"), anonymous_session(app.port)
-        results = re.search(r"/assessments/\d+/results", listing(app.port, official)).group(0)
-        draft = re.search(r'href="(/assessments/\d+)"', listing(app.port, drafter)).group(1)  # Senegal's draft
+        results = found(r"/assessments/\d+/results", listing(app.port, official), group=0)
+        draft = found(r'href="(/assessments/\d+)"', listing(app.port, drafter))  # Senegal's draft
         pages = [
             Page("hello-world Flask", hello, "/"),
             Page("pillar page (draft)", app, f"{draft}/pillars/justice", drafter),

@@ -30,7 +30,7 @@ import requests
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import free_port, fresh_instance, prepare_database, start_gunicorn  # noqa: E402
+from throughput import found, free_port, fresh_instance, prepare_database, start_gunicorn  # noqa: E402
 
 SAME = ("justice", ["justice.cybercrime_unit"])
 SPREAD = (
@@ -56,7 +56,7 @@ class PillarFormParser(HTMLParser):
         """Nothing read yet."""
         super().__init__()
         self.pairs: list[tuple[str, str]] = []
-        self.depth, self.disabled = 0, []
+        self.depth, self.disabled = 0, list[int]()
         self.textarea: str | None = None
         self.select: tuple[str, list[str], list[str]] | None = None
 
@@ -119,7 +119,7 @@ class Save:
 def sign_in(base: str, username: str) -> requests.Session:
     """A browser session signed in as this demo user."""
     http = requests.Session()
-    token = CSRF.search(http.get(f"{base}/login", timeout=60).text).group(1)
+    token = found(CSRF.pattern, http.get(f"{base}/login", timeout=60).text)
     response = http.post(
         f"{base}/login",
         data={"csrf_token": token, "username": username, "password": "demo"},
@@ -243,13 +243,13 @@ def main() -> None:
     server = start_gunicorn(env, port, options.workers)
     try:
         coordinator = sign_in(base, "gh-coordinator")
-        token = CSRF.search(coordinator.get(f"{base}/assessments/", timeout=60).text).group(1)
+        token = found(CSRF.pattern, coordinator.get(f"{base}/assessments/", timeout=60).text)
         started = coordinator.post(
             f"{base}/assessments/start", data={"csrf_token": token}, allow_redirects=False, timeout=60
         )
         assessment_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
         sessions = [sign_in(base, ACCOUNTS[n % len(ACCOUNTS)]) for n in range(options.officials)]
-        start, saves = threading.Barrier(options.officials), []
+        start, saves = threading.Barrier(options.officials), list[Save]()
         threads = []
         for n, http in enumerate(sessions):
             pillar, codes = SAME if n < options.officials // 2 else SPREAD

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,25 +32,52 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class Reply:
+    """A response read whole: its status, headers and body."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    data: bytes
+
+    def getheader(self, name: str) -> str | None:
+        """A header's value, or None."""
+        return self.headers.get(name)
+
+    def cookie(self) -> str:
+        """The cookie the response sets (name=value), which the benchmark needs to go on."""
+        value = self.getheader("Set-Cookie")
+        if value is None:
+            raise SystemExit(f"expected a cookie from the server (HTTP {self.status})")
+        return value.split(";")[0]
+
+
 def request(
     conn: http.client.HTTPConnection, method: str, path: str, body: str | None = None, headers: dict | None = None
-) -> http.client.HTTPResponse:
+) -> Reply:
     conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
-    response.data = response.read()
-    return response
+    return Reply(response.status, response.headers, response.read())
+
+
+def found(pattern: str, text: str, group: int = 1) -> str:
+    """The part of a page the benchmark needs to go on (a link, a token); stop with a message if it is missing."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise SystemExit(f"not found in the page: {pattern}")
+    return match.group(group)
 
 
 def sign_in(port: int, username: str) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port)
     page = request(conn, "GET", "/login")
-    cookie = page.getheader("Set-Cookie").split(";")[0]
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
+    cookie = page.cookie()
+    token = found(r'name="csrf_token" type="hidden" value="([^"]+)"', page.data.decode())
     body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": "demo"})
     response = request(
         conn, "POST", "/login", body, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
     )
-    return response.getheader("Set-Cookie").split(";")[0]
+    return response.cookie()
 
 
 def hammer(args: tuple[int, str, str, float]) -> int:
@@ -122,7 +150,7 @@ def main() -> None:
         cookie = sign_in(port, "gh-coordinator")
         conn = http.client.HTTPConnection("127.0.0.1", port)
         listing = request(conn, "GET", "/assessments/", headers={"Cookie": cookie}).data.decode()
-        results_id = re.search(r"/assessments/(\d+)/results", listing).group(1)
+        results_id = found(r"/assessments/(\d+)/results", listing)
         pillar = f"/assessments/{results_id}/pillars/justice"
         results = f"/assessments/{results_id}/results"
         page = request(conn, "GET", pillar, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})

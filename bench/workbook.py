@@ -12,7 +12,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,9 +29,12 @@ from survey.extensions import db  # noqa: E402
 from survey.workbooks.read import read_workbook  # noqa: E402
 from survey.workbooks.services import make_workbook  # noqa: E402
 
+T = TypeVar("T")
 
-def median_seconds(step, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+
+def median_seconds(step: Callable[[], T], repeat: int) -> tuple[float, T]:
+    """The median time of `repeat` runs of `step`, and what its last run returned."""
+    times: list[float] = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = step()
@@ -53,16 +59,18 @@ def main() -> None:
             load_demo()
             db.session.commit()
             assessment = db.session.scalar(sa.select(Assessment).order_by(Assessment.id))
+            if assessment is None:
+                raise SystemExit("the demo data holds no assessment")
             definition = assessment.framework_version.definition
             secret = app.config["SECRET_KEY"]
             print(f"{len(definition.all_indicators())} indicators, {len(definition.pillars)} pillars")
             for lang in ("en", "fr", "pt", "ar"):
                 with force_locale(lang):
                     built, data = median_seconds(
-                        lambda lang=lang: make_workbook(assessment, list(definition.pillars), lang, secret), args.repeat
+                        partial(make_workbook, assessment, list(definition.pillars), lang, secret), args.repeat
                     )
                     parsed, read = median_seconds(
-                        lambda data=data: read_workbook(data, "bench.xlsx", definition, secret), args.repeat
+                        partial(read_workbook, data, "bench.xlsx", definition, secret), args.repeat
                     )
                 print(
                     f"{lang}: build {built * 1000:6.0f} ms, parse {parsed * 1000:6.0f} ms, "
