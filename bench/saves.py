@@ -56,7 +56,8 @@ class PillarFormParser(HTMLParser):
         """Nothing read yet."""
         super().__init__()
         self.pairs: list[tuple[str, str]] = []
-        self.depth, self.disabled = 0, list[int]()
+        self.depth = 0
+        self.disabled: list[int] = []
         self.textarea: str | None = None
         self.select: tuple[str, list[str], list[str]] | None = None
 
@@ -249,7 +250,8 @@ def main() -> None:
         )
         assessment_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
         sessions = [sign_in(base, ACCOUNTS[n % len(ACCOUNTS)]) for n in range(options.officials)]
-        start, saves = threading.Barrier(options.officials), list[Save]()
+        start = threading.Barrier(options.officials)
+        saves: list[Save] = []
         threads = []
         for n, http in enumerate(sessions):
             pillar, codes = SAME if n < options.officials // 2 else SPREAD
