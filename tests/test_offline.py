@@ -241,9 +241,34 @@ def test_draft_is_offered_back_after_another_pillar_is_saved(browsing):
     restore_offered_draft(page)
     expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
     page.click("button[name=save]")
+    expect(page.locator(".flash-success")).to_be_visible()
     page.goto(pillar)
     expect(level(page, SUBSTANTIVE, "4")).to_be_checked()
     no_draft_offered(page)  # saved: nothing left to offer
+
+
+@pytest.mark.browser
+def test_a_save_whose_answer_page_never_arrives_leaves_no_draft_to_offer(browsing):
+    # A service worker would take the save's request out of the test's reach.
+    page = browsing.page(service_workers="block")
+    pillar = start_assessment(page)
+    level(page, SUBSTANTIVE, "4").check()
+    # The server stores the save, then the connection drops before its answer arrives.
+    delivered = []
+
+    def drop_the_answer(route) -> None:
+        delivered.append(route.fetch(max_redirects=0).status)
+        route.abort("connectionreset")
+
+    page.route(pillar, drop_the_answer)
+    with page.expect_event("requestfailed"):
+        page.click("button[name=save]")
+    assert delivered == [302]
+    page.unroute(pillar)
+    page.goto(pillar)
+    expect(level(page, SUBSTANTIVE, "4")).to_be_checked()  # what the server holds
+    page.wait_for_selector("form[data-draft]", timeout=15_000)  # after 5 s waiting for a worker
+    no_draft_offered(page)  # the draft kept on the device holds nothing more
 
 
 @pytest.mark.browser

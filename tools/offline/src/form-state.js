@@ -4,6 +4,10 @@
 
 const NOT_ANSWERS = new Set(["csrf_token", "save", "save_next"]);
 const VERSION = "-version";
+// The fingerprint of the answer as the page showed it: posted with the answers (so the server
+// keeps a colleague's newer value where this one was left alone) and restored with a draft, but
+// not something the user typed, so never a reason to offer a draft back.
+const SHOWN = "-shown";
 
 export function isVersionField(name) {
   return name.endsWith(VERSION);
@@ -43,15 +47,20 @@ export function versions(form) {
   return versionsIn(new FormData(form));
 }
 
+/** The names of the fields a user typed or ticked in a set of values. */
+function typedNames(values) {
+  return Object.keys(values).filter((name) => !name.endsWith(SHOWN));
+}
+
 export function sameAnswers(a, b) {
-  const names = Object.keys(a);
-  return names.length === Object.keys(b).length && names.every((name) => b[name] === a[name]);
+  const names = typedNames(a);
+  return names.length === typedNames(b).length && names.every((name) => b[name] === a[name]);
 }
 
 /** Indicators whose answers differ between two sets of values. */
 export function changedIndicators(a, b) {
   const changed = new Set();
-  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+  for (const name of new Set([...typedNames(a), ...typedNames(b)])) {
     if (a[name] !== b[name]) { changed.add(indicatorOf(name)); }
   }
   return changed;
