@@ -445,6 +445,7 @@ def test_refused_save_of_another_pillar_is_shown_on_request(browsing):
     go_offline(page)
     level(page, SUBSTANTIVE, "4").check()
     page.click("button[name=save]")
+    expect(page.locator("#offline-status")).to_contain_text("1 save waiting")  # kept before leaving
     page.goto(strategy)
     expect(page.locator("#offline-status")).to_contain_text("1 save waiting")
 
