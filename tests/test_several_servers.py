@@ -409,6 +409,29 @@ def test_an_account_kept_by_another_server_follows_sign_out_role_changes_and_dea
     assert signed_out(there)
 
 
+def test_a_server_whose_redis_connection_was_closed_reads_the_change_counter_again(two_apps, caplog):
+    """A server learns of changes from notes Redis pushes on one connection; with that connection gone, it asks."""
+    import redis
+
+    first, second, prefix = two_apps
+    reader = second.test_client()
+    for _visit in range(2):  # the second visit trusts the counter it read and the notes it got since
+        assert TOGO_ON_THE_DASHBOARD not in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    store = redis.Redis.from_url(REDIS)
+    name = f"{prefix}:change-counter"
+    tracked = [client for client in store.client_list() if client["name"] == name]
+    assert len(tracked) == 1 and "t" in tracked[0]["flags"]  # one connection, tracking the counter
+    store.client_kill_filter(_id=tracked[0]["id"])  # as a Redis restart or an idle timeout would
+
+    coordinator = first.test_client()
+    Auth(coordinator).login("tg-coordinator")
+    (assessment_id,) = set(re.findall(r"/assessments/(\d+)", coordinator.get("/assessments/").get_data(as_text=True)))
+    assert coordinator.post(f"/assessments/{assessment_id}/release", data={"visibility": "public"}).status_code == 302
+    assert TOGO_ON_THE_DASHBOARD in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
+    assert [client["name"] for client in store.client_list()].count(name) == 2  # the second server's again
+    assert "Redis out of reach" not in caplog.text  # a new connection, not a fallback
+
+
 def test_redis_out_of_reach_slows_pages_down_but_fails_none(make_app, caplog):
     """The caches and the change counter fall back to the database; a save still commits and says so."""
     nobody_listens = "redis://127.0.0.1:9"  # the discard port: refused at once on loopback
