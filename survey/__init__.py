@@ -11,6 +11,7 @@ from types import FrameType
 from flask import Flask, current_app
 from werkzeug.routing import IntegerConverter
 
+from survey.caching import Replay
 from survey.commands import defer_preparation, started_for_a_command
 from survey.config import DEV_SECRET_KEY, Config, config_from_environment
 from survey.extensions import (
@@ -57,6 +58,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     # Ids and years in URLs fit a database integer: a 30-digit id is a 404, not an overflow.
     app.url_map.converters["int"] = DatabaseInteger
     load_config(app, config, overrides)
+    replay_kept_responses(app)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -157,6 +159,12 @@ def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:
             "on its own, so with several workers the lock-out allows more attempts; set "
             'REDIS_URL=redis://HOST:6379 (pip install "cyberready[redis]").'
         )
+
+
+def replay_kept_responses(app: Flask) -> None:
+    """Give cached pages again without running the app, when a shared store versions the data (survey.caching)."""
+    size = app.config.get("REPLAY_CACHE_SIZE", app.config.get("DASHBOARD_CACHE_SIZE", 256))
+    app.wsgi_app = Replay(app.wsgi_app, app, size)  # type: ignore[method-assign]
 
 
 def trust_proxies(app: Flask) -> None:

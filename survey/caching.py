@@ -25,14 +25,14 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from survey.extensions import cache, db
+from survey.extensions import db
 
 VERSION_KEY = "data-stamp-version"  # the name it had when it counted the dashboards' changes only
 VERSION_LIFETIME_S = 60
@@ -151,9 +151,22 @@ class TrackedCounter:
             self._read_at = time.monotonic()
         return self._value
 
-    def forget(self) -> None:
-        """Read the counter again next time (this process just changed it)."""
-        self._value = None
+    def increment(self) -> None:
+        """Add one, and return only once Redis has sent its notes to every process tracking the counter."""
+        with self._lock:
+            try:
+                connection = self._connected()
+                connection.send_command("INCR", self._key)
+                connection.read_response()
+                self._value = None
+                # Redis writes the notes in the same pass as the answer, just after it: an answer to a
+                # second command comes from a later pass, so the notes are out (measured: without
+                # this, one change in 3,000 was not yet in the reader's socket when it looked).
+                connection.send_command("PING")
+                connection.read_response()  # reading past this process's own note
+            except BaseException:
+                self._drop()
+                raise
 
     def _connected(self) -> Any:
         if self._connection is None:
@@ -211,10 +224,87 @@ def version() -> tuple[int, int] | None:
     if not shared():
         return None
     if "data_version" not in g:
-        count = tolerant(_counter().read, fallback=None)
-        bucket = int(time.monotonic() // VERSION_LIFETIME_S)
-        g.data_version = None if count is None else (count, bucket)  # None: Redis out of reach
+        if (seen := request.environ.get(VERSION_SEEN)) is not None:  # read by `Replay` for this request
+            g.data_version = seen
+        else:
+            count = tolerant(_counter().read, fallback=None)
+            g.data_version = None if count is None else _versioned(count)  # None: Redis out of reach
     return g.data_version
+
+
+def _versioned(count: int) -> tuple[int, int]:
+    return count, int(time.monotonic() // VERSION_LIFETIME_S)
+
+
+# --- Whole responses replayed --------------------------------------------------------------------
+
+VERSION_SEEN = "cyberready.version_seen"  # request environ keys
+REPLAYABLE = "cyberready.replayable"
+# What of a request a page may depend on, besides the data (the version) and what the app knows.
+REQUEST_PARTS = (
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "HTTP_COOKIE",
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_ACCEPT_LANGUAGE",
+)
+
+
+def replayable() -> None:
+    """Mark this request's response as the same for the same request under the same data version."""
+    request.environ[REPLAYABLE] = True
+
+
+class Replay:
+    """WSGI middleware giving a response marked `replayable` again, byte for byte, without running the app.
+
+    A marked response is kept under everything the request holds that a page can depend on (address,
+    cookies, accepted encodings and languages) and the change counter's version, which moves with
+    every commit to a watched model: a sign-out, a role change or a release anywhere gives another
+    version, so another key. Only answers that set no cookie are kept (a flashed message, a new
+    form token). Without a shared store there is no version to trust, and nothing is replayed.
+    """
+
+    def __init__(self, wsgi_app: Callable, app: Flask, size: int):
+        """Wrap `wsgi_app` (the app's own); keep up to `size` responses in this process."""
+        self.wsgi_app, self.app, self.kept = wsgi_app, app, BoundedCache(size)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Answer from what was kept, or run the app and keep what it marked."""
+        counter = self.app.extensions.get("survey.change_counter")  # made by the first request that needs it
+        if environ.get("REQUEST_METHOD") != "GET" or counter is None or self.kept.size <= 0:
+            return self.wsgi_app(environ, start_response)
+        try:
+            seen = _versioned(counter.read())
+        except STORE_ERRORS:  # the app will say it (once a minute) and ask the database
+            return self.wsgi_app(environ, start_response)
+        key = (seen, *(environ.get(name) for name in REQUEST_PARTS))
+        if (hit := self.kept.get(key)) is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        environ[VERSION_SEEN] = seen  # the page is built under the version it is kept under
+        answer: list = []
+
+        def noting(status: str, headers: list, exc_info: Any = None) -> Callable:
+            answer[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, noting)
+        if not environ.get(REPLAYABLE) or not answer or not answer[0].startswith("200 "):
+            return body
+        if any(name.lower() == "set-cookie" for name, _value in answer[1]):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self.kept.put(key, (answer[0], tuple(answer[1]), content))
+        return [content]
 
 
 def _watched(item: object) -> bool:
@@ -237,8 +327,7 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
 @event.listens_for(db.session, "after_commit")
 def _count_changes(session: Session) -> None:
     if session.info.pop("watched_changed", False) and has_app_context() and shared():
-        tolerant(lambda: cache.cache.inc(VERSION_KEY), fallback=None)  # the commit stands either way
-        _counter().forget()  # Redis's note to this process may still be on its way
+        tolerant(_counter().increment, fallback=None)  # the commit stands either way
         g.pop("data_version", None)  # what this request reads next is newer than the version it read
 
 

@@ -31,7 +31,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from survey.assessments.models import Assessment
-from survey.caching import VERSION_LIFETIME_S, BoundedCache, kept, shared, tolerant, version, watch
+from survey.caching import VERSION_LIFETIME_S, BoundedCache, kept, replayable, shared, tolerant, version, watch
 from survey.compression import Encoded, encode, send
 from survey.evidence.models import EvidenceFile
 from survey.extensions import cache, db
@@ -215,6 +215,7 @@ def cached_page(template_name: str, build: Callable[[], dict]) -> Response:
     personal = _session_key()
     caches = pages()
     if personal is not None and (hit := caches.personal.get((key, personal))) is not None:
+        replayable()
         return send(hit, "text/html")
     blocks = caches.shared.get(key)
     if blocks is None:
@@ -225,6 +226,7 @@ def cached_page(template_name: str, build: Callable[[], dict]) -> Response:
     personal = _session_key()  # rendering may have started the session's form token
     if personal is not None and not images_asked():
         caches.personal.put((key, personal), encoded)
+        replayable()  # the same request gets the same page, until the data changes (survey.caching.Replay)
     return send(encoded, "text/html")
 
 
@@ -236,4 +238,5 @@ def cached_download(build: Callable[[], tuple[bytes, str]], compress: bool) -> t
         body, mimetype = build()
         hit = (encode(body) if compress else body, mimetype)
         pages().shared.put(key, hit)
+    replayable()
     return hit
