@@ -109,9 +109,10 @@ class TrackedCounter:
     The counter has a connection of its own (RESP3) on which Redis tracks the key (CLIENT
     TRACKING): a change by anyone pushes an invalidation there, which the next read finds already
     arrived with a non-blocking look at the socket, instead of a round trip (some 0.2 ms of a
-    worker's CPU, a third of a cached page). A server that answered a change has had its note
-    delivered by Redis in the same pass, before any reader could ask another server. Any doubt (a
-    note, a new connection, a fork, an error) reads the counter again.
+    worker's CPU, a third of a cached page). The process making a change returns only once Redis
+    has sent the notes (`increment`), so no reader can ask another server before its note is on its
+    way. Any doubt (a note, a new connection, a fork, an error) reads the counter again, and so does
+    a read a second after the last one.
     """
 
     _all: weakref.WeakSet[TrackedCounter] = weakref.WeakSet()
@@ -161,7 +162,7 @@ class TrackedCounter:
                 self._value = None
                 # Redis writes the notes in the same pass as the answer, just after it: an answer to a
                 # second command comes from a later pass, so the notes are out (measured: without
-                # this, one change in 3,000 was not yet in the reader's socket when it looked).
+                # this, a few changes in 10,000 were not yet in the reader's socket when it looked).
                 connection.send_command("PING")
                 connection.read_response()  # reading past this process's own note
             except BaseException:
@@ -224,8 +225,9 @@ def version() -> tuple[int, int] | None:
     if not shared():
         return None
     if "data_version" not in g:
-        if (seen := request.environ.get(VERSION_SEEN)) is not None:  # read by `Replay` for this request
-            g.data_version = seen
+        if VERSION_SEEN in request.environ:  # read by `Replay` before the app ran (None: it could not)
+            error = request.environ.get(VERSION_ERROR)
+            g.data_version = request.environ[VERSION_SEEN] if error is None else tolerant(_raising(error), None)
         else:
             count = tolerant(_counter().read, fallback=None)
             g.data_version = None if count is None else _versioned(count)  # None: Redis out of reach
@@ -236,9 +238,17 @@ def _versioned(count: int) -> tuple[int, int]:
     return count, int(time.monotonic() // VERSION_LIFETIME_S)
 
 
+def _raising(error: Exception) -> Callable[[], Any]:
+    def call() -> Any:
+        raise error
+
+    return call
+
+
 # --- Whole responses replayed --------------------------------------------------------------------
 
 VERSION_SEEN = "cyberready.version_seen"  # request environ keys
+VERSION_ERROR = "cyberready.version_error"
 REPLAYABLE = "cyberready.replayable"
 # What of a request a page may depend on, besides the data (the version) and what the app knows.
 REQUEST_PARTS = (
@@ -279,7 +289,8 @@ class Replay:
             return self.wsgi_app(environ, start_response)
         try:
             seen = _versioned(counter.read())
-        except STORE_ERRORS:  # the app will say it (once a minute) and ask the database
+        except STORE_ERRORS as error:  # the app says it (once a minute) and asks the database, not Redis again
+            environ[VERSION_SEEN], environ[VERSION_ERROR] = None, error
             return self.wsgi_app(environ, start_response)
         key = (seen, *(environ.get(name) for name in REQUEST_PARTS))
         if (hit := self.kept.get(key)) is not None:
