@@ -163,7 +163,7 @@ def warn_about_production_risks(config: dict, logger: logging.Logger) -> None:
 
 def replay_kept_responses(app: Flask) -> None:
     """Give cached pages again without running the app, when a shared store versions the data (survey.caching)."""
-    size = app.config.get("REPLAY_CACHE_SIZE", app.config.get("DASHBOARD_CACHE_SIZE", 256))
+    size = app.config.get("DASHBOARD_CACHE_SIZE", 256)  # 0: no page cache, nothing replayed either
     app.wsgi_app = Replay(app.wsgi_app, app, size)  # type: ignore[method-assign]
 
 

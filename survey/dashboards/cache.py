@@ -10,6 +10,8 @@ project. Any change gives a new key, so a withdrawn release never stays on scree
 Two levels: what a page shows (its blocks, rendered once and shared by every reader with the
 same key), and the whole page of one session (its header names the reader and carries their
 form token) compressed once, so a reader coming back gets it without rendering or compressing.
+Both mark the response `replayable`: with Redis, the same request under the same change-counter
+version then gets it from `survey.caching.Replay` without running the app at all.
 
 Both live in the process, or in Redis (Flask-Caching) when REDIS_URL is set, so that every
 worker and machine shares them; then each process also keeps what it last served in front of
