@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from survey import caching
 from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
 from tests.test_concurrency import PillarFormParser
 
@@ -435,6 +436,27 @@ def test_a_server_whose_redis_connection_was_closed_reads_the_change_counter_aga
     assert TOGO_ON_THE_DASHBOARD in reader.get("/dashboards/ecowas/2026").get_data(as_text=True)
     assert [client["name"] for client in store.client_list()].count(name) == 2  # the second server's again
     assert "Redis out of reach" not in caplog.text  # a new connection, not a fallback
+
+
+def test_a_worker_forked_from_a_process_that_read_the_change_counter_reads_it_on_its_own_connection(two_apps):
+    """gunicorn --preload forks workers from a process that may have read the counter: each needs its own notes."""
+    import redis
+
+    first, second, prefix = two_apps
+    with first.app_context():
+        counter = caching._counter()
+        before = counter.read()
+        child = os.fork()
+        if child == 0:  # the worker: the counter as it is now, on a connection of its own, then a change
+            try:
+                counter.increment()
+                os._exit(0 if counter.read() == before + 1 else 1)
+            finally:
+                os._exit(2)
+        assert os.waitpid(child, 0)[1] == 0
+        assert counter.read() == before + 1  # the parent's connection survived the child, and got its note
+        names = [client["name"] for client in redis.Redis.from_url(REDIS).client_list()]
+        assert names.count(f"{prefix}:change-counter") == 1  # the child's connection closed with it
 
 
 def test_redis_out_of_reach_slows_pages_down_but_fails_none(make_app, caplog):
