@@ -257,7 +257,10 @@ REQUEST_PARTS = (
     "QUERY_STRING",
     "wsgi.url_scheme",
     "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
     "HTTP_COOKIE",
+    "HTTP_AUTHORIZATION",
     "HTTP_ACCEPT_ENCODING",
     "HTTP_ACCEPT_LANGUAGE",
 )
