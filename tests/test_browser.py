@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from survey.workbooks import layout
@@ -54,7 +55,7 @@ def test_contributor_fills_saves_reloads_and_coordinator_submits(page, tmp_path)
     page.click("#q-legal__substantive_offences summary:has-text('Evidence and comment')")
     page.fill("textarea[name='legal__substantive_offences-comment']", "Cybersecurity Act in force")
     page.click("button[name=save]")
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()  # the answer page arrived: saved
     page.reload()
     assert page.locator("input[name='legal__substantive_offences-state'][value='4']").is_checked()
     assert page.input_value("textarea[name='legal__substantive_offences-comment']") == "Cybersecurity Act in force"
