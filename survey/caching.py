@@ -96,11 +96,16 @@ def tolerant(call: Callable[[], T], fallback: T) -> T:
     try:
         return call()
     except STORE_ERRORS as error:
-        last_warning = current_app.extensions.setdefault("survey.redis_warned", [float("-inf")])
-        if time.monotonic() - last_warning[0] > 60:
-            last_warning[0] = time.monotonic()
-            current_app.logger.warning("Redis out of reach, asking the database instead: %s", error)
+        _out_of_reach(error)
         return fallback
+
+
+def _out_of_reach(error: Exception) -> None:
+    """Say that Redis is out of reach, at most once a minute per application."""
+    last_warning = current_app.extensions.setdefault("survey.redis_warned", [float("-inf")])
+    if time.monotonic() - last_warning[0] > 60:
+        last_warning[0] = time.monotonic()
+        current_app.logger.warning("Redis out of reach, asking the database instead: %s", error)
 
 
 class TrackedCounter:
@@ -226,8 +231,9 @@ def version() -> tuple[int, int] | None:
         return None
     if "data_version" not in g:
         if VERSION_SEEN in request.environ:  # read by `Replay` before the app ran (None: it could not)
-            error = request.environ.get(VERSION_ERROR)
-            g.data_version = request.environ[VERSION_SEEN] if error is None else tolerant(_raising(error), None)
+            g.data_version = request.environ[VERSION_SEEN]
+            if (error := request.environ.get(VERSION_ERROR)) is not None:
+                _out_of_reach(error)
         else:
             count = tolerant(_counter().read, fallback=None)
             g.data_version = None if count is None else _versioned(count)  # None: Redis out of reach
@@ -236,13 +242,6 @@ def version() -> tuple[int, int] | None:
 
 def _versioned(count: int) -> tuple[int, int]:
     return count, int(time.monotonic() // VERSION_LIFETIME_S)
-
-
-def _raising(error: Exception) -> Callable[[], Any]:
-    def call() -> Any:
-        raise error
-
-    return call
 
 
 # --- Whole responses replayed --------------------------------------------------------------------
