@@ -262,6 +262,7 @@ def open_pillar(browser, base_url: str, language: str):
     page.goto("/assessments/")
     page.click("table.list a[href^='/assessments/']")  # the draft's overview
     page.click(".actions a.primary")  # "Answer the questions"
+    page.wait_for_selector(".pillar-tabs a")  # a click does not wait for the page it opens
     pillars = page.eval_on_selector_all(".pillar-tabs a", "links => links.map(a => a.pathname)")
     assert len(pillars) == 8, page.url
     return page, pillars
