@@ -25,19 +25,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from perf import start, wait_for_images  # noqa: E402
 from throughput import ROOT, found, fresh_instance, prepare_database, request, sign_in  # noqa: E402
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browsing import CHROMIUM_FLAGS  # noqa: E402 - the suite's browser, started the same way
+
 KBPS, RTT_MS, CPU_SLOWDOWN = 400, 400, 4
 WATCH = """(() => {
   const seen = () => {

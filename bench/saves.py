@@ -23,14 +23,15 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from throughput import found, free_port, fresh_instance, prepare_database, start_gunicorn  # noqa: E402
+
+from tests.browsing import pillar_form_fields  # noqa: E402 - what a browser posts, as the suite reads it
 
 SAME = ("justice", ["justice.cybercrime_unit"])
 SPREAD = (
@@ -47,63 +48,6 @@ SPREAD = (
 )
 ACCOUNTS = ("gh-coordinator", "gh-contributor")  # both answer the legal and justice pillars in the demo
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class PillarFormParser(HTMLParser):
-    """The name/value pairs a browser would post from the pillar form (as in tests/test_concurrency.py)."""
-
-    def __init__(self) -> None:
-        """Nothing read yet."""
-        super().__init__()
-        self.pairs: list[tuple[str, str]] = []
-        self.depth = 0
-        self.disabled: list[int] = []
-        self.textarea: str | None = None
-        self.select: tuple[str, list[str], list[str]] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        """Note the controls a browser would send: enabled, inside the pillar form, checked if a choice."""
-        a = dict(attrs)
-        if tag == "form":
-            if self.depth or "pillar-form" in (a.get("class") or "").split():
-                self.depth += 1
-            return
-        if not self.depth:
-            return
-        if tag == "fieldset":
-            self.disabled.append("disabled" in a or any(self.disabled))
-        live = "disabled" not in a and not any(self.disabled) and a.get("name")
-        if tag == "input" and live and a.get("type") not in ("submit", "button"):
-            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
-                self.pairs.append((a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else "")))
-        elif tag == "textarea" and live:
-            self.textarea = a["name"]
-            self.pairs.append((a["name"], ""))
-        elif tag == "select" and live:
-            self.select = (a["name"], [], [])
-        elif tag == "option" and self.select:
-            self.select[1].append(a.get("value", ""))
-            if "selected" in a:
-                self.select[2].append(a.get("value", ""))
-
-    def handle_data(self, data: str) -> None:
-        """A text area's content."""
-        if self.textarea:
-            name, value = self.pairs.pop()
-            self.pairs.append((name, value + data))
-
-    def handle_endtag(self, tag: str) -> None:
-        """Close the form, a fieldset, a text area or a select (which sends its chosen option)."""
-        if tag == "form" and self.depth:
-            self.depth -= 1
-        elif tag == "fieldset" and self.depth and self.disabled:
-            self.disabled.pop()
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select:
-            name, options, selected = self.select
-            self.pairs.append((name, (selected or options or [""])[0]))
-            self.select = None
 
 
 @dataclass
@@ -152,9 +96,7 @@ def official(
             if page.status_code != 200:  # counted as an error, like a failed save
                 out.append(Save(code, -1, comment, page.status_code, 0.0))
                 continue
-            parser = PillarFormParser()
-            parser.feed(page.text)
-            fields = dict(parser.pairs)
+            fields = dict(pillar_form_fields(page.text))
             seen = int(fields.get(f"{key}-version") or 0)
             fields |= {f"{key}-state": str((n + attempt) % 5 + 1), f"{key}-comment": comment}
             began = time.perf_counter()

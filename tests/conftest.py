@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from survey import create_app
 from survey.config import Config, TestConfig
 from survey.extensions import db
+from tests.browsing import CHROMIUM_FLAGS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -378,15 +379,6 @@ def assessment_id_from(location: str) -> int:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def require_chromium() -> str:

@@ -6,7 +6,6 @@ import copy
 import io
 import re
 from dataclasses import replace
-from html.parser import HTMLParser
 
 import openpyxl
 import pytest
@@ -24,6 +23,7 @@ from survey.extensions import db
 from survey.frameworks.definition import parse_framework
 from survey.frameworks.models import FrameworkVersion, Indicator
 from survey.frameworks.services import default_framework_path, load_framework
+from tests.browsing import pillar_form_fields
 from tests.conftest import assessment_id_from
 from tests.factories import user
 from tests.test_workbooks import apply, row_of, save, upload
@@ -57,50 +57,6 @@ def start_ghana_from_2025(client, auth) -> int:
     response = start(client, auth, "gh-coordinator")
     assert response.status_code == 302
     return assessment_id_from(response.location)
-
-
-class PillarForm(HTMLParser):
-    """What a browser would post from the pillar page's questionnaire form, as it stands."""
-
-    def __init__(self, page: str):
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self.inside = False
-        self.textarea: str | None = None
-        self.select: str | None = None
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = "pillar-form" in (attrs.get("class") or "")
-        if not self.inside or "form" in attrs:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            if attrs.get("type") in ("radio", "checkbox"):
-                if "checked" in attrs:
-                    self.data[name] = attrs.get("value", "y")
-            elif attrs.get("type") != "submit":
-                self.data[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self.textarea, self.data[name] = name, ""
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.data[self.select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.data[self.textarea] += data
 
 
 def pillar_progress(client, assessment_id: int, pillar: str = "legal") -> tuple[str, str]:
@@ -155,7 +111,7 @@ def test_confirm_one_confirm_a_pillar_and_change_one_then_submit(app, client, au
     assert services.save_answers(assessment, {data_protection: same}, user("gh-coordinator")) == 0
     assert answers(assessment_id)[data_protection].to_confirm
     level = 1 if kept.level != 1 else 2
-    posted = PillarForm(client.get(url).get_data(as_text=True)).data
+    posted = dict(pillar_form_fields(client.get(url).get_data(as_text=True)))
     assert posted["legal__data_protection-version"] == str(kept.version)
     assert client.post(url, data=posted).status_code == 302  # the page as shown: nothing changes
     assert answers(assessment_id)[data_protection].to_confirm
@@ -348,7 +304,8 @@ def test_saving_pillars_of_carried_answers_as_shown_confirms_nothing(app, client
     waiting = sum(a.to_confirm for a in answers(assessment_id).values())
     for pillar in db.session.get(Assessment, assessment_id).framework_version.definition.pillars:
         url = f"/assessments/{assessment_id}/pillars/{pillar.code}"
-        assert client.post(url, data=PillarForm(client.get(url).get_data(as_text=True)).data).status_code == 302
+        shown = dict(pillar_form_fields(client.get(url).get_data(as_text=True)))
+        assert client.post(url, data=shown).status_code == 302
     assert sum(a.to_confirm for a in answers(assessment_id).values()) == waiting
     changed = sa.select(AuditEvent).where(
         AuditEvent.action == "answer.update", AuditEvent.assessment_id == assessment_id

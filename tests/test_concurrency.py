@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -25,6 +24,7 @@ from werkzeug.serving import make_server
 from survey import create_app
 from survey.config import TestConfig
 from survey.extensions import db
+from tests.browsing import pillar_form_fields
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CONFLICT = "Someone saved some of these answers"
@@ -120,59 +120,6 @@ def _prepare_assessments() -> tuple[int, int]:
     return ghana.id, senegal.id
 
 
-class PillarFormParser(HTMLParser):
-    """The name/value pairs a browser would post from the pillar form, as loaded."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pairs: list[tuple[str, str]] = []
-        self.depth = 0  # inside the pillar form when > 0
-        self.disabled: list[bool] = []  # fieldsets
-        self.textarea: str | None = None
-        self.select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = dict(attrs)
-        if tag == "form":
-            if self.depth or "pillar-form" in (a.get("class") or "").split():
-                self.depth += 1
-            return
-        if not self.depth:
-            return
-        if tag == "fieldset":
-            self.disabled.append("disabled" in a or any(self.disabled))
-        live = "disabled" not in a and not any(self.disabled) and a.get("name")
-        if tag == "input" and live and a.get("type") not in ("submit", "button"):
-            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
-                self.pairs.append((a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else "")))
-        elif tag == "textarea" and live:
-            self.textarea = a["name"]
-            self.pairs.append((a["name"], ""))
-        elif tag == "select" and live:
-            self.select = (a["name"], [], [])
-        elif tag == "option" and self.select:
-            self.select[1].append(a.get("value", ""))
-            if "selected" in a:
-                self.select[2].append(a.get("value", ""))
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea:
-            name, value = self.pairs.pop()
-            self.pairs.append((name, value + data))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.depth:
-            self.depth -= 1
-        elif tag == "fieldset" and self.depth and self.disabled:
-            self.disabled.pop()
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select:
-            name, options, selected = self.select
-            self.pairs.append((name, (selected or options or [""])[0]))
-            self.select = None
-
-
 def key(code: str) -> str:
     return code.replace(".", "__")
 
@@ -207,9 +154,7 @@ class Official:
         """The pillar form's fields as shown."""
         page = self.http.get(f"{self.site.url}/assessments/{assessment_id}/pillars/{pillar}", timeout=60)
         assert page.status_code == 200, page.status_code
-        parser = PillarFormParser()
-        parser.feed(page.text)
-        return parser.pairs
+        return pillar_form_fields(page.text)
 
     def save(self, assessment_id: int, pillar: str, code: str, level: int, comment: str) -> Save:
         """Load the form, change one indicator, post everything back."""
@@ -404,9 +349,7 @@ def test_answers_left_as_shown_keep_what_a_colleague_saved_meanwhile(site):
     response = coordinator.http.post(url, data=dict(shown) | mine, allow_redirects=False, timeout=120)
     assert response.status_code == 409 and CONFLICT in response.text
     assert stored(site, site.ghana, {left})[left][1:] == ("the colleague's third view", 1)
-    parser = PillarFormParser()
-    parser.feed(response.text)
-    again = dict(parser.pairs)  # a textarea starts with a line break, which browsers drop
+    again = dict(pillar_form_fields(response.text))  # a textarea starts with a line break, which browsers drop
     assert again[f"{key(first_by_colleague)}-comment"].strip() == "changed again meanwhile"
     assert again[f"{key(left)}-comment"].strip() == "the coordinator's view"  # theirs is kept on the page
     # Saving the conflict page again keeps the coordinator's answer, and the colleague's other one.

@@ -27,8 +27,8 @@ import pytest
 from flask import Flask
 
 from survey import caching
+from tests.browsing import pillar_form_fields
 from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
-from tests.test_concurrency import PillarFormParser
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -470,9 +470,7 @@ def test_redis_out_of_reach_slows_pages_down_but_fails_none(make_app, caplog):
         listing = client.get("/assessments/")
         assert listing.status_code == 200
     draft = re.search(r'href="(/assessments/\d+)"', listing.get_data(as_text=True)).group(1)
-    parser = PillarFormParser()
-    parser.feed(client.get(f"{draft}/pillars/legal").get_data(as_text=True))
-    form = dict(parser.pairs)
+    form = dict(pillar_form_fields(client.get(f"{draft}/pillars/legal").get_data(as_text=True)))
     name = next(field for field in form if field.endswith("-version")).removesuffix("-version")
     saved = client.post(f"{draft}/pillars/legal", data=form | {f"{name}-state": "4"})
     assert saved.status_code == 302  # committed, and the answer says so, though the count was not written
