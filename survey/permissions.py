@@ -69,6 +69,7 @@ class Permission(StrEnum):
     EVIDENCE_READ = "evidence.read"  # download a file: of one's country, any with VIEW_ALL, or one shared publicly
     NOTIFICATIONS_READ = "notifications.read"  # read one's own notifications and choose one's e-mails
     TOKENS_MANAGE = "tokens.manage"  # create one's own API tokens and revoke them (ADMINISTER: anyone's)
+    PASSWORD_CHANGE = "password.change"  # noqa: S105 - a permission name: change one's own password, knowing the current one
     PLAN_EDIT = "plan.edit"  # add, change and remove actions of one's country's action plan, in any status
     PROJECT_EDIT = "project.edit"  # record capacity-building projects and edit one's own, or any with EDIT_ALL
     PROJECT_EDIT_ALL = "project.edit_all"  # edit every account's projects
@@ -151,8 +152,9 @@ GRANTS: dict[str, frozenset[Permission]] = {
         }
     ),
 }
-# Every role has notifications and API tokens of its own (a role missing from GRANTS still holds nothing).
-GRANTS = {role: permissions | {P.NOTIFICATIONS_READ, P.TOKENS_MANAGE} for role, permissions in GRANTS.items()}
+# Every role has notifications, API tokens and a password of its own (a role missing from GRANTS still holds nothing).
+OWN_ACCOUNT = frozenset({P.NOTIFICATIONS_READ, P.TOKENS_MANAGE, P.PASSWORD_CHANGE})
+GRANTS = {role: permissions | OWN_ACCOUNT for role, permissions in GRANTS.items()}
 # Roles that read what countries released to donors, across every country (they hold no country).
 DONOR_READERS = frozenset(role for role, granted in GRANTS.items() if P.RELEASE_READ_DONORS in granted)
 

@@ -140,6 +140,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.cycles", "GET"): ADMIN_ONLY,
     ("admin.cycles", "POST"): ADMIN_FORM,
     ("admin.close_cycles", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    ("accounts.change_password", "GET"): SIGNED_IN,
+    ("accounts.change_password", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
     ("accounts.api_tokens", "GET"): SIGNED_IN,
     ("accounts.api_tokens", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
     # The donor's token: its holder and admins revoke it, anyone else is told it does not exist.

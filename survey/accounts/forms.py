@@ -1,10 +1,11 @@
-"""Sign-in form, and the form that names a new API token."""
+"""Sign-in form, the forms that choose a new password, and the form that names a new API token."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from survey.accounts.passwords import MAX_LENGTH, StrongPassword
 from survey.accounts.tokens import NAME_LENGTH, today
 from survey.i18n.forms import CatalogMeta
 
@@ -21,6 +22,32 @@ class LoginForm(FlaskForm):
         _l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=256)]
     )
     remember = BooleanField(_l("Keep me signed in on this computer"))
+
+
+def password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation."""
+    return (
+        PasswordField(
+            _l("New password"),
+            validators=[DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH), StrongPassword()],
+        ),
+        PasswordField(
+            _l("Repeat the password"), validators=[EqualTo("password", message=_l("The two passwords differ."))]
+        ),
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """The signed-in user's current password and the new one they choose (the view sets `known_username`)."""
+
+    Meta = CatalogMeta
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+    )
+    password, confirm = password_fields()
+    known_username = ""
 
 
 class TokenForm(FlaskForm):

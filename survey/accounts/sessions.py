@@ -16,6 +16,7 @@ import re
 import secrets
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.accounts.models import User, UserRole, UserSession, password_hash_method
+from survey.audit.services import record
 from survey.caching import kept, version, watch
 from survey.countries.models import Country
 from survey.extensions import db
@@ -80,6 +82,13 @@ def end_session(user: User) -> None:
     """Forget this session on the server, so its cookie (or a copy of it) no longer signs anyone in."""
     if user.current_session_id:
         db.session.execute(sa.delete(UserSession).where(UserSession.id == user.current_session_id))
+
+
+def replace_password(user: User, password: str, by: Any) -> None:
+    """Store a new password and audit who set it; every session of the account ends."""
+    user.set_password(password)  # a new session token: no cookie of the old one signs in any more
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+    record("user.password", target_user_id=user.id, country_id=user.country_id, user=by)
 
 
 @cache

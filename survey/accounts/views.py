@@ -25,8 +25,9 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from survey.accounts import sessions, tokens
-from survey.accounts.forms import LoginForm, TokenForm
+from survey.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from survey.accounts.models import User
+from survey.accounts.passwords import MIN_LENGTH
 from survey.audit.services import REFUSED, record, record_refusal
 from survey.extensions import db, limiter, login_manager
 from survey.i18n.locale import normalise, remember_locale
@@ -111,6 +112,51 @@ def login() -> Response | tuple[str, int]:
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+def _own_account() -> str:
+    """Rate-limit key of the password page: the signed-in account."""
+    return "password:" + str(getattr(current_user, "id", ""))
+
+
+def _password_locked_out(limit: RequestLimit) -> flask.Response:
+    """Too many wrong current passwords: refuse for a while, keep nothing typed (they are passwords)."""
+    record_refusal("user.password", "locked out: too many wrong current passwords", country_id=current_user.country_id)
+    flash(_("Too many wrong passwords. Wait 15 minutes and try again, or ask your administrator."), "error")
+    return make_response(_password_page(PasswordChangeForm(formdata=None), 429))
+
+
+def _password_page(form: PasswordChangeForm, status: int) -> tuple[str, int]:
+    return render_template("accounts/password.html", form=form, min_length=MIN_LENGTH), status
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_own_account,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_password_locked_out,
+)
+@requires(Permission.PASSWORD_CHANGE)
+def change_password() -> Response | tuple[str, int]:
+    """Change one's own password, knowing the current one; every other session of the account ends."""
+    user = current_user._get_current_object()
+    form = PasswordChangeForm()
+    form.known_username = user.username
+    if not form.validate_on_submit():
+        return _password_page(form, 422 if request.method == "POST" else 200)
+    if not sessions.password_matches(user, form.current.data):
+        record_refusal("user.password", "wrong current password", country_id=user.country_id)
+        form.current.errors = [_("This is not your current password.")]
+        return _password_page(form, 401)
+    remember = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
+    sessions.replace_password(user, form.password.data, by=user)
+    sessions.start_session(user)  # this browser goes on, under the new token
+    login_user(user, remember=remember)
+    db.session.commit()
+    flash(_("Your password is changed. Your account is signed out everywhere else."), "success")
+    return redirect(url_for(".change_password"))
 
 
 @blueprint.route("/logout", methods=["POST"])

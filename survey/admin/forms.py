@@ -9,11 +9,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from survey.accounts.forms import password_fields
 from survey.accounts.labels import ROLE_LABELS
-from survey.accounts.passwords import MAX_LENGTH, StrongPassword
 from survey.admin.services import USERNAME_PATTERN, USERNAME_RULE
 from survey.assessments.cycles import FIRST_YEAR, LAST_YEAR
 from survey.audit.labels import ACTION_LABELS
@@ -35,19 +35,6 @@ def role_field() -> CheckboxesField:
         _l("Roles"),
         choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()],
         validators=[DataRequired(message=_l("Give at least one role."))],
-    )
-
-
-def password_fields() -> tuple[PasswordField, PasswordField]:
-    """A new password and its confirmation."""
-    return (
-        PasswordField(
-            _l("New password"),
-            validators=[DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH), StrongPassword()],
-        ),
-        PasswordField(
-            _l("Repeat the password"), validators=[EqualTo("password", message=_l("The two passwords differ."))]
-        ),
     )
 
 

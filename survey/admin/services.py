@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from survey.accounts import sessions
 from survey.accounts.models import COUNTRY_ROLES, DONOR_READERS, Role, User
 from survey.accounts.passwords import password_problem
 from survey.audit.models import AuditEvent
@@ -212,8 +213,7 @@ def _apply(
 def reset_password(user: User, password: str, by: Any) -> None:
     """Set a new password once it passes the rules, which signs the user out of every session."""
     _check_password(password, user.username)
-    user.set_password(password)
-    record("user.password", target_user_id=user.id, country_id=user.country_id, user=by)
+    sessions.replace_password(user, password, by)
 
 
 def load_framework_file(path: Path, by: Any, source: LoadSource = LoadSource.COMMAND) -> LoadResult:
