@@ -218,6 +218,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.plans.views import blueprint as plans
     from survey.projects.views import blueprint as projects
     from survey.publication.views import blueprint as publication
+    from survey.recovery.views import blueprint as recovery
     from survey.reports.views import blueprint as reports
     from survey.review.views import blueprint as review
     from survey.team.views import blueprint as team
@@ -241,6 +242,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         offline,
         notifications,
+        recovery,
         projects,
     ):
         app.register_blueprint(blueprint)

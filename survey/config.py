@@ -67,6 +67,10 @@ class Config:
     # Failed sign-ins allowed per account and per address before a lock-out.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes")
+    # Forgotten passwords: how long an e-mailed link works, and how many links may be asked for.
+    RECOVERY_LINK_MINUTES = int(os.environ.get("RECOVERY_LINK_MINUTES", "60"))
+    RECOVERY_LINKS_PER_ACCOUNT = os.environ.get("RECOVERY_LINKS_PER_ACCOUNT", "3 per hour")
+    RECOVERY_LINKS_PER_ADDRESS = os.environ.get("RECOVERY_LINKS_PER_ADDRESS", "20 per hour")
     COMPRESS_MIMETYPES = [
         "text/html",
         "text/css",

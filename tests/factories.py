@@ -15,6 +15,7 @@ from survey.assessments import services
 from survey.assessments.models import Assessment
 from survey.countries.services import country_by_code
 from survey.extensions import db
+from survey.recovery.links import link_token
 
 
 def user(username: str) -> User:
@@ -22,6 +23,11 @@ def user(username: str) -> User:
     found = db.session.scalar(sa.select(User).where(User.username == username))
     assert found is not None, f"no account {username!r}: does the test ask for `demo`?"
     return found
+
+
+def recovery_token(username: str) -> str:
+    """The token of a password recovery link for this account, as its e-mail carries it."""
+    return link_token(user(username))
 
 
 def make_user(

@@ -140,6 +140,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.cycles", "GET"): ADMIN_ONLY,
     ("admin.cycles", "POST"): ADMIN_FORM,
     ("admin.close_cycles", "POST"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    # A forgotten password: open to all; the link of the test is no valid link.
+    ("recovery.ask", "GET"): PUBLIC,
+    ("recovery.ask", "POST"): row(422, 422, 422, 422, 422, 422, 422, 422),
+    ("recovery.choose", "GET"): row(400, 400, 400, 400, 400, 400, 400, 400),
+    ("recovery.choose", "POST"): row(400, 400, 400, 400, 400, 400, 400, 400),
     ("accounts.change_password", "GET"): SIGNED_IN,
     ("accounts.change_password", "POST"): row(302, 422, 422, 422, 422, 422, 422, 422),
     ("accounts.api_tokens", "GET"): SIGNED_IN,
@@ -224,6 +229,7 @@ def target(app, demo) -> dict[str, object]:
         "alpha2": "GH",
         "key": "0" * 32,
         "_rest": "no-such-thing",
+        "token": "not-a-link",
         "project_id": db.session.scalar(
             sa.select(Project.id).where(Project.title == "Demo: Cybercrime legislation review")
         ),

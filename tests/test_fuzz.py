@@ -29,6 +29,7 @@ from survey.extensions import db
 from survey.frameworks.models import Indicator
 from survey.plans.models import Action
 from survey.projects.models import Project
+from survey.recovery.links import link_token
 from tests import factories
 from tests.conftest import PG_URL, Auth, reset_rate_limits, rolled_back
 
@@ -181,6 +182,7 @@ def make_setting() -> dict:
         "pillar_code": ("resources",),
         "file_id": (evidence.id,),
         "token_id": (token_id,),
+        "token": (link_token(factories.user("gh-contributor")),),  # a password recovery link
         "code": ("legal.substantive_offences",),
         "user_id": (factories.user("gh-contributor").id,),
         "version_id": (draft.framework_version_id,),

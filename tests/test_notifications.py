@@ -7,13 +7,10 @@ import email
 import email.policy
 import logging
 import re
-import socket
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from survey.accounts.models import User
 from survey.assessments.models import Cycle
@@ -21,51 +18,14 @@ from survey.extensions import db
 from survey.models import utcnow
 from survey.notifications.delivery import deliver_due
 from survey.notifications.models import Notification, OutboxMessage
-from tests.conftest import Auth, assessment_id_from
+from tests.conftest import Auth, assessment_id_from, free_port
 from tests.test_assessments import answer_everything
 
 LEGAL_CODE = "legal.substantive_offences"
 
 
-class Inbox:
-    """What an SMTP server received; it answers "try again later" while `failing`."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.failing = False
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
-        if self.failing:
-            return "451 4.3.0 Mailbox busy, try again later"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
 def subject(message: email.message.EmailMessage) -> str:
     return str(message["Subject"]).strip()  # a long encoded subject is folded onto a second line
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app, monkeypatch) -> Iterator[Inbox]:
-    """A real SMTP server in this process, and the app set to send through it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
-    yield inbox
-    controller.stop()
 
 
 def in_utc(moment: datetime) -> datetime:

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 import survey.images.service
 from survey import create_app
+from tests import factories
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
@@ -162,6 +163,8 @@ def reachable_paths(app: Flask, page, sent: dict[str, str] | None = None) -> lis
     """
     page.goto("/assessments/")
     ids = re.findall(r'href="/assessments/(\d+)"', page.content())
+    with app.app_context():
+        token = factories.recovery_token("gh-contributor")  # a working link: its page shows the form
     values = {
         "assessment_id": int(ids[0]) if ids else 1,
         "pillar_code": "legal",
@@ -178,6 +181,7 @@ def reachable_paths(app: Flask, page, sent: dict[str, str] | None = None) -> lis
         "key": "0" * 32,
         "_rest": "no-such-thing",
         "project_id": 1,  # the first demo project, public
+        "token": token,
     }
     adapter = app.url_map.bind("localhost")
     paths = ["/no-such-page", "/dashboards/ecowas/2026?country=NG&country=CI"]

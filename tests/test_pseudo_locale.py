@@ -27,6 +27,7 @@ from survey.config import TestConfig
 from survey.extensions import db
 from survey.i18n.catalogs import compile_catalog
 from survey.i18n.cli import extract_command
+from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 PSEUDO = "en_XA"
@@ -208,6 +209,8 @@ def url_values(client, version_id: int) -> dict[str, object]:
     """Values for URL parameters, taken from what this user can open (a draft if any)."""
     listing = client.get(f"/assessments/?lang={PSEUDO}").get_data(as_text=True)
     ids = re.findall(r'href="/assessments/(\d+)"', listing) or re.findall(r'href="/assessments/(\d+)', listing)
+    with client.application.app_context():
+        token = factories.recovery_token("gh-contributor")  # a working link: its page shows the form
     return {
         "assessment_id": int(ids[0]) if ids else 1,
         "pillar_code": "legal",
@@ -224,6 +227,7 @@ def url_values(client, version_id: int) -> dict[str, object]:
         "key": "0" * 32,  # a chart image (an SVG, no text of the page)
         "_rest": "no-such-thing",
         "project_id": 1,  # the first demo project, public
+        "token": token,
     }
 
 

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "user.update": _l("Account changed"),
     "user.roles": _l("Roles changed"),
     "user.password": _l("Password reset"),
+    "user.password_link": _l("Password link sent"),
     "user.login": _l("Signed in"),
     "user.login_failed": _l("Failed sign-in"),
     "access.denied": _l("Access refused"),

@@ -56,16 +56,35 @@ def _settings(user_ids: list[int]) -> dict[int, NotificationSettings]:
     return {row.user_id: row for row in rows}
 
 
-def _mail(notification: Notification, user: User, address: str) -> OutboxMessage:
-    """The e-mail of a notification, written in the recipient's language."""
-    language = user.locale if user.locale in available_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
+def language_of(user: User) -> str:
+    """The language the user reads the app in, for what is written to them (e-mails)."""
+    return user.locale if user.locale in available_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _mail(notification: Notification, user: User, address: str) -> None:
+    """Queue the e-mail of a notification, written in the recipient's language."""
+    with force_locale(language_of(user)):
         text = text_of(notification.kind, notification.params)
         endpoint, values = target_of(notification.kind, notification.assessment_id)
         body = "\n\n".join(
             [text.body, absolute_url(endpoint, **values), "-- \n" + mail_footer(absolute_url("notifications.settings"))]
         )
-    return OutboxMessage(user_id=user.id, recipient=address, subject=(SUBJECT_PREFIX + text.title)[:300], body=body)
+    queue_mail(user, address, text.title, body)
+
+
+def email_address(user: User) -> str | None:
+    """The address the user gave for their e-mails, if any (whether or not they want notifications)."""
+    settings = _settings([user.id]).get(user.id)
+    return settings.email if settings is not None and settings.email else None
+
+
+def queue_mail(user: User, address: str, subject: str, body: str) -> OutboxMessage:
+    """Put an e-mail in the outbox, sent once the response is out (or by `flask notifications send`)."""
+    message = OutboxMessage(user_id=user.id, recipient=address, subject=(SUBJECT_PREFIX + subject)[:300], body=body)
+    db.session.add(message)
+    if has_request_context():
+        g.mail_queued = True  # see `delivery`
+    return message
 
 
 def notify(
@@ -92,9 +111,7 @@ def notify(
         created.append(notification)
         chosen = settings.get(user.id)
         if chosen and chosen.email and chosen.email_enabled:
-            db.session.add(_mail(notification, user, chosen.email))
-            if has_request_context():
-                g.mail_queued = True  # sent once the response is out (see `delivery`)
+            _mail(notification, user, chosen.email)
     return created
 
 
