@@ -60,9 +60,10 @@ REQUEST_CACHES = ("_login_user", "babel_locale", "babel_translations", "babel_tz
 
 
 def reset_rate_limits() -> None:
-    """Each test starts with no failed sign-ins counted (the limiter's storage is per process)."""
+    """Each test starts with no failed sign-ins counted, in memory (the limiter's storage is per process)."""
     from survey.extensions import limiter
 
+    in_memory_rate_limits()
     limiter.reset()
 
 
@@ -327,6 +328,21 @@ def make_app(tmp_path, monkeypatch, sqlite_files) -> Iterator[Callable[..., Flas
     yield build
     for application in apps:
         close(application)
+    if apps:
+        in_memory_rate_limits()
+
+
+def in_memory_rate_limits() -> None:
+    """Put the process's rate limits back on in-memory counters, as the suite's other apps expect.
+
+    Flask-Limiter keeps one storage for the process, the one of the app built last: an app built
+    with Redis (or with a Redis out of reach) would otherwise count, or fail, for the tests after it.
+    """
+    from survey.extensions import limiter
+
+    probe = Flask("rate-limits")
+    probe.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limiter.init_app(probe)
 
 
 @pytest.fixture
@@ -431,6 +447,7 @@ class Inbox:
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -6,7 +6,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.wheel
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +63,6 @@ def installed(tmp_path_factory) -> Path:
     python = venv / "bin" / "python"
     run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", "--quiet", str(wheel))
     return venv
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

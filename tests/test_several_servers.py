@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from flask import Flask
 
 from survey import caching
 from tests.browsing import pillar_form_fields
-from tests.conftest import PG_URL, WORKER, Auth, recreate_schema
+from tests.conftest import PG_URL, WORKER, Auth, free_port, recreate_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -65,12 +64,6 @@ def skip_without_redis() -> None:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:
