@@ -123,3 +123,15 @@ def test_guessing_the_current_password_is_stopped_after_a_few_tries(app, client,
     assert auth.login("gh-validator").status_code == 302  # the password is unchanged
     [refusals] = password_events()  # three wrong guesses and four tries while locked out, counted in one row
     assert (refusals.outcome, refusals.detail, refusals.count) == ("refused", "wrong current password", 7)
+
+
+def test_the_page_asks_for_an_e_mail_address_until_one_is_given(client, auth, demo):
+    hint = "a link to choose a new one can only reach you by e-mail"
+    auth.login("gh-contributor")
+    assert hint in client.get("/account/password").get_data(as_text=True)
+    given = client.post("/notifications/settings", data={"email": "police@gh.example", "email_enabled": "y"})
+    assert given.status_code == 302
+    assert hint not in client.get("/account/password").get_data(as_text=True)
+    assert "also receives the link to choose a new password" in client.get("/notifications/settings").get_data(
+        as_text=True
+    )

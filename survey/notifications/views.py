@@ -29,6 +29,12 @@ def unread_notifications() -> int:
     return services.unread_count(current_user)
 
 
+@blueprint.app_template_global()
+def has_email_address() -> bool:
+    """Whether the signed-in user gave an e-mail address (where a forgotten password's link would go)."""
+    return current_user.is_authenticated and services.email_address(current_user) is not None
+
+
 @blueprint.after_app_request
 def send_queued_mail(response: Response) -> Response:
     """E-mails this request queued are sent once the response is out, never before."""
