@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from survey.accounts.models import User
 from survey.audit.models import AuditEvent
 from survey.extensions import db
 from survey.notifications.models import OutboxMessage
@@ -146,3 +147,55 @@ def test_the_pages_speak_the_readers_language(client, demo):
     page = client.get("/account/recover").get_data(as_text=True)
     assert "<h1>نسيت كلمة المرور؟</h1>" in page
     assert "لم يعد هذا الرابط صالحاً" in client.get("/account/recover/not-a-link").get_data(as_text=True)
+
+
+ACCOUNT_PASSWORD = "Accra-cyber-unit-2026"  # noqa: S105 - a test password that passes the rules
+
+
+def made_by(app, maker: str, email: str):
+    """Make the account gh-bank-analyst with this address as an administrator, a coordinator or a command would."""
+    if maker == "command line":
+        command = ["users", "create", "gh-bank-analyst", "--role=contributor", "--country=GH", f"--email={email}"]
+        result = app.test_cli_runner().invoke(args=[*command, "--password", ACCOUNT_PASSWORD])
+        return result.exit_code, result.output
+    fields = {"username": "gh-bank-analyst", "email": email, "password": ACCOUNT_PASSWORD, "confirm": ACCOUNT_PASSWORD}
+    if maker == "admin":
+        page, fields = "/admin/users/new", fields | {"roles": ["contributor"], "country": "GH", "active": "y"}
+    else:
+        page = "/team/accounts/new"
+    response = signed_in(app, "admin" if maker == "admin" else "gh-coordinator").post(page, data=fields)
+    return response.status_code, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("maker", ["admin", "coordinator", "command line"])
+def test_an_address_given_when_the_account_is_made_receives_the_link_from_day_one(app, client, demo, maker):
+    status, _output = made_by(app, maker, "  analyst@bank.gh.example ")
+    assert status in (0, 302)
+    ask(client, "gh-bank-analyst")
+    [message] = [m for m in outbox() if m.recipient == "analyst@bank.gh.example"]
+    assert "gh-bank-analyst" in message.body
+    [created] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.create")).all()[-1:]
+    assert created.new_value["email"] == "analyst@bank.gh.example"
+
+
+@pytest.mark.parametrize("maker", ["admin", "coordinator", "command line"])
+def test_a_malformed_address_is_refused_the_same_way_everywhere(app, demo, maker):
+    status, output = made_by(app, maker, "analyst at bank")
+    assert status in (1, 422)
+    assert "Enter an e-mail address such as name@example.org." in output
+    assert db.session.scalar(sa.select(User).where(User.username == "gh-bank-analyst")) is None
+
+
+def test_the_administrator_changes_an_address_and_the_audit_says_so(app, demo):
+    admin = signed_in(app, "admin")
+    account = factories.user("gh-validator")
+    page = f"/admin/users/{account.id}"
+    form = {"full_name": account.full_name, "roles": ["validator"], "country": "GH", "active": "y"}
+    assert admin.post(page, data=form | {"email": "validator@gh.example"}).status_code == 302
+    assert 'value="validator@gh.example"' in admin.get(page).get_data(as_text=True)
+    assert admin.post(page, data=form | {"email": ""}).status_code == 302  # the address is taken away
+    changes = [
+        (e.old_value["email"], e.new_value["email"])
+        for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.update"))
+    ]
+    assert changes == [("", "validator@gh.example"), ("validator@gh.example", "")]

@@ -93,12 +93,14 @@ def read_password(username: str, password: str | None, password_stdin: bool) -> 
 )
 @click.option("--country", help="ISO alpha-2 code, required for contributors, coordinators, validators.")
 @click.option("--name", "full_name", default="", help="The person's full name.")
+@click.option("--email", default="", help="Where notifications and a forgotten password's link go.")
 @password_options
 def create_command(
     username: str,
     roles: tuple[str, ...],
     country: str | None,
     full_name: str,
+    email: str,
     password: str | None,
     password_stdin: bool,
 ) -> None:
@@ -112,6 +114,7 @@ def create_command(
             read_password(username, password, password_stdin),
             COMMAND_LINE,
             full_name=full_name,
+            email=email,
         )
     db.session.commit()
     click.echo(f"created {username} ({', '.join(roles)})")

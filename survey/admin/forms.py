@@ -20,6 +20,7 @@ from survey.audit.labels import ACTION_LABELS
 from survey.countries.services import all_countries
 from survey.i18n.bidi import NoDirectionControls
 from survey.i18n.locale import sorted_countries
+from survey.notifications.forms import email_field
 from survey.team.forms import CheckboxesField
 
 
@@ -59,6 +60,10 @@ def agency_field() -> StringField:
     return StringField(_l("Agency (optional)"), validators=[Optional(), Length(max=120), NoDirectionControls()])
 
 
+# What an address given when an account is made is for; its holder changes it in their settings.
+ADDRESS_USE = _l("Optional. Notifications go there, and the link to choose a new password if its holder forgets it.")
+
+
 class AccountForm(FlaskForm):
     """Name, agency, roles, country and whether the account may sign in."""
 
@@ -67,6 +72,7 @@ class AccountForm(FlaskForm):
     roles = role_field()
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (may sign in)"), default=True)
+    email = email_field(ADDRESS_USE)
 
 
 class NewAccountForm(AccountForm):
@@ -82,6 +88,7 @@ class ContributorAccountForm(FlaskForm):
     username = username_field()
     full_name = full_name_field()
     agency = agency_field()
+    email = email_field(ADDRESS_USE)
     password, confirm = password_fields()
 
 

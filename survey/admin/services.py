@@ -30,6 +30,7 @@ from survey.frameworks.models import FrameworkVersion, LoadSource
 from survey.frameworks.services import LoadResult, load_framework
 from survey.i18n.bidi import NAME_MESSAGE, has_direction_controls
 from survey.models import utcnow
+from survey.notifications.services import email_address, email_problem, set_email_address
 from survey.permissions import Permission, granted
 from survey.regions.models import Region
 from survey.regions.services import load_regions
@@ -115,25 +116,37 @@ def create_account(
     full_name: str = "",
     agency: str = "",
     active: bool = True,
+    email: str = "",
 ) -> User:
-    """Create an account once every rule holds (name, roles for the country, password), and audit it."""
+    """Create an account once every rule holds (name, roles for the country, password, address), and audit it."""
     country = check_new_account(username, roles, country_code)
     if has_direction_controls(full_name):
         raise Refused(str(NAME_MESSAGE))
     _check_password(password, username)
+    email = _checked_email(email)
     user = User(username=username, full_name=full_name, agency=agency, country=country, active=active)
     user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if email:  # where notifications and a forgotten password's link go, from the first day
+        set_email_address(user, email)
     record(
         "user.create",
         target_user_id=user.id,
         country_id=user.country_id,
-        new_value={**_snapshot(user), "roles": sorted(roles)},
+        new_value={**_snapshot(user), "roles": sorted(roles), **({"email": email} if email else {})},
         user=by,
     )
     return user
+
+
+def _checked_email(address: str) -> str:
+    """The address without surrounding spaces, once it is a valid one (or empty: none)."""
+    address = address.strip()
+    if problem := email_problem(address):
+        raise Refused(problem)
+    return address
 
 
 def update_account(
@@ -145,8 +158,9 @@ def update_account(
     full_name: str | None = None,
     agency: str | None = None,
     active: bool | None = None,
+    email: str | None = None,
 ) -> None:
-    """Change an account's roles and country (name, agency and status when given), auditing what changed."""
+    """Change an account's roles and country (name, agency, status and address when given), auditing what changed."""
     country = _country(country_code)
     _check_scope(roles, country)
     if (
@@ -163,6 +177,7 @@ def update_account(
         user.active if active is None else active,
         by,
         agency=agency,
+        email=None if email is None else _checked_email(email),
     )
 
 
@@ -180,6 +195,7 @@ def _apply(
     by: Any,
     *,
     agency: str | None = None,
+    email: str | None = None,
 ) -> None:
     before = _snapshot(user)
     old_roles = sorted(user.roles)
@@ -189,6 +205,10 @@ def _apply(
     if not active:
         user.session_token = User.new_token()  # a deactivated account is signed out everywhere
     after = _snapshot(user)
+    if email is not None:
+        before["email"], after["email"] = email_address(user) or "", email
+        if email != before["email"]:
+            set_email_address(user, email)
     if before != after:
         record(
             "user.update",

@@ -47,6 +47,7 @@ def new() -> str | Response | tuple[str, int]:
             current_user,
             full_name=form.full_name.data or "",
             agency=form.agency.data or "",
+            email=form.email.data or "",
         )
     except services.Refused as refusal:
         flash(str(refusal), "error")

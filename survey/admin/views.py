@@ -27,6 +27,7 @@ from survey.assessments.models import Assessment, Cycle
 from survey.countries.services import country_by_code
 from survey.extensions import db
 from survey.frameworks.models import FrameworkVersion
+from survey.notifications.services import email_address
 from survey.permissions import Permission, requires
 from survey.review.services import item_titles
 
@@ -72,6 +73,7 @@ def new_user() -> str | Response | tuple[str, int]:
             full_name=form.full_name.data or "",
             agency=form.agency.data or "",
             active=form.active.data,
+            email=form.email.data or "",
         )
     except services.Refused as refusal:
         flash(str(refusal), "error")
@@ -94,6 +96,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,
+                email=email_address(user) or "",
             ),
             _("No country"),
         )
@@ -110,6 +113,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             full_name=form.full_name.data or "",
             agency=form.agency.data or "",
             active=form.active.data,
+            email=form.email.data or "",
         )
     except services.Refused as refusal:
         flash(str(refusal), "error")

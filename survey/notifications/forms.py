@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from survey.i18n.forms import CatalogMeta
+from survey.notifications.services import EMAIL_LENGTH, EMAIL_PATTERN, EMAIL_RULE
 from survey.team.forms import CheckboxesField
 
 
@@ -29,19 +31,26 @@ class MarkReadForm(FlaskForm):
         return True
 
 
+def email_field(description: str | LazyString = "") -> StringField:
+    """An optional e-mail address."""
+    return StringField(
+        _l("E-mail address"),
+        description=description,
+        filters=[_stripped],
+        validators=[Optional(), Length(max=EMAIL_LENGTH), Regexp(f"^{EMAIL_PATTERN}$", message=EMAIL_RULE)],
+    )
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class SettingsForm(FlaskForm):
     """The e-mail address, whether to send to it, and the followed regions (for readers of releases)."""
 
     Meta = CatalogMeta
 
-    email = StringField(
-        _l("E-mail address"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address such as name@example.org.")),
-        ],
-    )
+    email = email_field()
     email_enabled = BooleanField(_l("Send me notifications by e-mail"))
     regions = CheckboxesField(_l("Regions I follow"), choices=[], validate_choice=True)
 

@@ -7,6 +7,7 @@ never holds up or breaks the request that caused it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from survey.accounts.models import Role, User, UserRole
 from survey.extensions import db, run_core
@@ -24,6 +26,9 @@ from survey.notifications.models import FollowedRegion, Notification, Notificati
 from survey.regions.models import Region
 
 SUBJECT_PREFIX = "[CyberReady] "
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+EMAIL_LENGTH = 254
+EMAIL_RULE = _l("Enter an e-mail address such as name@example.org.")
 PAGE_SIZE = 100
 
 
@@ -176,6 +181,20 @@ def followed_regions(user: Any) -> list[str]:
             .order_by(Region.position)
         )
     )
+
+
+def email_problem(address: str) -> str | None:
+    """Why an e-mail address is refused, or None (an empty one, meaning none, is accepted)."""
+    if address and (len(address) > EMAIL_LENGTH or not re.fullmatch(EMAIL_PATTERN, address)):
+        return str(EMAIL_RULE)
+    return None
+
+
+def set_email_address(user: Any, address: str) -> None:
+    """Store where the user's e-mails go, keeping whether they want notifications by e-mail."""
+    settings = settings_of(user)
+    settings.email = address.strip()
+    db.session.add(settings)
 
 
 def save_settings(user: Any, email: str, email_enabled: bool, region_codes: Iterable[str] | None) -> None:
