@@ -191,11 +191,25 @@ def test_the_administrator_changes_an_address_and_the_audit_says_so(app, demo):
     account = factories.user("gh-validator")
     page = f"/admin/users/{account.id}"
     form = {"full_name": account.full_name, "roles": ["validator"], "country": "GH", "active": "y"}
-    assert admin.post(page, data=form | {"email": "validator@gh.example"}).status_code == 302
+    assert admin.post(page, data=form | {"email": "validator@gh.example", "email_shown": ""}).status_code == 302
     assert 'value="validator@gh.example"' in admin.get(page).get_data(as_text=True)
-    assert admin.post(page, data=form | {"email": ""}).status_code == 302  # the address is taken away
+    taken_away = {"email": "", "email_shown": "validator@gh.example"}
+    assert admin.post(page, data=form | taken_away).status_code == 302
     changes = [
         (e.old_value["email"], e.new_value["email"])
         for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.update"))
     ]
     assert changes == [("", "validator@gh.example"), ("validator@gh.example", "")]
+
+
+def test_an_edit_of_other_fields_keeps_the_address_its_holder_gave_meanwhile(app, demo):
+    admin = signed_in(app, "admin")
+    account = factories.user("gh-validator")
+    page = f"/admin/users/{account.id}"
+    shown = admin.get(page).get_data(as_text=True)  # the administrator opens the account: no address yet
+    assert 'name="email_shown" type="hidden" value=""' in shown
+    wants_mail(signed_in(app, "gh-validator"), "mine@gh.example")  # its holder gives one meanwhile
+    form = {"full_name": "Kofi Mensah", "roles": ["validator"], "country": "GH", "active": "y"}
+    assert admin.post(page, data=form | {"email": "", "email_shown": ""}).status_code == 302
+    assert factories.user("gh-validator").full_name == "Kofi Mensah"
+    assert 'value="mine@gh.example"' in admin.get(page).get_data(as_text=True)  # not put back to none

@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from survey.accounts.forms import password_fields
@@ -73,6 +73,14 @@ class AccountForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=True, default="")
     active = BooleanField(_l("Active (may sign in)"), default=True)
     email = email_field(ADDRESS_USE)
+    # The address as the page showed it: its holder may change it meanwhile, and an edit of the
+    # other fields must not put the old one back.
+    email_shown = HiddenField()
+
+    def changed_email(self) -> str | None:
+        """The address the administrator typed, or None when they left the one shown as it was."""
+        typed = self.email.data or ""
+        return None if typed == (self.email_shown.data or "").strip() else typed
 
 
 class NewAccountForm(AccountForm):

@@ -89,6 +89,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
     """Change an account's name, roles, country and status."""
     user = db.session.get(User, user_id) or abort(404)
     if request.method == "GET":
+        address = email_address(user) or ""
         form = _with_countries(
             AccountForm(
                 full_name=user.full_name,
@@ -96,7 +97,8 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                 roles=sorted(user.roles),
                 country=user.country.alpha2 if user.country else "",
                 active=user.active,
-                email=email_address(user) or "",
+                email=address,
+                email_shown=address,
             ),
             _("No country"),
         )
@@ -113,7 +115,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             full_name=form.full_name.data or "",
             agency=form.agency.data or "",
             active=form.active.data,
-            email=form.email.data or "",
+            email=form.changed_email(),
         )
     except services.Refused as refusal:
         flash(str(refusal), "error")

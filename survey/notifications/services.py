@@ -79,8 +79,7 @@ def _mail(notification: Notification, user: User, address: str) -> None:
 
 def email_address(user: User) -> str | None:
     """The address the user gave for their e-mails, if any (whether or not they want notifications)."""
-    settings = _settings([user.id]).get(user.id)
-    return settings.email if settings is not None and settings.email else None
+    return settings_of(user).email or None
 
 
 def queue_mail(user: User, address: str, subject: str, body: str) -> OutboxMessage:
@@ -199,9 +198,8 @@ def set_email_address(user: Any, address: str) -> None:
 
 def save_settings(user: Any, email: str, email_enabled: bool, region_codes: Iterable[str] | None) -> None:
     """Store where the user's e-mails go and, for readers of released results, the regions they follow."""
-    settings = settings_of(user)
-    settings.email, settings.email_enabled = email.strip(), email_enabled
-    db.session.add(settings)
+    set_email_address(user, email)
+    settings_of(user).email_enabled = email_enabled
     if region_codes is None:
         return
     db.session.execute(sa.delete(FollowedRegion).where(FollowedRegion.user_id == user.id))
